@@ -1,0 +1,68 @@
+/* limits.h - every limit of dane-smime in one place.
+ *
+ * Anything that bounds memory, time or recursion for data we do not
+ * control lives here, so a reviewer can audit the whole budget at once.
+ */
+#ifndef DS_LIMITS_H
+#define DS_LIMITS_H
+
+/* --- native messaging (protocol v1, host/PROTOCOL.md) --- */
+/* Largest request frame we accept; bigger frames are skipped unbuffered
+ * and answered with a "too-large" error. */
+#define DS_MAX_REQUEST_BYTES   (64u * 1024u * 1024u)
+/* Firefox/Thunderbird disconnect a host that sends more than 1 MiB. */
+#define DS_MAX_REPLY_BYTES     (1024u * 1024u)
+/* Stop reading requests while this much output is queued (back-pressure). */
+#define DS_MAX_OUTPUT_QUEUED   (8u * 1024u * 1024u)
+/* JSON nesting accepted in a request (cJSON itself allows 1000). */
+#define DS_MAX_JSON_DEPTH      32
+/* Addresses in one lookup request. */
+#define DS_MAX_ADDRESSES       100000
+/* Length of an "id" string echoed back. */
+#define DS_MAX_ID_BYTES        256
+/* Values (scalars and containers) in one request: cJSON spends ~80
+ * bytes per value, so "[1,1,...]" in 64 MiB would cost 2.6 GB without
+ * this. Room for a full lookup plus slack for the other fields. */
+#define DS_MAX_JSON_VALUES     (DS_MAX_ADDRESSES + 1024)
+/* A frame body buffer starts at this size and grows geometrically with
+ * the bytes that actually arrive, never with the announced length. */
+#define DS_FRAME_CHUNK         (64u * 1024u)
+
+/* --- addresses (RFC 5321 4.5.3.1, RFC 1035 2.3.4) --- */
+#define DS_MAX_LOCAL_PART      64
+#define DS_MAX_ADDRESS         254
+#define DS_MAX_LABEL           63
+#define DS_MAX_DOMAIN          253
+/* Owner name in presentation form: 56 hex + "._smimecert." + domain. */
+#define DS_MAX_OWNER_NAME      (56 + 12 + DS_MAX_DOMAIN)
+
+/* --- DNS (RFC 1035, RFC 6891, RFC 8162) --- */
+#define DS_EDNS_UDP_SIZE       1232   /* DNS flag day 2020 */
+#define DS_MAX_DNS_MESSAGE     65535
+#define DS_MAX_CNAME_CHAIN     8
+#define DS_MAX_COMPRESSION_PTRS 64
+#define DS_MAX_RECORDS         64     /* SMIMEA records kept per answer */
+#define DS_MAX_EDE_TEXT        256
+#define DS_MAX_RESOLVERS       8
+#define DS_MAX_INFLIGHT        64     /* queries on the wire at once */
+/* Lookups started by the engine and not yet reported (queued or on the
+ * wire); bounds memory for huge requests. */
+#define DS_ENGINE_WINDOW       256
+#define DS_DEFAULT_TIMEOUT_MS  2000
+#define DS_DEFAULT_ATTEMPTS    2
+#define DS_MAX_TIMEOUT_MS      60000
+#define DS_MAX_ATTEMPTS        10
+#define DS_CACHE_MAX_ENTRIES   65536
+#define DS_CACHE_MAX_TTL       86400  /* RFC 2181 8: cap what we believe */
+#define DS_CACHE_ERROR_TTL     5      /* indeterminate/bogus answers */
+
+/* --- certificates --- */
+#define DS_MAX_CERT_BYTES      65535
+#define DS_MAX_CERT_EMAILS     64
+#define DS_MAX_DN_TEXT         4096
+
+/* --- configuration --- */
+#define DS_MAX_CONFIG_BYTES    65536
+#define DS_MAX_CONFIG_LINE     1024
+
+#endif
