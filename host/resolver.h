@@ -1,0 +1,71 @@
+/* resolver.h - SMIMEA queries through c-ares to a trusted validator.
+ *
+ * Owns the c-ares channel. Queries carry RD, AD and DO (RFC 6840 5.7,
+ * 5.8) and EDNS0 with a 1232-byte UDP size; TC answers are retried over
+ * TCP by c-ares. At most DS_MAX_INFLIGHT queries are on the wire; the
+ * rest wait in a FIFO so a burst never loses a lookup to full socket
+ * buffers. Identical questions in flight are coalesced, and answers are
+ * cached for their TTL (RFC 2308 for negative answers) while the process
+ * lives.
+ *
+ * Callbacks never run inside resolver_query(): they run from
+ * resolver_process() or resolver_dispatch(), so callers may start new
+ * queries from a callback.
+ */
+#ifndef DS_RESOLVER_H
+#define DS_RESOLVER_H
+
+#include <poll.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "dnsmsg.h"
+
+enum dns_result_kind {
+	DNSR_ANSWER = 0,	/* msg holds a parsed response (any RCODE) */
+	DNSR_ERROR,		/* no usable response: err_code/err_message say why */
+};
+
+struct dns_result {
+	enum dns_result_kind kind;
+	const char *err_code;	/* "timeout", "unreachable", "malformed-answer", ... */
+	char err_message[256];
+	struct dnsmsg msg;
+	bool trusted;		/* the AD bit of msg may be believed */
+	bool from_cache;
+};
+
+typedef void (*resolver_cb)(void *arg, const struct dns_result *res);
+
+struct resolver;
+
+/* Returns NULL with err filled on failure (bad configuration, c-ares). */
+struct resolver *resolver_new(const struct config *cfg, char *err, size_t errlen);
+void resolver_free(struct resolver *r);
+
+/* Asks for (qname, qtype, IN). qname is presentation form, no trailing
+ * dot. The callback runs exactly once, later. Returns 0, or -1 on OOM. */
+int resolver_query(struct resolver *r, const char *qname, uint16_t qtype,
+    resolver_cb cb, void *arg);
+
+/* Poll integration: fills at most max pollfds and returns how many;
+ * *timeout_ms is lowered to when c-ares next needs attention (0 when
+ * callbacks are ready to run). */
+size_t resolver_pollfds(struct resolver *r, struct pollfd *pfd, size_t max,
+    int *timeout_ms);
+/* Handles the revents of the pollfds given back by resolver_pollfds,
+ * timeouts, and runs ready callbacks. */
+void resolver_process(struct resolver *r, const struct pollfd *pfd, size_t n);
+/* Runs callbacks that are ready (cache hits, coalesced answers). */
+void resolver_dispatch(struct resolver *r);
+/* Lookups not yet answered (queued, on the wire, or ready to call back). */
+size_t resolver_pending(const struct resolver *r);
+
+/* Whether AD from these resolvers is believed, and a sentence saying why
+ * (RFC 4035 4.9.3, RFC 6698 8.3). */
+bool resolver_trusted(const struct resolver *r);
+const char *resolver_trust_reason(const struct resolver *r);
+
+#endif
