@@ -1,0 +1,270 @@
+/* lookup.c - status and DNSSEC state of one RFC 8162 lookup. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lookup.h"
+
+const char *
+lookup_status_name(enum lookup_status s)
+{
+	static const char *const names[] = {
+		"found", "absent", "unusable", "insecure", "bogus", "error",
+	};
+
+	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] :
+	    "error";
+}
+
+const char *
+lookup_dnssec_name(enum dnssec_state d)
+{
+	static const char *const names[] = {
+		"secure", "insecure", "bogus", "indeterminate",
+	};
+
+	return (unsigned)d < sizeof(names) / sizeof(names[0]) ? names[d] :
+	    "indeterminate";
+}
+
+static void
+init_result(const char *address, size_t address_len,
+    struct lookup_result *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->address = address;
+	out->address_len = address_len;
+	out->dnssec = DNSSEC_INDETERMINATE;
+	out->status = LS_ERROR;
+}
+
+void
+lookup_bad_address(const char *address, size_t address_len, const char *why,
+    struct lookup_result *out)
+{
+	init_result(address, address_len, out);
+	out->err_code = "bad-address";
+	snprintf(out->err_message, sizeof(out->err_message), "%s", why);
+	out->reason = "the address is not a valid e-mail address, so nothing "
+	    "was looked up";
+}
+
+/* RFC 8914 4: INFO-CODEs that say the validator could not reach or ask
+ * the authorities. Such a SERVFAIL says nothing about authenticity, so it
+ * is an error, not "bogus". Every other SERVFAIL from a validator, with
+ * a DNSSEC EDE (1-12) or none, is treated as bogus: fail closed. */
+static bool
+ede_is_network(uint16_t code)
+{
+	return code == 22 || code == 23 || code == 14 || code == 13 ||
+	    code == 20 || code == 21;
+}
+
+/* RFC 8914 section 4 names, for messages people read. */
+static const char *
+ede_name(uint16_t code)
+{
+	static const char *const names[] = {
+		"Other Error", "Unsupported DNSKEY Algorithm",
+		"Unsupported DS Digest Type", "Stale Answer", "Forged Answer",
+		"DNSSEC Indeterminate", "DNSSEC Bogus", "Signature Expired",
+		"Signature Not Yet Valid", "DNSKEY Missing", "RRSIGs Missing",
+		"No Zone Key Bit Set", "NSEC Missing", "Cached Error",
+		"Not Ready", "Blocked", "Censored", "Filtered", "Prohibited",
+		"Stale NXDomain Answer", "Not Authoritative", "Not Supported",
+		"No Reachable Authority", "Network Error", "Invalid Data",
+	};
+
+	return code < sizeof(names) / sizeof(names[0]) ? names[code] :
+	    "unknown";
+}
+
+static int
+add_records(const struct dnsmsg *m, struct lookup_result *out)
+{
+	size_t i;
+
+	if (m->nrecords == 0)
+		return 0;
+	if ((out->records = calloc(m->nrecords, sizeof(*out->records))) ==
+	    NULL || (out->certs = calloc(m->nrecords, sizeof(*out->certs))) ==
+	    NULL)
+		return -1;
+	for (i = 0; i < m->nrecords; i++) {
+		const struct smimea_rec *rec = &m->records[i];
+		struct lr_record *lr = &out->records[out->nrecords++];
+		const char *why = NULL;
+		int rc;
+
+		lr->usage = rec->usage;
+		lr->selector = rec->selector;
+		lr->matching = rec->matching;
+		lr->data = rec->data;
+		lr->len = rec->len;
+		lr->cert = -1;
+		if (rec->problem_code != NULL) {
+			lr->problem_code = rec->problem_code;
+			snprintf(lr->problem, sizeof(lr->problem), "%s",
+			    rec->problem != NULL ? rec->problem : "");
+			continue;
+		}
+		/* Only a full certificate (selector 0, matching 0) lets a
+		 * client discover a certificate (RFC 8162 2, RFC 6698 2.1). */
+		if (rec->selector != 0 || rec->matching != 0)
+			continue;
+		rc = certs_decode(rec->data, rec->len,
+		    &out->certs[out->ncerts].sum, &why);
+		if (rc != 0) {
+			/* The decoder leaves nothing behind we must keep. */
+			cert_summary_free(&out->certs[out->ncerts].sum);
+			memset(&out->certs[out->ncerts], 0,
+			    sizeof(out->certs[out->ncerts]));
+		}
+		if (rc < 0)
+			return -1;
+		if (rc > 0) {
+			lr->problem_code = "bad-certificate";
+			snprintf(lr->problem, sizeof(lr->problem),
+			    "the record's certificate data does not decode: %s",
+			    why != NULL ? why : "invalid DER");
+			continue;
+		}
+		out->certs[out->ncerts].usage = rec->usage;
+		out->certs[out->ncerts].selector = rec->selector;
+		out->certs[out->ncerts].matching = rec->matching;
+		lr->cert = (int)out->ncerts++;
+	}
+	return 0;
+}
+
+int
+lookup_evaluate(const char *address, size_t address_len,
+    const struct address *addr, const struct dns_result *res,
+    struct lookup_result *out)
+{
+	const struct dnsmsg *m = &res->msg;
+	bool secure;
+
+	init_result(address, address_len, out);
+	snprintf(out->query, sizeof(out->query), "%s", addr->owner);
+	out->cached = res->from_cache;
+	if (res->kind == DNSR_ERROR) {
+		out->err_code = res->err_code;
+		snprintf(out->err_message, sizeof(out->err_message), "%s",
+		    res->err_message);
+		out->reason = "the lookup did not complete, so nothing is known "
+		    "about this address";
+		return strcmp(res->err_code, "internal") == 0 ? -1 : 0;
+	}
+	out->ttl = m->ttl;
+	if (m->has_ede) {
+		out->has_ede = true;
+		out->ede_code = m->ede_code;
+		out->ede_text = m->ede_text;
+	}
+	if (m->tc) {
+		out->err_code = "truncated";
+		snprintf(out->err_message, sizeof(out->err_message),
+		    "the answer was truncated even over TCP (RFC 8162 7)");
+		out->reason = "the record set could not be read whole";
+		return 0;
+	}
+	switch (m->rcode) {
+	case 0:		/* NOERROR */
+	case 3:		/* NXDOMAIN */
+		break;
+	case 2:		/* SERVFAIL */
+		if (!res->trusted) {
+			out->err_code = "servfail";
+			snprintf(out->err_message, sizeof(out->err_message),
+			    "the resolver answered SERVFAIL; it is not a "
+			    "trusted validator, so this proves nothing");
+			out->reason = "the resolver failed";
+			return 0;
+		}
+		if (m->has_ede && ede_is_network(m->ede_code)) {
+			out->err_code = "servfail";
+			snprintf(out->err_message, sizeof(out->err_message),
+			    "the validator could not reach the domain's name "
+			    "servers (SERVFAIL, Extended DNS Error %u: %s)",
+			    m->ede_code, ede_name(m->ede_code));
+			out->reason = "the domain's name servers did not answer "
+			    "the validator";
+			return 0;
+		}
+		out->dnssec = DNSSEC_BOGUS;
+		out->status = LS_BOGUS;
+		out->err_code = "dnssec-bogus";
+		if (m->has_ede)
+			snprintf(out->err_message, sizeof(out->err_message),
+			    "the validator rejected the answer as bogus "
+			    "(SERVFAIL, Extended DNS Error %u: %s)",
+			    m->ede_code, ede_name(m->ede_code));
+		else
+			snprintf(out->err_message, sizeof(out->err_message),
+			    "the validator rejected the answer as bogus "
+			    "(SERVFAIL)");
+		out->reason = "DNSSEC validation failed: the published data "
+		    "cannot be trusted (possibly an attack or a broken "
+		    "signature); never fall back to unauthenticated data";
+		return 0;
+	case 5:
+		out->err_code = "refused";
+		snprintf(out->err_message, sizeof(out->err_message),
+		    "the resolver refused the query (REFUSED)");
+		out->reason = "the resolver refused to answer";
+		return 0;
+	default:
+		out->err_code = "resolver-error";
+		snprintf(out->err_message, sizeof(out->err_message),
+		    "the resolver answered with RCODE %u", m->rcode);
+		out->reason = "the resolver could not answer";
+		return 0;
+	}
+
+	if (add_records(m, out) < 0)
+		return -1;
+	secure = res->trusted && m->ad;
+	if (!secure) {
+		out->dnssec = DNSSEC_INSECURE;
+		out->status = LS_INSECURE;
+		out->reason = !res->trusted ?
+		    "the resolver is not trusted to validate DNSSEC, so the "
+		    "answer is not authenticated and nothing in it is trusted" :
+		    "the answer is not DNSSEC-signed (no AD bit from the "
+		    "validator), so nothing in it is trusted (RFC 8162 6)";
+		return 0;
+	}
+	out->dnssec = DNSSEC_SECURE;
+	if (m->nrecords == 0) {
+		out->status = LS_ABSENT;
+		out->reason = m->rcode == 3 ?
+		    "DNSSEC proves that no SMIMEA record exists for this "
+		    "address (authenticated NXDOMAIN)" :
+		    "DNSSEC proves that no SMIMEA record exists for this "
+		    "address (authenticated NODATA)";
+	} else if (out->ncerts == 0) {
+		out->status = LS_UNUSABLE;
+		out->reason = "SMIMEA records exist but none carries a usable "
+		    "certificate (hash or key-only records can only confirm a "
+		    "certificate obtained elsewhere)";
+	} else
+		out->status = LS_FOUND;
+	return 0;
+}
+
+void
+lookup_result_free(struct lookup_result *lr)
+{
+	size_t i;
+
+	if (lr == NULL)
+		return;
+	for (i = 0; i < lr->ncerts; i++)
+		cert_summary_free(&lr->certs[i].sum);
+	free(lr->certs);
+	free(lr->records);
+	lr->certs = NULL;
+	lr->records = NULL;
+	lr->ncerts = lr->nrecords = 0;
+}

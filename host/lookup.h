@@ -1,0 +1,74 @@
+/* lookup.h - turn one DNS outcome for one address into a verdict.
+ *
+ * Pure function of (address, parsed address, resolver outcome): decides
+ * the RFC 8162 status and DNSSEC state and decodes the certificates of
+ * full-certificate records. No I/O; report.c renders the result.
+ */
+#ifndef DS_LOOKUP_H
+#define DS_LOOKUP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "address.h"
+#include "certs.h"
+#include "resolver.h"
+
+enum dnssec_state {
+	DNSSEC_SECURE, DNSSEC_INSECURE, DNSSEC_BOGUS, DNSSEC_INDETERMINATE,
+};
+
+/* Ordered from best to worst: the CLI exit code is the worst one. */
+enum lookup_status {
+	LS_FOUND, LS_ABSENT, LS_UNUSABLE, LS_INSECURE, LS_BOGUS, LS_ERROR,
+};
+
+struct lr_record {
+	uint8_t usage, selector, matching;
+	const uint8_t *data;	/* borrowed from the DNS result */
+	size_t len;
+	const char *problem_code;	/* NULL when none */
+	char problem[256];
+	int cert;		/* index into certs, -1 when none */
+};
+
+struct lr_cert {
+	struct cert_summary sum;
+	uint8_t usage, selector, matching;
+};
+
+struct lookup_result {
+	const char *address;	/* borrowed, as the client gave it */
+	size_t address_len;
+	char query[DS_MAX_OWNER_NAME + 1];	/* "" when not parsed */
+	enum dnssec_state dnssec;
+	enum lookup_status status;
+	uint32_t ttl;
+	struct lr_record *records;
+	size_t nrecords;
+	struct lr_cert *certs;
+	size_t ncerts;
+	const char *err_code;	/* NULL when no error */
+	char err_message[512];
+	const char *reason;	/* a sentence for every status but found */
+	bool has_ede;
+	uint16_t ede_code;
+	const char *ede_text;	/* borrowed */
+	bool cached;
+};
+
+/* addr is NULL when address parsing failed (err_code/err_message given
+ * by the caller through lookup_bad_address). res is the resolver outcome.
+ * Returns 0, or -1 on our failure (OOM); out is always safe to free. */
+int lookup_evaluate(const char *address, size_t address_len,
+    const struct address *addr, const struct dns_result *res,
+    struct lookup_result *out);
+void lookup_bad_address(const char *address, size_t address_len,
+    const char *why, struct lookup_result *out);
+void lookup_result_free(struct lookup_result *lr);
+
+const char *lookup_status_name(enum lookup_status s);
+const char *lookup_dnssec_name(enum dnssec_state d);
+
+#endif

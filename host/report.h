@@ -1,0 +1,30 @@
+/* report.h - the one place that turns results into protocol JSON
+ * (host/PROTOCOL.md) and into text for people (the CLI).
+ *
+ * Every builder returns a new cJSON object owned by the caller, or NULL
+ * on OOM. id is the request's id (borrowed; duplicated into the message;
+ * NULL becomes JSON null). */
+#ifndef DS_REPORT_H
+#define DS_REPORT_H
+
+#include <stdio.h>
+
+#include <cjson/cJSON.h>
+
+#include "lookup.h"
+
+cJSON *report_result(const struct lookup_result *lr, const cJSON *id);
+cJSON *report_done(const cJSON *id, size_t count);
+cJSON *report_error(const cJSON *id, const char *code, const char *message);
+
+/* Adds "id" (a copy, or null) and returns obj; frees obj and returns NULL
+ * on OOM. */
+cJSON *report_with_id(cJSON *obj, const cJSON *id);
+
+/* Serialises compactly; NULL on OOM. The caller checks the size limit. */
+char *report_serialise(const cJSON *msg, size_t *len);
+
+/* Writes a protocol message as a person would want to read it. */
+void report_print_text(FILE *f, const cJSON *msg, int color);
+
+#endif
