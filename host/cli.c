@@ -1,0 +1,204 @@
+/* cli.c - CLI verbs over the engine; see cli.h. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "engine.h"
+#include "log.h"
+#include "loop.h"
+#include "report.h"
+
+struct cli {
+	const struct cli_opts *o;
+	int worst;		/* exit code so far */
+	bool failed;
+};
+
+static int
+status_exit(const char *status)
+{
+	static const struct { const char *name; int code; } map[] = {
+		{ "found", EXIT_FOUND }, { "absent", EXIT_ABSENT },
+		{ "unusable", EXIT_UNUSABLE }, { "insecure", EXIT_INSECURE },
+		{ "bogus", EXIT_BOGUS }, { "error", EXIT_LOOKUP_ERROR },
+	};
+	size_t i;
+
+	for (i = 0; status != NULL && i < sizeof(map) / sizeof(map[0]); i++)
+		if (strcmp(map[i].name, status) == 0)
+			return map[i].code;
+	return EXIT_LOOKUP_ERROR;
+}
+
+static void
+note(struct cli *c, int code)
+{
+	if (code > c->worst)
+		c->worst = code;
+}
+
+static void
+print_doctor(const cJSON *m, bool color)
+{
+	const cJSON *v, *it, *probe;
+
+	v = cJSON_GetObjectItemCaseSensitive(m, "config");
+	printf("configuration  %s\n", cJSON_IsString(v) ? v->valuestring :
+	    "(none: defaults)");
+	v = cJSON_GetObjectItemCaseSensitive(m, "resolvers_from_resolv_conf");
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(m,
+	    "resolvers")) {
+		const cJSON *a = cJSON_GetObjectItemCaseSensitive(it, "address");
+		const cJSON *l = cJSON_GetObjectItemCaseSensitive(it,
+		    "loopback");
+
+		printf("resolver       %s%s%s\n", cJSON_IsString(a) ?
+		    a->valuestring : "?", cJSON_IsTrue(l) ? " (loopback)" :
+		    " (remote)", cJSON_IsTrue(v) ? " from /etc/resolv.conf" :
+		    "");
+	}
+	v = cJSON_GetObjectItemCaseSensitive(m, "trust");
+	printf("trust          %s\n", cJSON_IsString(v) ? v->valuestring : "");
+	probe = cJSON_GetObjectItemCaseSensitive(m, "probe");
+	if (cJSON_IsObject(probe)) {
+		const cJSON *n = cJSON_GetObjectItemCaseSensitive(probe, "name");
+		const cJSON *ad = cJSON_GetObjectItemCaseSensitive(probe, "ad");
+		const cJSON *er = cJSON_GetObjectItemCaseSensitive(probe,
+		    "error");
+
+		printf("probe          %s SOA: %s\n", cJSON_IsString(n) ?
+		    n->valuestring : "?", cJSON_IsString(er) ? er->valuestring :
+		    cJSON_IsTrue(ad) ? "answered with AD (validated)" :
+		    "answered without AD (not validated)");
+	}
+	v = cJSON_GetObjectItemCaseSensitive(m, "verdict");
+	printf("verdict        %s%s%s\n", color ? (cJSON_IsTrue(
+	    cJSON_GetObjectItemCaseSensitive(m, "ok")) ? "\033[32m" :
+	    "\033[31m") : "", cJSON_IsString(v) ? v->valuestring : "",
+	    color ? "\033[0m" : "");
+}
+
+static int
+emit(void *arg, cJSON *msg)
+{
+	struct cli *c = arg;
+	const cJSON *t = cJSON_GetObjectItemCaseSensitive(msg, "type");
+	const char *type = cJSON_IsString(t) ? t->valuestring : "";
+
+	if (strcmp(type, "result") == 0) {
+		const cJSON *s = cJSON_GetObjectItemCaseSensitive(msg,
+		    "status");
+		note(c, status_exit(cJSON_IsString(s) ? s->valuestring : NULL));
+	} else if (strcmp(type, "error") == 0) {
+		note(c, EXIT_LOOKUP_ERROR);
+	} else if (strcmp(type, "doctor") == 0) {
+		const cJSON *ok = cJSON_GetObjectItemCaseSensitive(msg, "ok");
+		const cJSON *tr = cJSON_GetObjectItemCaseSensitive(msg,
+		    "trusted");
+		const cJSON *p = cJSON_GetObjectItemCaseSensitive(msg, "probe");
+
+		if (!cJSON_IsTrue(ok))
+			note(c, !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(
+			    p, "answered")) ? EXIT_LOOKUP_ERROR :
+			    (cJSON_IsTrue(tr) ? EXIT_INSECURE : EXIT_INSECURE));
+	}
+	if (c->o->json) {
+		char *s = cJSON_PrintUnformatted(msg);
+
+		if (s == NULL) {
+			cJSON_Delete(msg);
+			return -1;
+		}
+		puts(s);
+		free(s);
+	} else if (strcmp(type, "doctor") == 0) {
+		print_doctor(msg, c->o->color);
+	} else if (strcmp(type, "done") != 0) {
+		report_print_text(stdout, msg, c->o->color);
+		if (strcmp(type, "result") == 0)
+			putchar('\n');
+	}
+	fflush(stdout);
+	cJSON_Delete(msg);
+	return 0;
+}
+
+static size_t
+no_backlog(void *arg)
+{
+	(void)arg;
+	return 0;		/* stdio blocks: nothing piles up */
+}
+
+static int
+run(const struct config *cfg, struct request *req, const struct cli_opts *o)
+{
+	struct cli c = { .o = o, .worst = EXIT_FOUND };
+	struct engine_out out = { emit, no_backlog, &c };
+	struct resolver *res;
+	struct engine *e = NULL;
+	char err[512];
+	int ret = EXIT_INTERNAL;
+
+	if ((res = resolver_new(cfg, err, sizeof(err))) == NULL)
+		log_error("%s", err);
+	if ((e = engine_new(res, res == NULL ? err : NULL, cfg, &out)) ==
+	    NULL)
+		goto out;
+	if (engine_submit(e, req) < 0)
+		goto out;
+	while (!engine_idle(e)) {
+		if (engine_pump(e) < 0)
+			goto out;
+		if (engine_idle(e))
+			break;
+		if (loop_once(res, NULL, 0, -1) < 0)
+			goto out;
+		if (engine_failed(e))
+			goto out;
+	}
+	ret = c.worst;
+out:
+	if (ret == EXIT_INTERNAL)
+		log_error("internal failure (out of memory)");
+	engine_free(e);
+	resolver_free(res);
+	return ret;
+}
+
+int
+cli_lookup(const struct config *cfg, char **addresses, size_t n,
+    const struct cli_opts *o)
+{
+	struct request req;
+	size_t i;
+	int ret = EXIT_INTERNAL;
+
+	memset(&req, 0, sizeof(req));
+	req.type = REQ_LOOKUP;
+	if ((req.addresses = calloc(n, sizeof(char *))) == NULL)
+		goto out;
+	for (i = 0; i < n; i++) {
+		if ((req.addresses[i] = strdup(addresses[i])) == NULL)
+			goto out;
+		req.naddresses++;
+	}
+	ret = run(cfg, &req, o);
+out:
+	request_free(&req);
+	return ret;
+}
+
+int
+cli_doctor(const struct config *cfg, const struct cli_opts *o)
+{
+	struct request req;
+	int ret;
+
+	memset(&req, 0, sizeof(req));
+	req.type = REQ_DOCTOR;
+	ret = run(cfg, &req, o);
+	request_free(&req);
+	return ret;
+}

@@ -1,0 +1,50 @@
+/* engine.h - serves decoded requests; the sans-I/O core.
+ *
+ * The engine turns requests into lookups on the resolver and results
+ * into protocol messages handed to an output callback, as soon as each
+ * is ready. It never touches a file descriptor: the front ends (native
+ * messaging, CLI) own all I/O, so the same path serves both.
+ */
+#ifndef DS_ENGINE_H
+#define DS_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#include "config.h"
+#include "request.h"
+#include "resolver.h"
+
+struct engine_out {
+	/* Takes ownership of msg. Returns 0, or -1 on our failure. */
+	int (*emit)(void *arg, cJSON *msg);
+	/* Bytes the front end has queued but not yet written. */
+	size_t (*backlog)(void *arg);
+	void *arg;
+};
+
+struct engine;
+
+/* res may be NULL when no resolver could be set up; res_error then says
+ * why, and every lookup is answered with a "no-resolver" error. */
+struct engine *engine_new(struct resolver *res, const char *res_error,
+    const struct config *cfg, const struct engine_out *out);
+void engine_free(struct engine *e);
+
+/* Starts serving req; takes its contents (req is left empty). Returns 0,
+ * or -1 on our failure (OOM). */
+int engine_submit(struct engine *e, struct request *req);
+/* Answers a request that could not be decoded. id_json may be NULL. */
+int engine_reject(struct engine *e, const char *id_json, const char *code,
+    const char *message);
+/* Starts as many queued lookups as the windows allow. Call once per loop
+ * iteration. Returns 0, or -1 on our failure. */
+int engine_pump(struct engine *e);
+/* True when no request is being served. */
+bool engine_idle(const struct engine *e);
+/* Set when our failure (OOM) happened inside a callback. */
+bool engine_failed(const struct engine *e);
+
+#endif

@@ -1,0 +1,36 @@
+/* loop.c - see loop.h. */
+#include <errno.h>
+#include <string.h>
+
+#include "limits.h"
+#include "loop.h"
+
+/* c-ares 1.18 keeps a UDP socket per server and a TCP one when needed. */
+#define MAX_RESOLVER_FDS (4 * DS_MAX_RESOLVERS + 8)
+#define MAX_EXTRA_FDS 4
+
+int
+loop_once(struct resolver *r, struct pollfd *extra, size_t nextra,
+    int timeout_ms)
+{
+	struct pollfd pfd[MAX_EXTRA_FDS + MAX_RESOLVER_FDS];
+	size_t nres, i;
+	int n;
+
+	if (nextra > MAX_EXTRA_FDS)
+		return -1;
+	memcpy(pfd, extra, nextra * sizeof(*pfd));
+	nres = r == NULL ? 0 : resolver_pollfds(r, pfd + nextra,
+	    MAX_RESOLVER_FDS, &timeout_ms);
+	n = poll(pfd, (nfds_t)(nextra + nres), timeout_ms);
+	if (n < 0 && errno != EINTR)
+		return -1;
+	if (n < 0)
+		for (i = 0; i < nextra + nres; i++)
+			pfd[i].revents = 0;
+	for (i = 0; i < nextra; i++)
+		extra[i].revents = pfd[i].revents;
+	if (r != NULL)
+		resolver_process(r, pfd + nextra, nres);
+	return 0;
+}
