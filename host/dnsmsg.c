@@ -468,7 +468,7 @@ follow_cnames(const struct parse *ps, uint8_t *final, size_t *finallen,
 	size_t seenlen[DS_MAX_CNAME_CHAIN + 1];
 	uint8_t target[DNS_NAME_MAX];
 	size_t targetlen = 0, i;
-	uint32_t cttl;
+	uint32_t cttl = 0;
 	bool found;
 	int rc;
 
