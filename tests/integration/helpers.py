@@ -1,0 +1,219 @@
+"""Shared helpers for the dane-smime integration tests (stdlib only).
+
+Each test program starts ONE test bed for its module, runs the built
+binary ($DANE_SMIME or build/host/dane-smime) against it, and ends with a
+single summary line "N passed, N failed[, N skipped]" (exit 1 on failure).
+"""
+
+import json
+import os
+import re
+import select
+import struct
+import subprocess
+import sys
+import time
+import unittest
+
+TESTS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+if TESTS not in sys.path:
+    sys.path.insert(0, TESTS)
+
+from testbed import (Testbed, SilentResolver, TestbedError,  # noqa: E402
+                     owner_name, host_binary)
+
+EXIT = {"found": 0, "absent": 2, "unusable": 3, "insecure": 4, "bogus": 5,
+        "error": 6, "usage": 64, "config": 78, "internal": 70}
+
+ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+HEX = re.compile(r"^[0-9a-fA-F]*$")
+
+
+def binary():
+    return host_binary()
+
+
+def require_binary():
+    b = binary()
+    if not (os.path.isfile(b) and os.access(b, os.X_OK)):
+        # A missing binary is a failure, not a skip: CI must not go green
+        # on a build that produced nothing.
+        raise AssertionError("binary %s not built (set DANE_SMIME)" % b)
+    return b
+
+
+def clean_env(extra=None):
+    e = dict(os.environ)
+    e.pop("DANE_SMIME_CONFIG", None)
+    # keep a developer's own ~/.config/dane-smime out of the tests
+    e["XDG_CONFIG_HOME"] = "/nonexistent/dane-smime-tests"
+    if extra:
+        e.update(extra)
+    return e
+
+
+class Run:
+    """Result of one CLI run: rc, stdout/stderr text, parsed JSON lines."""
+
+    def __init__(self, argv, proc, wall):
+        self.argv = argv
+        self.rc = proc.returncode
+        self.out_bytes = proc.stdout
+        self.out = proc.stdout.decode("utf-8", "replace")
+        self.err = proc.stderr.decode("utf-8", "replace")
+        self.wall = wall
+        self._objs = None
+
+    def describe(self):
+        return "argv=%r rc=%d wall=%.2fs\nstdout:\n%s\nstderr:\n%s" % (
+            self.argv, self.rc, self.wall, self.out[:4000], self.err[:4000])
+
+    def objects(self):
+        """All stdout lines as JSON objects (strict UTF-8, one per line)."""
+        if self._objs is None:
+            text = self.out_bytes.decode("utf-8")     # must be valid UTF-8
+            self._objs = [json.loads(line) for line in text.splitlines()
+                          if line.strip()]
+        return self._objs
+
+    def results(self):
+        return [o for o in self.objects() if o.get("type") == "result"]
+
+    def by_address(self):
+        """address -> result; fails if an address appears twice."""
+        d = {}
+        for r in self.results():
+            if r["address"] in d:
+                raise AssertionError("two results for %r" % r["address"])
+            d[r["address"]] = r
+        return d
+
+    def done(self):
+        d = [o for o in self.objects() if o.get("type") == "done"]
+        return d
+
+
+def run_cli(args, config=None, tb=None, env=None, timeout=60, input=None):
+    """Run the binary; `config` is a path (passed with --config) or None."""
+    argv = [binary()]
+    if config:
+        argv += ["--config", config]
+    argv += list(args)
+    t = time.monotonic()
+    p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       stdin=subprocess.DEVNULL if input is None else None,
+                       input=input, timeout=timeout, env=clean_env(env))
+    return Run(argv, p, time.monotonic() - t)
+
+
+class Native:
+    """A native-messaging session: 4-byte native-endian length + JSON."""
+
+    def __init__(self, argv, env=None):
+        self.argv = argv
+        self.p = subprocess.Popen(argv, stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, env=clean_env(env))
+        self.buf = b""
+
+    def send_raw(self, body, length=None):
+        n = len(body) if length is None else length
+        self.p.stdin.write(struct.pack("=I", n) + body)
+        self.p.stdin.flush()
+
+    def send(self, obj):
+        self.send_raw(json.dumps(obj).encode("utf-8"))
+
+    def _read(self, n, deadline):
+        fd = self.p.stdout.fileno()
+        while len(self.buf) < n:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError("timed out waiting for a frame; stderr:"
+                                     "\n" + self.stderr_so_far())
+            r, _, _ = select.select([fd], [], [], left)
+            if not r:
+                continue
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:
+                raise EOFError("host closed stdout (rc=%r); stderr:\n%s" % (
+                    self.p.poll(), self.stderr_so_far()))
+            self.buf += chunk
+        out, self.buf = self.buf[:n], self.buf[n:]
+        return out
+
+    def recv(self, timeout=10):
+        deadline = time.monotonic() + timeout
+        (n,) = struct.unpack("=I", self._read(4, deadline))
+        if n > 1048576:
+            raise AssertionError("frame of %d bytes > 1 MiB" % n)
+        body = self._read(n, deadline)
+        return json.loads(body.decode("utf-8"))
+
+    def recv_until_done(self, req_id, timeout=30):
+        """Frames up to and including the done for req_id."""
+        deadline = time.monotonic() + timeout
+        frames = []
+        while True:
+            f = self.recv(max(0.01, deadline - time.monotonic()))
+            frames.append(f)
+            if f.get("type") in ("done", "error") and f.get("id") == req_id:
+                return frames
+
+    def stderr_so_far(self):
+        if self.p.poll() is None:
+            return "(still running)"
+        try:
+            return self.p.stderr.read().decode("utf-8", "replace")[:4000]
+        except (OSError, ValueError):
+            return ""
+
+    def close(self, timeout=1.0):
+        """Close stdin; returns (rc, seconds to exit) or (None, timeout)."""
+        t = time.monotonic()
+        try:
+            self.p.stdin.close()
+        except OSError:
+            pass
+        try:
+            rc = self.p.wait(timeout)
+        except subprocess.TimeoutExpired:
+            return None, timeout
+        return rc, time.monotonic() - t
+
+    def kill(self):
+        if self.p.poll() is None:
+            self.p.kill()
+            self.p.wait(5)
+        for f in (self.p.stdin, self.p.stdout, self.p.stderr):
+            try:
+                f.close()
+            except OSError:
+                pass
+
+
+def main(module_name):
+    """Run the tests of a module and print the one summary line."""
+    suite = unittest.defaultTestLoader.loadTestsFromModule(
+        sys.modules[module_name])
+    runner = unittest.TextTestRunner(verbosity=2, stream=sys.stderr)
+    t0 = time.monotonic()
+    res = runner.run(suite)
+    # Count tests, not subtests: a test with three failing subtests is one
+    # failed test.  A setUpModule error counts as one failure.
+    bad = set()
+    for test, _ in res.failures + res.errors:
+        bad.add(getattr(test, "test_case", test).id())
+    for test in res.unexpectedSuccesses:
+        bad.add(test.id())
+    failed = len(bad)
+    skipped = len(res.skipped)
+    passed = max(0, res.testsRun - failed - skipped)
+    sys.stderr.write("%s: %.1f s\n" % (module_name, time.monotonic() - t0))
+    sys.stderr.flush()
+    line = "%d passed, %d failed" % (passed, failed)
+    if skipped:
+        line += ", %d skipped" % skipped
+    print(line)
+    sys.stdout.flush()
+    return 1 if failed else 0

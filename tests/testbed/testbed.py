@@ -1,0 +1,844 @@
+#!/usr/bin/python3
+"""A throw-away DNSSEC test bed on 127.0.0.1: NSD (authoritative) + Unbound
+(validating, stub zones pointing at NSD), with SMIMEA records (RFC 8162)
+and freshly generated certificates.
+
+Standard library only.  Tools needed: openssl, ldns-keygen, ldns-signzone,
+nsd, unbound, dig.
+
+    from testbed import Testbed
+    with Testbed() as tb:
+        tb.resolver                 # "127.0.0.1:PORT" of the validating Unbound
+        tb.auth                     # "127.0.0.1:PORT" of NSD
+        tb.cert_der("hugh@example.test")
+        tb.owner("hugh@example.test")
+        tb.run_host(["lookup", "--json", "hugh@example.test"])
+
+Zones (see ZONE_NOTES below): example.test (signed), unsigned.test (no
+signatures, no trust anchor), bogus.test (signed, but the trust anchor is
+the DS of a key not in the zone), xn--bcher-kva.test (IDN, signed) and,
+with bulk_found=N, bulk.test (signed; user0..userN-1 each with a 3 0 0
+record that all carry the same certificate).
+
+Everything listens on 127.0.0.1 only; Unbound refuses every name outside
+"test." so nothing ever leaves the machine.  Set DANE_SMIME_KEEP_TESTBED=1
+to keep the temporary directory (configs, logs, keys, zones) for debugging.
+
+Run this file directly to start a test bed and keep it up until Ctrl-C.
+"""
+
+import base64
+import hashlib
+import os
+import shutil
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+__all__ = ["Testbed", "SilentResolver", "TestbedError", "owner_name",
+           "free_port", "repo_root", "host_binary"]
+
+TTL = 300
+# RRSIG times are serial numbers (RFC 4034 3.1.5): keep expiry < 68 years
+# ahead of inception, or validators see it as already expired.
+EXPIRY = "20800101000000"
+ALG = "ECDSAP256SHA256"
+START_TIMEOUT = 10.0
+
+
+class TestbedError(Exception):
+    pass
+
+
+def repo_root():
+    return os.path.dirname(os.path.dirname(os.path.dirname(
+        os.path.abspath(__file__))))
+
+
+def host_binary():
+    """Path of the dane-smime binary: $DANE_SMIME or build/host/dane-smime."""
+    env = os.environ.get("DANE_SMIME")
+    if env:
+        return env
+    return os.path.join(repo_root(), "build", "host", "dane-smime")
+
+
+def idna_domain(domain):
+    """A-label form of a domain (Python's codec is IDNA2003; fine for the
+    names used here, e.g. buecher -> xn--bcher-kva)."""
+    try:
+        domain.encode("ascii")
+        return domain.lower()
+    except UnicodeEncodeError:
+        return domain.encode("idna").decode("ascii").lower()
+
+
+def owner_name(address):
+    """RFC 8162 section 3: hex(SHA-256(local-part as UTF-8))[:56] (28
+    octets), then _smimecert, then the domain (A-labels).  No trailing dot.
+    The local-part is hashed exactly as given (no case mapping)."""
+    local, _, domain = address.rpartition("@")
+    if not local:
+        raise ValueError("not an address: %r" % address)
+    h = hashlib.sha256(local.encode("utf-8")).hexdigest()[:56]
+    return "%s._smimecert.%s" % (h, idna_domain(domain))
+
+
+def free_port():
+    """A port that is free on 127.0.0.1 for both UDP and TCP right now."""
+    for _ in range(50):
+        t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        try:
+            t.bind(("127.0.0.1", 0))
+            port = t.getsockname()[1]
+            try:
+                u.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+        finally:
+            t.close()
+            u.close()
+    raise TestbedError("no free loopback port found")
+
+
+def smimea_generic(usage, selector, matching, data):
+    """RFC 3597 generic RDATA for type 53 (SMIMEA): 'TYPE53 \\# len hex'."""
+    rdata = bytes([usage, selector, matching]) + bytes(data)
+    return "TYPE53 \\# %d %s" % (len(rdata), rdata.hex())
+
+
+class Cert:
+    """One generated certificate."""
+
+    def __init__(self, name, pem, der, spki, key_path, cert_path, emails):
+        self.name = name
+        self.pem = pem
+        self.der = der
+        self.spki = spki            # SubjectPublicKeyInfo DER (selector 1)
+        self.key_path = key_path
+        self.cert_path = cert_path
+        self.emails = emails        # what the SAN carries
+
+    @property
+    def sha256(self):
+        return hashlib.sha256(self.der).hexdigest()
+
+    @property
+    def spki_sha256(self):
+        return hashlib.sha256(self.spki).hexdigest()
+
+
+# key name -> bits; several certificates may share a key
+# (RSA-4096 generation costs ~1.3 s of CPU: one key serves both big certs.)
+KEYS = {
+    "hugh": 2048, "Hugh": 2048, "multi": 2048, "hashonly": 2048,
+    "other": 2048, "big": 4096,
+}
+
+# cert name -> (key, subject CN, SAN entries)
+CERTS = {
+    "hugh": ("hugh", "hugh@example.test", ["email:hugh@example.test"]),
+    "Hugh": ("Hugh", "Hugh@example.test", ["email:Hugh@example.test"]),
+    "jorg": ("other", "j\u00f6rg@example.test",
+             ["otherName:1.3.6.1.5.5.7.8.9;UTF8:j\u00f6rg@example.test"]),
+    "big1": ("big", "big@example.test", ["email:big@example.test"]),
+    "big2": ("big", "big@example.test (second)", ["email:big@example.test"]),
+    "multi": ("multi", "multi@example.test", ["email:multi@example.test"]),
+    "hashonly": ("hashonly", "hashonly@example.test",
+                 ["email:hashonly@example.test"]),
+    "odd": ("other", "odd@example.test", ["email:odd@example.test"]),
+    "unsigned": ("other", "hugh@unsigned.test", ["email:hugh@unsigned.test"]),
+    "bogus": ("other", "hugh@bogus.test", ["email:hugh@bogus.test"]),
+    "idn": ("other", "hugh@b\u00fccher.test",
+            ["email:hugh@xn--bcher-kva.test"]),
+    "bulk": ("other", "user@bulk.test", ["email:user0@bulk.test"]),
+}
+
+# Human-readable notes on what each test address is for.
+ZONE_NOTES = {
+    "hugh@example.test": "secure, one 3 0 0 RSA-2048 certificate",
+    "absent@example.test": "secure NXDOMAIN (no record)",
+    "nobody@example.test": "secure NXDOMAIN (no record)",
+    "Hugh@example.test": "mixed case local-part: a different owner and cert",
+    "j\u00f6rg@example.test": "UTF-8 local-part, SmtpUTF8Mailbox SAN",
+    "big@example.test": "two 4096-bit 3 0 0 certs: > 1232 bytes, TC -> TCP",
+    "multi@example.test": "3 0 0 cert + 3 1 1 SPKI hash + 3 0 1 cert hash",
+    "hashonly@example.test": "only 3 1 1 (cannot discover a certificate)",
+    "bad@example.test": "3 0 0 with garbage data",
+    "odd@example.test": "usage 9 (unknown) with a certificate",
+    "cname@example.test": "CNAME to hugh's owner name",
+    "hugh@unsigned.test": "3 0 0 in an unsigned zone (insecure)",
+    "hugh@bogus.test": "signed zone, trust anchor of another key (bogus)",
+    "hugh@b\u00fccher.test": "IDN domain, queried as xn--bcher-kva.test",
+}
+
+
+def _run(argv, cwd=None, input=None):
+    p = subprocess.run(argv, cwd=cwd, input=input, stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE)
+    if p.returncode != 0:
+        raise TestbedError("%s failed (exit %d): %s" % (
+            " ".join(argv), p.returncode,
+            p.stderr.decode("utf-8", "replace").strip()))
+    return p.stdout
+
+
+def _run_parallel(jobs, cwd):
+    """Run argv lists concurrently (at most 2x CPUs at once)."""
+    limit = max(2, 2 * (os.cpu_count() or 1))
+    pending = list(jobs)
+    running = []
+    errors = []
+    while pending or running:
+        while pending and len(running) < limit:
+            argv = pending.pop(0)
+            running.append((argv, subprocess.Popen(
+                argv, cwd=cwd, stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE)))
+        argv, p = running.pop(0)
+        _, err = p.communicate()
+        if p.returncode != 0:
+            errors.append("%s: %s" % (" ".join(argv),
+                                      err.decode("utf-8", "replace")))
+    if errors:
+        raise TestbedError("command(s) failed:\n" + "\n".join(errors))
+
+
+def _openssl_conf(cn, sans):
+    return "\n".join([
+        "[req]",
+        "distinguished_name = dn",
+        "x509_extensions = ext",
+        "prompt = no",
+        "utf8 = yes",
+        "string_mask = utf8only",
+        "[dn]",
+        "O = dane-smime test bed",
+        "CN = %s" % cn,
+        "[ext]",
+        "basicConstraints = critical, CA:FALSE",
+        "keyUsage = critical, digitalSignature, keyEncipherment",
+        "extendedKeyUsage = emailProtection",
+        "subjectKeyIdentifier = hash",
+        "subjectAltName = @alt",
+        "[alt]",
+    ] + _san_lines(sans) + [""])
+
+
+def _san_lines(sans):
+    """SAN entries as an [alt] section.  A section (not a comma list) so
+    that FORMAT:UTF8 can be given: without it openssl reads an otherName
+    UTF8 value byte by byte as Latin-1 and double-encodes it."""
+    out = []
+    for i, san in enumerate(sans):
+        kind, value = san.split(":", 1)
+        if kind == "otherName":
+            oid, v = value.split(";UTF8:", 1)
+            value = "%s;FORMAT:UTF8,UTF8:%s" % (oid, v)
+        out.append("%s.%d = %s" % (kind, i, value))
+    return out
+
+
+def _pem_to_der(pem, label):
+    begin = "-----BEGIN %s-----" % label
+    end = "-----END %s-----" % label
+    s = pem.index(begin) + len(begin)
+    e = pem.index(end, s)
+    return base64.b64decode("".join(pem[s:e].split()))
+
+
+class Zone:
+    """Zone text builder."""
+
+    def __init__(self, name, signed=True, bogus=False):
+        self.name = name
+        self.signed = signed
+        self.bogus = bogus          # trust anchor will be an unrelated key
+        self.lines = [
+            "$ORIGIN %s." % name,
+            "$TTL %d" % TTL,
+            "@ IN SOA ns.%s. hostmaster.%s. 1 3600 600 86400 %d"
+            % (name, name, TTL),
+            "@ IN NS ns.%s." % name,
+            "ns IN A 127.0.0.1",
+        ]
+        self.trust_anchor = None    # "name. IN DS ..." for Unbound
+
+    def add(self, owner, rrtype_and_rdata):
+        # Fully qualified names get their dot; others stay relative.
+        if owner == self.name or owner.endswith("." + self.name):
+            owner += "."
+        self.lines.append("%s %d IN %s" % (owner, TTL, rrtype_and_rdata))
+
+    def smimea(self, owner, usage, selector, matching, data):
+        self.add(owner, smimea_generic(usage, selector, matching, data))
+
+    def text(self):
+        return "\n".join(self.lines) + "\n"
+
+
+class Testbed:
+    """Context manager: certificates, zones, NSD and a validating Unbound.
+
+    Parameters:
+      workdir      directory to use (default: a new temp dir, removed on exit
+                   unless DANE_SMIME_KEEP_TESTBED=1; a given dir is kept)
+      bulk_found   N > 0 adds bulk.test with user0..user{N-1}@bulk.test,
+                   each a 3 0 0 record with the same certificate
+      extra_zones  {zone: [(local_part, usage, selector, matching, bytes)]}
+                   more signed zones
+      verbose      print timing to stderr
+    """
+
+    def __init__(self, workdir=None, bulk_found=0, extra_zones=None,
+                 verbose=False):
+        self._given_workdir = workdir
+        self.bulk_found = int(bulk_found)
+        self.extra_zones = dict(extra_zones or {})
+        self.verbose = verbose
+        self.workdir = None
+        self.certs = {}             # cert name -> Cert
+        self._addr_cert = {}        # address -> [cert name, ...]
+        self.zones = {}             # zone name -> Zone
+        self._procs = {}            # "nsd"/"unbound" -> (Popen, stderr path)
+        self.nsd_port = None
+        self.unbound_port = None
+        self.resolver = None
+        self.auth = None
+        self.config_path = None
+        self.probe_name = "example.test"
+        self.startup_seconds = None
+        self.timings = {}
+
+    # --- public helpers -------------------------------------------------
+
+    def owner(self, address):
+        return owner_name(address)
+
+    def certs_for(self, address):
+        """All Cert objects published (as 3 0 0) for an address."""
+        return [self.certs[n] for n in self._cert_names(address)]
+
+    def cert(self, address):
+        return self.certs_for(address)[0]
+
+    def cert_pem(self, address):
+        return self.cert(address).pem
+
+    def cert_der(self, address):
+        return self.cert(address).der
+
+    def write_config(self, path=None, extra=None, resolvers=None,
+                     probe=True):
+        """Write a dane-smime config file pointing at Unbound (and with
+        probe_name = a signed test name, since Unbound here refuses every
+        name outside test.); `extra` is a dict or list of (key, value)
+        lines appended.  Returns the path."""
+        if path is None:
+            path = os.path.join(self.workdir, "dane-smime-%d.conf"
+                                % time.monotonic_ns())
+        lines = ["# written by tests/testbed"]
+        for r in (resolvers if resolvers is not None else [self.resolver]):
+            lines.append("resolver = %s" % r)
+        if probe:
+            lines.append("probe_name = %s" % self.probe_name)
+        if isinstance(extra, dict):
+            extra = list(extra.items())
+        for k, v in extra or []:
+            lines.append("%s = %s" % (k, v))
+        with open(path, "w", encoding="utf-8") as f:
+            f.write("\n".join(lines) + "\n")
+        return path
+
+    def host_argv(self, args, config=None, binary=None):
+        return [binary or host_binary(), "--config",
+                config or self.config_path] + list(args)
+
+    def run_host(self, args, config=None, input=None, timeout=60,
+                 binary=None, env=None):
+        """Run the host binary with --config (default: one pointing at
+        Unbound).  Returns subprocess.CompletedProcess (bytes)."""
+        e = dict(os.environ)
+        e.pop("DANE_SMIME_CONFIG", None)
+        if env:
+            e.update(env)
+        return subprocess.run(self.host_argv(args, config, binary),
+                              input=input, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, timeout=timeout, env=e)
+
+    def dig(self, name, rrtype="TYPE53", server=None, extra=()):
+        """dig output (text) for name at Unbound (default)."""
+        host, port = (server or self.resolver).rsplit(":", 1)
+        argv = ["dig", "@" + host, "-p", port, name, rrtype, "+dnssec",
+                "+time=2", "+tries=1"] + list(extra)
+        return subprocess.run(argv, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT,
+                              timeout=15).stdout.decode("utf-8", "replace")
+
+    def log(self, which):
+        """Captured stderr of 'nsd' or 'unbound' so far."""
+        p = self._procs.get(which)
+        if not p:
+            return ""
+        try:
+            with open(p[1], "r", encoding="utf-8", errors="replace") as f:
+                return f.read()
+        except OSError:
+            return ""
+
+    # --- context manager ------------------------------------------------
+
+    def __enter__(self):
+        try:
+            self.start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+        return False
+
+    def start(self):
+        t0 = time.monotonic()
+        self._install_sigterm()
+        if self._given_workdir:
+            self.workdir = os.path.abspath(self._given_workdir)
+            os.makedirs(self.workdir, exist_ok=True)
+        else:
+            self.workdir = tempfile.mkdtemp(prefix="dane-smime-testbed-")
+        self._step("certificates", self._make_certs)
+        self._step("zones", self._make_zones)
+        self._step("signing", self._sign_zones)
+        self.nsd_port = free_port()
+        self.unbound_port = free_port()
+        while self.unbound_port == self.nsd_port:
+            self.unbound_port = free_port()
+        self.auth = "127.0.0.1:%d" % self.nsd_port
+        self.resolver = "127.0.0.1:%d" % self.unbound_port
+        self._step("daemons", self._start_daemons)
+        self.config_path = self.write_config(
+            os.path.join(self.workdir, "dane-smime.conf"))
+        self.startup_seconds = time.monotonic() - t0
+        if self.verbose:
+            sys.stderr.write("testbed: up in %.2f s (%s) in %s\n" % (
+                self.startup_seconds,
+                ", ".join("%s %.2f" % kv for kv in self.timings.items()),
+                self.workdir))
+
+    def _install_sigterm(self):
+        # A test runner's timeout sends SIGTERM: turn it into SystemExit so
+        # __exit__/tearDown stop the daemons instead of leaking them.
+        self._old_sigterm = None
+        if threading.current_thread() is not threading.main_thread():
+            return
+        if signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+            return
+
+        def on_term(signum, frame):
+            raise SystemExit(128 + signum)
+        self._old_sigterm = signal.signal(signal.SIGTERM, on_term)
+
+    def stop(self):
+        if getattr(self, "_old_sigterm", None) is not None:
+            signal.signal(signal.SIGTERM, self._old_sigterm)
+            self._old_sigterm = None
+        for name in ("unbound", "nsd"):
+            p = self._procs.get(name)
+            if p:
+                _terminate(p[0])
+        if self.workdir and not self._given_workdir:
+            if os.environ.get("DANE_SMIME_KEEP_TESTBED") == "1":
+                sys.stderr.write("testbed: kept %s\n" % self.workdir)
+            else:
+                shutil.rmtree(self.workdir, ignore_errors=True)
+
+    # --- internals ------------------------------------------------------
+
+    def _step(self, name, fn):
+        t = time.monotonic()
+        fn()
+        self.timings[name] = time.monotonic() - t
+
+    def _cert_names(self, address):
+        if address in self._addr_cert:
+            return self._addr_cert[address]
+        local, _, domain = address.rpartition("@")
+        if idna_domain(domain) == "bulk.test" and local.startswith("user"):
+            return ["bulk"]
+        raise KeyError("no certificate for %r" % address)
+
+    def _make_certs(self):
+        d = os.path.join(self.workdir, "certs")
+        os.makedirs(d, exist_ok=True)
+        used = {spec[0] for spec in CERTS.values()}
+        # Biggest first: the 4096-bit key is the long pole.
+        _run_parallel([["openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt",
+                        "rsa_keygen_bits:%d" % KEYS[k], "-out", k + ".key"]
+                       for k in sorted(used, key=lambda k: -KEYS[k])], cwd=d)
+        jobs = [["openssl", "pkey", "-in", k + ".key", "-pubout", "-out",
+                 k + ".pub"] for k in sorted(used)]
+        for name, (key, cn, sans) in CERTS.items():
+            with open(os.path.join(d, name + ".cnf"), "w",
+                      encoding="utf-8") as f:
+                f.write(_openssl_conf(cn, sans))
+            jobs.append(["openssl", "req", "-x509", "-new", "-config",
+                         name + ".cnf", "-key", key + ".key", "-sha256",
+                         "-days", "3650", "-out", name + ".pem"])
+        _run_parallel(jobs, cwd=d)
+        for name, (key, cn, sans) in CERTS.items():
+            path = os.path.join(d, name + ".pem")
+            with open(path, "r", encoding="ascii") as f:
+                pem = f.read()
+            der = ssl.PEM_cert_to_DER_cert(pem)
+            with open(os.path.join(d, key + ".pub"), "r",
+                      encoding="ascii") as f:
+                pub = f.read()
+            emails = [s.split(":", 1)[1] if s.startswith("email:")
+                      else s.rsplit(";UTF8:", 1)[1] for s in sans]
+            self.certs[name] = Cert(name, pem, der,
+                                    _pem_to_der(pub, "PUBLIC KEY"),
+                                    os.path.join(d, key + ".key"), path,
+                                    emails)
+
+    def _make_zones(self):
+        c = self.certs
+        ex = Zone("example.test")
+        o = owner_name
+        ex.smimea(o("hugh@example.test"), 3, 0, 0, c["hugh"].der)
+        ex.smimea(o("Hugh@example.test"), 3, 0, 0, c["Hugh"].der)
+        ex.smimea(o("j\u00f6rg@example.test"), 3, 0, 0, c["jorg"].der)
+        ex.smimea(o("big@example.test"), 3, 0, 0, c["big1"].der)
+        ex.smimea(o("big@example.test"), 3, 0, 0, c["big2"].der)
+        m = c["multi"]
+        ex.smimea(o("multi@example.test"), 3, 0, 0, m.der)
+        ex.smimea(o("multi@example.test"), 3, 1, 1,
+                  hashlib.sha256(m.spki).digest())
+        ex.smimea(o("multi@example.test"), 3, 0, 1,
+                  hashlib.sha256(m.der).digest())
+        ex.smimea(o("hashonly@example.test"), 3, 1, 1,
+                  hashlib.sha256(c["hashonly"].spki).digest())
+        ex.smimea(o("bad@example.test"), 3, 0, 0,
+                  b"this is not a certificate, just garbage \x00\x01\x02"
+                  + bytes(range(0x30, 0x60)))
+        ex.smimea(o("odd@example.test"), 9, 0, 0, c["odd"].der)
+        ex.add(o("cname@example.test"), "CNAME %s." % o("hugh@example.test"))
+        ex.add("www", "A 127.0.0.1")
+        self._addr_cert.update({
+            "hugh@example.test": ["hugh"],
+            "Hugh@example.test": ["Hugh"],
+            "j\u00f6rg@example.test": ["jorg"],
+            "big@example.test": ["big1", "big2"],
+            "multi@example.test": ["multi"],
+            "hashonly@example.test": ["hashonly"],
+            "odd@example.test": ["odd"],
+            "cname@example.test": ["hugh"],
+            "hugh@unsigned.test": ["unsigned"],
+            "hugh@bogus.test": ["bogus"],
+            "hugh@b\u00fccher.test": ["idn"],
+            "hugh@xn--bcher-kva.test": ["idn"],
+        })
+        un = Zone("unsigned.test", signed=False)
+        un.smimea(o("hugh@unsigned.test"), 3, 0, 0, c["unsigned"].der)
+        bo = Zone("bogus.test", bogus=True)
+        bo.smimea(o("hugh@bogus.test"), 3, 0, 0, c["bogus"].der)
+        idn = Zone("xn--bcher-kva.test")
+        idn.smimea(o("hugh@xn--bcher-kva.test"), 3, 0, 0, c["idn"].der)
+        zones = [ex, un, bo, idn]
+        if self.bulk_found > 0:
+            bu = Zone("bulk.test")
+            rd = smimea_generic(3, 0, 0, c["bulk"].der)
+            for i in range(self.bulk_found):
+                bu.add(o("user%d@bulk.test" % i), rd)
+            zones.append(bu)
+        for zname, recs in self.extra_zones.items():
+            z = Zone(zname)
+            for local, u, s, m, data in recs:
+                z.smimea(o("%s@%s" % (local, zname)), u, s, m, data)
+            zones.append(z)
+        d = os.path.join(self.workdir, "zones")
+        os.makedirs(d, exist_ok=True)
+        for z in zones:
+            with open(os.path.join(d, z.name + ".zone"), "w",
+                      encoding="ascii") as f:
+                f.write(z.text())
+            self.zones[z.name] = z
+
+    def _sign_zones(self):
+        d = os.path.join(self.workdir, "zones")
+        # Key generation is quick (ECDSA); signing runs in parallel.
+        jobs = []
+        for z in self.zones.values():
+            if not z.signed:
+                continue
+            ksk = _run(["ldns-keygen", "-r", "/dev/urandom", "-a", ALG, "-k",
+                        z.name], cwd=d).decode().strip()
+            zsk = _run(["ldns-keygen", "-r", "/dev/urandom", "-a", ALG,
+                        z.name], cwd=d).decode().strip()
+            anchor_key = ksk
+            if z.bogus:
+                # A KSK that is never published: its DS as trust anchor
+                # makes the zone's real DNSKEY set unverifiable -> bogus.
+                anchor_key = _run(["ldns-keygen", "-r", "/dev/urandom", "-a",
+                                   ALG, "-k", z.name], cwd=d).decode().strip()
+            with open(os.path.join(d, anchor_key + ".ds"), "r") as f:
+                ds = f.read().split()
+            # "name. [ttl] IN DS tag alg digesttype digest"
+            i = ds.index("DS")
+            z.trust_anchor = "%s IN DS %s" % (ds[0], " ".join(ds[i + 1:]))
+            jobs.append(["ldns-signzone", "-e", EXPIRY, "-f",
+                         z.name + ".zone.signed", z.name + ".zone", zsk, ksk])
+        _run_parallel(jobs, cwd=d)
+
+    def _zonefile(self, z):
+        return os.path.join(self.workdir, "zones", z.name + ".zone"
+                            + (".signed" if z.signed else ""))
+
+    def _start_daemons(self):
+        w = self.workdir
+        nsd_conf = os.path.join(w, "nsd.conf")
+        lines = [
+            "server:",
+            "    ip-address: 127.0.0.1@%d" % self.nsd_port,
+            "    do-ip4: yes",
+            "    do-ip6: no",
+            '    username: ""',
+            '    chroot: ""',
+            '    zonesdir: "%s"' % w,
+            '    pidfile: "%s"' % os.path.join(w, "nsd.pid"),
+            '    database: ""',
+            '    xfrdfile: "%s"' % os.path.join(w, "nsd-xfrd.state"),
+            '    xfrdir: "%s"' % w,
+            '    zonelistfile: "%s"' % os.path.join(w, "nsd-zone.list"),
+            "    server-count: 1",
+            "    verbosity: 1",
+            "    hide-version: yes",
+            "    rrl-ratelimit: 0",
+            "    rrl-whitelist-ratelimit: 0",
+            "    tcp-count: 200",
+            "remote-control:",
+            "    control-enable: no",
+        ]
+        for z in self.zones.values():
+            lines += ["zone:", "    name: %s" % z.name,
+                      '    zonefile: "%s"' % self._zonefile(z)]
+        with open(nsd_conf, "w", encoding="ascii") as f:
+            f.write("\n".join(lines) + "\n")
+
+        ub_conf = os.path.join(w, "unbound.conf")
+        lines = [
+            "server:",
+            "    interface: 127.0.0.1@%d" % self.unbound_port,
+            "    port: %d" % self.unbound_port,
+            "    do-ip4: yes",
+            "    do-ip6: no",
+            "    do-udp: yes",
+            "    do-tcp: yes",
+            "    access-control: 127.0.0.0/8 allow",
+            "    do-not-query-localhost: no",
+            '    username: ""',
+            '    chroot: ""',
+            '    directory: "%s"' % w,
+            '    pidfile: "%s"' % os.path.join(w, "unbound.pid"),
+            "    use-syslog: no",
+            '    logfile: ""',
+            "    verbosity: 1",
+            "    num-threads: 1",
+            "    so-reuseport: no",
+            "    module-config: \"validator iterator\"",
+            "    ede: yes",
+            "    val-log-level: 2",
+            "    qname-minimisation: no",
+            "    harden-dnssec-stripped: yes",
+            "    edns-buffer-size: 1232",
+            "    max-udp-size: 1232",
+            "    trust-anchor-signaling: no",
+            "    root-key-sentinel: no",
+            "    num-queries-per-thread: 4096",
+            "    outgoing-range: 8192",
+            "    so-rcvbuf: 4m",
+            "    so-sndbuf: 4m",
+            "    cache-max-ttl: 300",
+            # Nothing outside test. is ever resolved: no traffic leaves
+            # the machine.  "test." overrides the built-in RFC 6761 zone.
+            '    local-zone: "." refuse',
+            '    local-zone: "test." transparent',
+        ]
+        for z in self.zones.values():
+            if z.trust_anchor:
+                lines.append('    trust-anchor: "%s"' % z.trust_anchor)
+        lines += ["remote-control:", "    control-enable: no"]
+        for z in self.zones.values():
+            lines += ["stub-zone:", '    name: "%s"' % z.name,
+                      "    stub-addr: 127.0.0.1@%d" % self.nsd_port]
+        with open(ub_conf, "w", encoding="ascii") as f:
+            f.write("\n".join(lines) + "\n")
+
+        self._spawn("nsd", ["nsd", "-d", "-c", nsd_conf])
+        self._spawn("unbound", ["unbound", "-d", "-c", ub_conf])
+        deadline = time.monotonic() + START_TIMEOUT
+        self._wait_for("nsd", self.auth, "example.test", deadline,
+                       want_ad=False)
+        self._wait_for("unbound", self.resolver, "example.test", deadline,
+                       want_ad=True)
+
+    def _spawn(self, name, argv):
+        errpath = os.path.join(self.workdir, name + ".stderr")
+        err = open(errpath, "wb")
+        try:
+            p = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
+                                 stdout=err, stderr=subprocess.STDOUT,
+                                 cwd=self.workdir, start_new_session=True)
+        finally:
+            err.close()
+        self._procs[name] = (p, errpath)
+
+    def _wait_for(self, name, server, qname, deadline, want_ad):
+        host, port = server.rsplit(":", 1)
+        p = self._procs[name][0]
+        last = ""
+        while True:
+            if p.poll() is not None:
+                raise TestbedError("%s exited with %d during start-up:\n%s"
+                                   % (name, p.returncode, self.log(name)))
+            r = subprocess.run(["dig", "@" + host, "-p", port, qname, "SOA",
+                                "+dnssec", "+time=1", "+tries=1"],
+                               stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT)
+            last = r.stdout.decode("utf-8", "replace")
+            if r.returncode == 0 and "status: NOERROR" in last:
+                flags = _dig_flags(last)
+                if not want_ad or "ad" in flags:
+                    return
+            if time.monotonic() > deadline:
+                raise TestbedError(
+                    "%s did not answer on %s within %.0f s.\nlast dig:\n%s\n"
+                    "nsd stderr:\n%s\nunbound stderr:\n%s" % (
+                        name, server, START_TIMEOUT, last,
+                        self.log("nsd"), self.log("unbound")))
+            time.sleep(0.05)
+
+
+def _dig_flags(out):
+    for line in out.splitlines():
+        if line.startswith(";; flags:"):
+            return line.split(":", 1)[1].split(";", 1)[0].split()
+    return []
+
+
+def _terminate(p):
+    if p.poll() is not None:
+        return
+    try:
+        p.send_signal(signal.SIGTERM)
+        p.wait(timeout=2)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.wait(timeout=5)
+    except ProcessLookupError:
+        pass
+
+
+class SilentResolver:
+    """A 'resolver' on 127.0.0.1 that accepts UDP and TCP and never answers
+    (for timeout tests).  `address` is "127.0.0.1:PORT"; `udp_count` and
+    `tcp_count` count what arrived."""
+
+    def __init__(self):
+        self.udp = None
+        self.tcp = None
+        self.address = None
+        self.udp_count = 0
+        self.tcp_count = 0
+        self._conns = []
+        self._stop = threading.Event()
+        self._thread = None
+
+    def __enter__(self):
+        for _ in range(50):
+            t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            t.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            t.bind(("127.0.0.1", 0))
+            port = t.getsockname()[1]
+            u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            try:
+                u.bind(("127.0.0.1", port))
+            except OSError:
+                t.close()
+                u.close()
+                continue
+            t.listen(64)
+            t.settimeout(0.1)
+            u.settimeout(0.1)
+            self.tcp, self.udp = t, u
+            self.address = "127.0.0.1:%d" % port
+            break
+        else:
+            raise TestbedError("no free port for the silent resolver")
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+        return self
+
+    def _serve(self):
+        while not self._stop.is_set():
+            try:
+                self.udp.recvfrom(65536)
+                self.udp_count += 1
+            except (socket.timeout, OSError):
+                pass
+            try:
+                c, _ = self.tcp.accept()
+                self.tcp_count += 1
+                self._conns.append(c)   # hold it open, never answer
+            except (socket.timeout, OSError):
+                pass
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        if self._thread:
+            self._thread.join(2)
+        for s in self._conns + [self.udp, self.tcp]:
+            try:
+                s.close()
+            except OSError:
+                pass
+        return False
+
+
+def main(argv):
+    import argparse
+    ap = argparse.ArgumentParser(description="run the DNS test bed until "
+                                 "interrupted")
+    ap.add_argument("--bulk", type=int, default=0,
+                    help="add userN@bulk.test addresses")
+    ap.add_argument("--workdir")
+    a = ap.parse_args(argv)
+    with Testbed(workdir=a.workdir, bulk_found=a.bulk, verbose=True) as tb:
+        print("resolver (Unbound): %s" % tb.resolver)
+        print("auth (NSD):         %s" % tb.auth)
+        print("config:             %s" % tb.config_path)
+        print("workdir:            %s" % tb.workdir)
+        for addr, note in ZONE_NOTES.items():
+            print("  %-24s %s" % (addr, note))
+        print("example: dig @127.0.0.1 -p %d %s TYPE53 +dnssec"
+              % (tb.unbound_port, tb.owner("hugh@example.test")))
+        print("Ctrl-C to stop.")
+        sys.stdout.flush()
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
