@@ -328,23 +328,12 @@ start_one(struct engine *e, struct job *j)
 	const char *why = NULL;
 	int rc;
 
-	if (e->res == NULL) {
-		struct lookup_result lr;
-
-		lookup_bad_address(j->type == REQ_DOCTOR ? "" : j->addresses[i],
-		    j->type == REQ_DOCTOR ? 0 : strlen(j->addresses[i]), "",
-		    &lr);
-		lr.err_code = "no-resolver";
-		snprintf(lr.err_message, sizeof(lr.err_message), "%s",
-		    e->res_error);
-		lr.reason = "no resolver is configured, so nothing can be "
-		    "looked up";
-		j->reported++;
-		return emit(e, j->type == REQ_DOCTOR ?
-		    report_error(j->id, "no-resolver", e->res_error) :
-		    report_result(&lr, j->id));
-	}
 	if (j->type == REQ_DOCTOR) {
+		if (e->res == NULL) {
+			j->reported++;
+			return emit(e, report_error(j->id, "no-resolver",
+			    e->res_error));
+		}
 		j->outstanding++;
 		e->outstanding++;
 		return resolver_query(e->res, e->cfg->probe_name,
@@ -365,6 +354,20 @@ start_one(struct engine *e, struct job *j)
 
 		free(p);
 		lookup_bad_address(a, strlen(a), why, &lr);
+		j->reported++;
+		return emit(e, report_result(&lr, j->id));
+	}
+	if (e->res == NULL) {
+		struct lookup_result lr;
+
+		lookup_bad_address(a, strlen(a), "", &lr);
+		snprintf(lr.query, sizeof(lr.query), "%s", p->addr.owner);
+		lr.err_code = "no-resolver";
+		snprintf(lr.err_message, sizeof(lr.err_message), "%s",
+		    e->res_error);
+		lr.reason = "no resolver is configured, so nothing can be "
+		    "looked up";
+		free(p);
 		j->reported++;
 		return emit(e, report_result(&lr, j->id));
 	}
