@@ -19,7 +19,8 @@ loop_once(struct resolver *r, struct pollfd *extra, size_t nextra,
 
 	if (nextra > MAX_EXTRA_FDS)
 		return -1;
-	memcpy(pfd, extra, nextra * sizeof(*pfd));
+	if (nextra > 0)
+		memcpy(pfd, extra, nextra * sizeof(*pfd));
 	nres = r == NULL ? 0 : resolver_pollfds(r, pfd + nextra,
 	    MAX_RESOLVER_FDS, &timeout_ms);
 	n = poll(pfd, (nfds_t)(nextra + nres), timeout_ms);
