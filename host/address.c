@@ -1,0 +1,389 @@
+/* address.c - addr-spec parsing, IDNA2008 and RFC 8162 owner names;
+ * see address.h. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <idn2.h>
+
+#include "address.h"
+#include "crypto.h"
+#include "encode.h"
+#include "utf8.h"
+
+/* RFC 8162 3: the owner name uses the first 28 octets of the hash. */
+#define OWNER_HASH_OCTETS	28
+#define OWNER_LABEL		"._smimecert."
+
+/*
+ * RFC 1035 2.3.4: a name is at most 255 octets on the wire. The owner
+ * name adds a 56-digit label (57 octets) and "_smimecert" (11) to the
+ * domain, whose wire form is its text length + 2 (first length octet and
+ * the root): 68 + dlen + 2 <= 255.
+ */
+#define DNS_MAX_WIRE_NAME	255
+#define OWNER_MAX_DOMAIN	(DNS_MAX_WIRE_NAME - (1 + 2 * OWNER_HASH_OCTETS) - \
+				    (1 + 10) - 2)
+
+static int
+fail(const char **why, const char *msg, int status)
+{
+	if (why != NULL)
+		*why = msg;
+	return status;
+}
+
+/* RFC 5322 3.2.3 atext, ASCII part. */
+static bool
+is_atext(uint8_t c)
+{
+	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9'))
+		return true;
+	return c != '\0' && strchr("!#$%&'*+-/=?^_`{|}~", c) != NULL;
+}
+
+static bool
+is_ldh(uint8_t c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c == '-';
+}
+
+/*
+ * Finds the end of the local-part at the start of s[0..len), which is
+ * known to be well-formed UTF-8 without controls. Sets *end to the
+ * offset just past it. Returns ADDR_OK or ADDR_E_SYNTAX.
+ */
+static int
+parse_local(const char *s, size_t len, size_t *end, const char **why)
+{
+	const uint8_t *p = (const uint8_t *)s;
+	size_t i, n;
+	uint32_t cp;
+	bool after_dot;
+
+	if (p[0] == '"') {
+		/* RFC 5322 3.2.4 quoted-string; RFC 5321 4.1.2 allows SP but
+		 * not HTAB in it, and controls were rejected already, so
+		 * every printable ASCII character but '"' and '\' is qtext.
+		 * RFC 6532 3.2 adds UTF8-non-ascii to qtext and quoted-pair. */
+		for (i = 1; i < len; ) {
+			if (p[i] == '"') {
+				*end = i + 1;
+				return ADDR_OK;
+			}
+			if (p[i] == '\\') {
+				if (++i == len)
+					break;
+			}
+			/* Validated before: n == 0 cannot happen. */
+			if ((n = utf8_decode(s + i, len - i, &cp)) == 0)
+				break;
+			i += n;
+		}
+		return fail(why, "unterminated quoted-string in local-part "
+		    "(RFC 5322 3.2.4)", ADDR_E_SYNTAX);
+	}
+
+	/* RFC 5322 3.2.3 dot-atom-text, with UTF8-non-ascii (RFC 6531 3.3):
+	 * no leading, trailing or doubled dots. */
+	after_dot = true;
+	for (i = 0; i < len && p[i] != '@'; ) {
+		if (p[i] == '.') {
+			if (after_dot)
+				break;
+			after_dot = true;
+			i++;
+			continue;
+		}
+		if (p[i] < 0x80) {
+			if (!is_atext(p[i]))
+				return fail(why, "character not allowed in an "
+				    "unquoted local-part (RFC 5322 3.2.3 atext)",
+				    ADDR_E_SYNTAX);
+			i++;
+		} else if ((n = utf8_decode(s + i, len - i, &cp)) != 0)
+			i += n;
+		else
+			return fail(why, "address is not well-formed UTF-8 "
+			    "(RFC 3629 3)", ADDR_E_UTF8);
+		after_dot = false;
+	}
+	if (i == 0 && (len == 0 || p[0] == '@'))
+		return fail(why, "empty local-part (RFC 5322 3.4.1)",
+		    ADDR_E_SYNTAX);
+	if (after_dot)
+		return fail(why, "local-part begins or ends with a dot or has "
+		    "two in a row (RFC 5322 3.2.3 dot-atom)", ADDR_E_SYNTAX);
+	*end = i;
+	return ADDR_OK;
+}
+
+/*
+ * Checks an ASCII domain d[0..len) label by label and writes it
+ * lowercased to out (DS_MAX_DOMAIN + 1 bytes): LDH labels (RFC 5890
+ * 2.3.1, RFC 1123 2.1) of 1 to 63 octets, at most 253 octets, a TLD that
+ * is not all digits (RFC 3696 2). Returns ADDR_OK or ADDR_E_DOMAIN.
+ */
+static int
+check_ascii_domain(const char *d, size_t len, char *out, const char **why)
+{
+	size_t i, start = 0;
+	bool digits = true;
+
+	if (len > DS_MAX_DOMAIN)
+		return fail(why, "domain longer than 253 octets "
+		    "(RFC 1035 2.3.4)", ADDR_E_DOMAIN);
+	for (i = 0; i <= len; i++) {
+		uint8_t c = i < len ? (uint8_t)d[i] : '.';
+
+		if (c == '.') {
+			if (i == start)
+				return fail(why, "empty label: domain begins or "
+				    "ends with a dot or has two in a row "
+				    "(RFC 1035 2.3.1)", ADDR_E_DOMAIN);
+			if (i - start > DS_MAX_LABEL)
+				return fail(why, "domain label longer than 63 "
+				    "octets (RFC 1035 2.3.4)", ADDR_E_DOMAIN);
+			if (d[start] == '-' || d[i - 1] == '-')
+				return fail(why, "domain label begins or ends "
+				    "with a hyphen (RFC 1123 2.1)",
+				    ADDR_E_DOMAIN);
+			if (i < len) {
+				start = i + 1;
+				digits = true;
+			}
+			if (i < len)
+				out[i] = '.';
+			continue;
+		}
+		if (!is_ldh(c))
+			return fail(why, "domain label is not letters, digits "
+			    "and hyphens (RFC 5890 2.3.1, RFC 1123 2.1)",
+			    ADDR_E_DOMAIN);
+		if (c < '0' || c > '9')
+			digits = false;
+		out[i] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') :
+		    (char)c;
+	}
+	if (digits)
+		return fail(why, "top-level domain is all-numeric "
+		    "(RFC 3696 2)", ADDR_E_DOMAIN);
+	out[len] = '\0';
+	return ADDR_OK;
+}
+
+static int
+idna_error(int rc, const char **why)
+{
+	switch (rc) {
+	case IDN2_MALLOC:
+		return -1;
+	case IDN2_TOO_BIG_DOMAIN:
+		return fail(why, "domain longer than 253 octets "
+		    "(RFC 1035 2.3.4)", ADDR_E_DOMAIN);
+	case IDN2_TOO_BIG_LABEL:
+	case IDN2_PUNYCODE_BIG_OUTPUT:	/* the A-label outgrew 63 octets */
+		return fail(why, "domain label longer than 63 octets "
+		    "(RFC 1035 2.3.4)", ADDR_E_DOMAIN);
+	case IDN2_DISALLOWED:
+		return fail(why, "domain has a code point that IDNA2008 "
+		    "disallows (RFC 5892 2.6)", ADDR_E_IDNA);
+	case IDN2_UNASSIGNED:
+		return fail(why, "domain has an unassigned code point "
+		    "(RFC 5892 2.6)", ADDR_E_IDNA);
+	case IDN2_LEADING_COMBINING:
+		return fail(why, "domain label begins with a combining mark "
+		    "(RFC 5891 4.2.3.2)", ADDR_E_IDNA);
+	case IDN2_CONTEXTJ:
+	case IDN2_CONTEXTJ_NO_RULE:
+		return fail(why, "joiner in a domain label outside its "
+		    "context (RFC 5892 A.1, A.2)", ADDR_E_IDNA);
+	case IDN2_CONTEXTO:
+	case IDN2_CONTEXTO_NO_RULE:
+		return fail(why, "code point in a domain label outside its "
+		    "context (RFC 5892 A.3-A.9)", ADDR_E_IDNA);
+	case IDN2_BIDI:
+		return fail(why, "domain breaks the IDNA bidi rule "
+		    "(RFC 5893 2)", ADDR_E_IDNA);
+	case IDN2_2HYPHEN:
+		return fail(why, "domain label has hyphens in the third and "
+		    "fourth places (RFC 5891 4.2.3.1)", ADDR_E_IDNA);
+	case IDN2_HYPHEN_STARTEND:
+		return fail(why, "domain label begins or ends with a hyphen "
+		    "(RFC 5891 4.2.3.1)", ADDR_E_IDNA);
+	case IDN2_PUNYCODE_BAD_INPUT:
+	case IDN2_PUNYCODE_OVERFLOW:
+	case IDN2_INVALID_ALABEL:
+	case IDN2_UALABEL_MISMATCH:
+	case IDN2_ALABEL_ROUNDTRIP_FAILED:
+		return fail(why, "domain has an invalid A-label "
+		    "(RFC 5891 5.4, RFC 3492)", ADDR_E_IDNA);
+	default:
+		return fail(why, "domain is not a valid IDNA2008 name "
+		    "(RFC 5891 5)", ADDR_E_IDNA);
+	}
+}
+
+/*
+ * Converts the domain d[0..len) (well-formed UTF-8, no controls, no '@')
+ * to lowercase A-labels in out (DS_MAX_DOMAIN + 1 bytes).
+ */
+static int
+parse_domain(const char *d, size_t len, char *out, const char **why)
+{
+	char in[DS_MAX_ADDRESS + 1];
+	char *alabels = NULL;
+	size_t i, start = 0;
+	bool idna = false;
+	int rc;
+
+	if (len == 0)
+		return fail(why, "empty domain (RFC 5322 3.4.1)",
+		    ADDR_E_DOMAIN);
+	if (d[0] == '[')
+		return fail(why, "address literal: an SMIMEA owner name needs "
+		    "a domain name (RFC 8162 3)", ADDR_E_DOMAIN);
+	/* Labels are split on '.' in the form given, so a dot-like code
+	 * point that UTS 46 would map to '.' cannot hide an empty label;
+	 * ASCII must be LDH everywhere (no '_' smuggled into a U-label). */
+	for (i = 0; i <= len; i++) {
+		uint8_t c = i < len ? (uint8_t)d[i] : '.';
+
+		if (c == '.') {
+			if (i == start)
+				return fail(why, "empty label: domain begins or "
+				    "ends with a dot or has two in a row "
+				    "(RFC 1035 2.3.1)", ADDR_E_DOMAIN);
+			/* RFC 5891 4.2.3.1 reserves "??--": an ASCII "xn--"
+			 * label must be a valid A-label, so check it. */
+			if (i - start >= 4 &&
+			    strncasecmp(d + start, "xn--", 4) == 0)
+				idna = true;
+			start = i + 1;
+		} else if (c >= 0x80)
+			idna = true;
+		else if (!is_ldh(c))
+			return fail(why, "domain label is not letters, digits "
+			    "and hyphens (RFC 5890 2.3.1, RFC 1123 2.1)",
+			    ADDR_E_DOMAIN);
+	}
+	if (!idna)
+		return check_ascii_domain(d, len, out, why);
+
+	/* len < DS_MAX_ADDRESS: the whole address was bounded before. */
+	if (len >= sizeof(in))
+		return fail(why, "domain longer than 253 octets "
+		    "(RFC 1035 2.3.4)", ADDR_E_DOMAIN);
+	memcpy(in, d, len);
+	in[len] = '\0';
+	/* IDNA2008 (RFC 5891 5) with the UTS 46 non-transitional mapping
+	 * (lowercasing, NFC), as browsers and mail clients do for lookups. */
+	rc = idn2_lookup_u8((const uint8_t *)in, (uint8_t **)&alabels,
+	    IDN2_NONTRANSITIONAL | IDN2_NFC_INPUT);
+	if (rc == IDN2_INVALID_FLAGS) {
+		/* A libidn2 without UTS 46: plain IDNA2008 on NFC input. */
+		rc = idn2_lookup_u8((const uint8_t *)in, (uint8_t **)&alabels,
+		    IDN2_NFC_INPUT);
+	}
+	if (rc != IDN2_OK) {
+		rc = idna_error(rc, why);
+		goto out;
+	}
+	/* What comes back must itself be a plain LDH name. */
+	rc = check_ascii_domain(alabels, strlen(alabels), out, why);
+out:
+	idn2_free(alabels);
+	return rc;
+}
+
+int
+address_parse(const char *s, size_t len, struct address *out,
+    const char **why)
+{
+	const char *domain;
+	size_t off, n, end, dlen;
+	uint32_t cp;
+	int rc;
+
+	if (why != NULL)
+		*why = NULL;
+	if (len == 0)
+		return fail(why, "empty address (RFC 5322 3.4.1)", ADDR_E_EMPTY);
+	/* RFC 5321 4.5.3.1.3: a path is 256 octets with its angle brackets. */
+	if (len > DS_MAX_ADDRESS)
+		return fail(why, "address longer than 254 octets "
+		    "(RFC 5321 4.5.3.1.3)", ADDR_E_LENGTH);
+	for (off = 0; off < len; off += n) {
+		if ((n = utf8_decode(s + off, len - off, &cp)) == 0)
+			return fail(why, "address is not well-formed UTF-8 "
+			    "(RFC 3629 3, RFC 6532 3.1)", ADDR_E_UTF8);
+		/* No production of RFC 5322 3.4.1 or RFC 6532 3.2 admits
+		 * NUL, CR, LF or another control in an addr-spec (only
+		 * folding white space, which is not part of the address). */
+		if (utf8_is_control(cp))
+			return fail(why, "control character or NUL in address "
+			    "(RFC 5322 3.2.3, RFC 6532 3.2)", ADDR_E_SYNTAX);
+	}
+	if (memchr(s, '@', len) == NULL)
+		return fail(why, "no '@' in address (RFC 5322 3.4.1)",
+		    ADDR_E_SYNTAX);
+	if ((rc = parse_local(s, len, &end, why)) != ADDR_OK)
+		return rc;
+	if (end == len || s[end] != '@')
+		return fail(why, "local-part not followed by '@' "
+		    "(RFC 5322 3.4.1)", ADDR_E_SYNTAX);
+	domain = s + end + 1;
+	dlen = len - end - 1;
+	if (memchr(domain, '@', dlen) != NULL)
+		return fail(why, "more than one '@' outside a quoted-string "
+		    "(RFC 5322 3.4.1)", ADDR_E_SYNTAX);
+	/* RFC 5321 4.5.3.1.1, in octets (RFC 6531 3.3 keeps octets). */
+	if (end > DS_MAX_LOCAL_PART)
+		return fail(why, "local-part longer than 64 octets "
+		    "(RFC 5321 4.5.3.1.1)", ADDR_E_LOCAL_LENGTH);
+	if ((rc = parse_domain(domain, dlen, out->domain, why)) != ADDR_OK)
+		return rc;
+	if (strlen(out->domain) > OWNER_MAX_DOMAIN)
+		return fail(why, "domain too long for an SMIMEA owner name of "
+		    "at most 255 octets (RFC 8162 3, RFC 1035 2.3.4)",
+		    ADDR_E_DOMAIN);
+	/* RFC 8162 3 and 4: the local-part is hashed exactly as given. */
+	memcpy(out->local, s, end);
+	out->local[end] = '\0';
+	out->local_len = end;
+	if (address_owner_name(out->local, out->local_len, out->domain,
+	    out->owner, sizeof(out->owner)) != 0)
+		return -1;
+	return ADDR_OK;
+}
+
+int
+address_owner_name(const char *local, size_t local_len, const char *adomain,
+    char *out, size_t outlen)
+{
+	uint8_t md[32];
+	size_t dlen = strlen(adomain);
+
+	if (outlen < 2 * OWNER_HASH_OCTETS + sizeof(OWNER_LABEL) - 1 +
+	    dlen + 1)
+		return -1;
+	if (crypto_sha256(local, local_len, md) != 0)
+		return -1;
+	hex_encode(md, OWNER_HASH_OCTETS, out);
+	memcpy(out + 2 * OWNER_HASH_OCTETS, OWNER_LABEL,
+	    sizeof(OWNER_LABEL) - 1);
+	memcpy(out + 2 * OWNER_HASH_OCTETS + sizeof(OWNER_LABEL) - 1,
+	    adomain, dlen + 1);
+	return 0;
+}
+
+bool
+address_equal(const struct address *a, const struct address *b)
+{
+	return a->local_len == b->local_len &&
+	    memcmp(a->local, b->local, a->local_len) == 0 &&
+	    strcasecmp(a->domain, b->domain) == 0;
+}

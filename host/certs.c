@@ -1,0 +1,535 @@
+/* certs.c - X.509 decoding with NSS; see certs.h. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cert.h>
+#include <keyhi.h>
+#include <secerr.h>
+#include <secitem.h>
+#include <secoid.h>
+
+#include "certs.h"
+#include "crypto.h"
+#include "encode.h"
+#include "reader.h"
+#include "utf8.h"
+
+/*
+ * cert.h declares CERT_DecodeDERCertificate but libnss3 exports it only
+ * under this name (nss.def, NSS_3.2). Unlike CERT_NewTempCertificate it
+ * builds a free-standing certificate that never enters NSS's shared
+ * temporary store, where a certificate with the same issuer and serial
+ * number would be returned in place of the one we decode.
+ */
+extern CERTCertificate *__CERT_DecodeDERCertificate(SECItem *der,
+    PRBool copy, char *nickname);
+
+/* DER tags (X.690 8.1.2) we look at ourselves. */
+#define TAG_BOOLEAN	0x01
+#define TAG_OID		0x06
+#define TAG_UTF8STRING	0x0c
+#define TAG_IA5STRING	0x16
+#define TAG_SEQUENCE	0x30
+#define TAG_EXPLICIT0	0xa0
+
+/* id-on-smtpUTF8Mailbox, 1.3.6.1.5.5.7.8.9 (RFC 9598 3), content octets. */
+static const uint8_t oid_smtputf8[] = {
+	0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x08, 0x09
+};
+/* GeneralName tags in DER, [0]..[8] (RFC 5280 4.2.1.6, Appendix A.2). */
+static const uint8_t gn_tags[] = {
+	0xa0, 0x81, 0x82, 0xa3, 0xa4, 0xa5, 0x86, 0x87, 0x88
+};
+/* id-Ed25519 1.3.101.112 and id-Ed448 1.3.101.113 (RFC 8410 3). */
+static const uint8_t oid_ed25519[] = { 0x2b, 0x65, 0x70 };
+static const uint8_t oid_ed448[] = { 0x2b, 0x65, 0x71 };
+
+static int
+fail(const char **why, const char *msg, int status)
+{
+	if (why != NULL)
+		*why = msg;
+	return status;
+}
+
+/* NSS reports OOM through its error code; anything else is the input. */
+static int
+nss_fail(const char **why, const char *msg, int status)
+{
+	if (PORT_GetError() == SEC_ERROR_NO_MEMORY)
+		return -1;
+	return fail(why, msg, status);
+}
+
+/*
+ * Reads one DER TLV with the given tag into *val. Definite lengths only,
+ * in the shortest form (X.690 10.1), and never more than what is left:
+ * certificates are at most 64 KiB, so two length octets suffice.
+ */
+static int
+der_tlv(struct reader *r, uint8_t tag, struct reader *val)
+{
+	uint8_t t, b, b2;
+	size_t len;
+
+	if (rd_u8(r, &t) < 0 || t != tag || rd_u8(r, &b) < 0)
+		return -1;
+	if (b < 0x80)
+		len = b;
+	else if (b == 0x81) {
+		if (rd_u8(r, &b2) < 0 || b2 < 0x80)
+			return -1;
+		len = b2;
+	} else if (b == 0x82) {
+		uint16_t v;
+
+		if (rd_u16(r, &v) < 0 || v < 0x100)
+			return -1;
+		len = v;
+	} else
+		return -1;
+	return rd_sub(r, len, val);
+}
+
+static void
+free_emails(struct cert_summary *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->nemails; i++)
+		free(c->emails[i]);
+	free(c->emails);
+	c->emails = NULL;
+	c->nemails = 0;
+}
+
+void
+cert_summary_free(struct cert_summary *c)
+{
+	if (c == NULL)
+		return;
+	free(c->der);
+	free(c->subject);
+	free(c->issuer);
+	free_emails(c);
+	memset(c, 0, sizeof(*c));
+}
+
+/*
+ * Adds s[0..len) to the list unless it is empty, longer than any address
+ * (RFC 5321 4.5.3.1.3), not valid UTF-8 text, non-ASCII when ascii is
+ * set, already present, or the list is full. 0 ok, -1 OOM.
+ */
+static int
+add_email(struct cert_summary *c, const uint8_t *s, size_t len, bool ascii)
+{
+	size_t i;
+	char *copy;
+
+	if (len == 0 || len > DS_MAX_ADDRESS ||
+	    !utf8_valid_text((const char *)s, len))
+		return 0;
+	if (ascii)
+		for (i = 0; i < len; i++)
+			if (s[i] >= 0x80)
+				return 0;
+	if (c->nemails >= DS_MAX_CERT_EMAILS)
+		return 0;
+	for (i = 0; i < c->nemails; i++)
+		if (strlen(c->emails[i]) == len &&
+		    memcmp(c->emails[i], s, len) == 0)
+			return 0;
+	if (c->emails == NULL &&
+	    (c->emails = calloc(DS_MAX_CERT_EMAILS, sizeof(*c->emails))) == NULL)
+		return -1;
+	/* Already valid text, so this is a plain copy. */
+	if ((copy = utf8_sanitize((const char *)s, len)) == NULL)
+		return -1;
+	c->emails[c->nemails++] = copy;
+	return 0;
+}
+
+/*
+ * Reads one TLV of any tag: *tag, and its value as *val. Same length
+ * rules as der_tlv; single-octet tags only (GeneralName needs no more).
+ */
+static int
+der_any(struct reader *r, uint8_t *tag, struct reader *val)
+{
+	size_t start = r->off;
+
+	if (rd_u8(r, tag) < 0 || (*tag & 0x1f) == 0x1f)
+		return -1;
+	/* Step back and reuse der_tlv's length rules. */
+	if (rd_seek(r, start) < 0)
+		return -1;
+	return der_tlv(r, *tag, val);
+}
+
+/*
+ * The SAN extension value, parsed here rather than with
+ * CERT_DecodeAltNameExtension, which tolerates bytes left over inside an
+ * otherName (RFC 5280 4.2.1.6):
+ *   GeneralNames ::= SEQUENCE SIZE (1..MAX) OF GeneralName
+ *   rfc822Name [1] IA5String
+ *   otherName  [0] { type-id OBJECT IDENTIFIER, value [0] EXPLICIT ANY }
+ *   SmtpUTF8Mailbox ::= UTF8String (RFC 9598 3)
+ * Every length must match exactly; any other name form is skipped.
+ */
+static int
+san_emails(struct cert_summary *c, const SECItem *ext, const char **why)
+{
+	struct reader r, names, val, oid, wrap, str;
+	const uint8_t *p;
+	uint8_t tag;
+	int rc;
+
+	rd_init(&r, ext->data, ext->len);
+	if (der_tlv(&r, TAG_SEQUENCE, &names) < 0 || rd_left(&r) != 0 ||
+	    rd_left(&names) == 0)
+		goto bad;
+	while (rd_left(&names) > 0) {
+		if (der_any(&names, &tag, &val) < 0)
+			goto bad;
+		/* GeneralName is a CHOICE of context tags [0]..[8], each
+		 * constructed or not as its type dictates (X.690 10.2). */
+		if (memchr(gn_tags, tag, sizeof(gn_tags)) == NULL)
+			goto bad;
+		if (tag == 0x81) {
+			(void)rd_bytes(&val, rd_left(&val), &p);
+			rc = add_email(c, p, val.len, true);
+		} else if (tag == TAG_EXPLICIT0) {
+			if (der_tlv(&val, TAG_OID, &oid) < 0 ||
+			    der_tlv(&val, TAG_EXPLICIT0, &wrap) < 0 ||
+			    rd_left(&val) != 0)
+				goto bad;
+			if (oid.len != sizeof(oid_smtputf8) ||
+			    memcmp(oid.data, oid_smtputf8, oid.len) != 0)
+				continue;
+			if (der_tlv(&wrap, TAG_UTF8STRING, &str) < 0 ||
+			    rd_left(&wrap) != 0)
+				goto bad;
+			(void)rd_bytes(&str, rd_left(&str), &p);
+			rc = add_email(c, p, str.len, false);
+		} else
+			continue;
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+bad:
+	return fail(why, "subjectAltName does not decode (RFC 5280 4.2.1.6)",
+	    CERTS_E_SAN);
+}
+
+/* Legacy: emailAddress attributes of the subject (RFC 5280 4.1.2.6, PKCS
+ * #9 IA5String; a UTF8String is taken too if it is valid text). */
+static int
+subject_emails(struct cert_summary *c, const CERTName *name)
+{
+	CERTRDN **rdn;
+	CERTAVA **ava;
+	struct reader r, str;
+	const uint8_t *p;
+	int rc;
+
+	for (rdn = name->rdns; rdn != NULL && *rdn != NULL; rdn++) {
+		for (ava = (*rdn)->avas; ava != NULL && *ava != NULL; ava++) {
+			bool ascii;
+
+			if (CERT_GetAVATag(*ava) != SEC_OID_PKCS9_EMAIL_ADDRESS)
+				continue;
+			if ((*ava)->value.len == 0)
+				continue;
+			ascii = (*ava)->value.data[0] == TAG_IA5STRING;
+			rd_init(&r, (*ava)->value.data, (*ava)->value.len);
+			if (der_tlv(&r, ascii ? TAG_IA5STRING : TAG_UTF8STRING,
+			    &str) < 0 || rd_left(&r) != 0 ||
+			    rd_bytes(&str, rd_left(&str), &p) < 0)
+				continue;
+			if ((rc = add_email(c, p, str.len, ascii)) != 0)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+/* RFC 5280 4.2: "A certificate MUST NOT include more than one instance of
+ * a particular extension"; with two SANs, which one counts is a guess. */
+static int
+count_ext(const CERTCertificate *cert, SECOidTag tag)
+{
+	CERTCertExtension **e;
+	int n = 0;
+
+	for (e = cert->extensions; e != NULL && *e != NULL; e++)
+		if (SECOID_FindOIDTag(&(*e)->id) == tag)
+			n++;
+	return n;
+}
+
+static int
+emails(struct cert_summary *c, CERTCertificate *cert, const char **why)
+{
+	SECItem ext = { siBuffer, NULL, 0 };
+	int rc;
+
+	if (count_ext(cert, SEC_OID_X509_SUBJECT_ALT_NAME) > 1)
+		return fail(why, "more than one subjectAltName extension "
+		    "(RFC 5280 4.2)", CERTS_E_SAN);
+	PORT_SetError(0);
+	if (CERT_FindCertExtension(cert, SEC_OID_X509_SUBJECT_ALT_NAME,
+	    &ext) != SECSuccess) {
+		if (PORT_GetError() == SEC_ERROR_NO_MEMORY)
+			return -1;
+		/* No SAN: RFC 8550 3 still lets the subject carry it. */
+		return subject_emails(c, &cert->subject);
+	}
+	rc = san_emails(c, &ext, why);
+	SECITEM_FreeItem(&ext, PR_FALSE);
+	return rc;
+}
+
+/* BasicConstraints ::= SEQUENCE { cA BOOLEAN DEFAULT FALSE, ... }
+ * (RFC 5280 4.2.1.9). Any non-zero BOOLEAN counts as TRUE: when in doubt
+ * a certificate is a CA, which is never trusted as an end entity. */
+static int
+basic_constraints(struct cert_summary *c, CERTCertificate *cert,
+    const char **why)
+{
+	SECItem ext = { siBuffer, NULL, 0 };
+	struct reader r, seq, b;
+	uint8_t v;
+	int rc = 0;
+
+	if (count_ext(cert, SEC_OID_X509_BASIC_CONSTRAINTS) > 1)
+		return fail(why, "more than one basicConstraints extension "
+		    "(RFC 5280 4.2)", CERTS_E_DECODE);
+	PORT_SetError(0);
+	if (CERT_FindCertExtension(cert, SEC_OID_X509_BASIC_CONSTRAINTS,
+	    &ext) != SECSuccess)
+		return PORT_GetError() == SEC_ERROR_NO_MEMORY ? -1 : 0;
+	rd_init(&r, ext.data, ext.len);
+	if (der_tlv(&r, TAG_SEQUENCE, &seq) < 0 || rd_left(&r) != 0) {
+		rc = fail(why, "basicConstraints does not decode "
+		    "(RFC 5280 4.2.1.9)", CERTS_E_DECODE);
+		goto out;
+	}
+	if (rd_left(&seq) > 0 && seq.data[seq.off] == TAG_BOOLEAN) {
+		if (der_tlv(&seq, TAG_BOOLEAN, &b) < 0 || rd_left(&b) != 1 ||
+		    rd_u8(&b, &v) < 0) {
+			rc = fail(why, "basicConstraints does not decode "
+			    "(RFC 5280 4.2.1.9)", CERTS_E_DECODE);
+			goto out;
+		}
+		c->is_ca = v != 0;
+	}
+out:
+	SECITEM_FreeItem(&ext, PR_FALSE);
+	return rc;
+}
+
+static void
+key_info(struct cert_summary *c, CERTCertificate *cert)
+{
+	const SECItem *alg = &cert->subjectPublicKeyInfo.algorithm.algorithm;
+	SECKEYPublicKey *pk;
+	const char *type = "unknown";
+
+	c->key_bits = 0;
+	/* NSS 3.87 has no OID tags for RFC 8410 keys. */
+	if (alg->len == sizeof(oid_ed25519) &&
+	    memcmp(alg->data, oid_ed25519, sizeof(oid_ed25519)) == 0) {
+		type = "ed25519";
+		c->key_bits = 256;
+	} else if (alg->len == sizeof(oid_ed448) &&
+	    memcmp(alg->data, oid_ed448, sizeof(oid_ed448)) == 0) {
+		type = "ed448";
+		c->key_bits = 448;
+	} else if ((pk = CERT_ExtractPublicKey(cert)) != NULL) {
+		switch (SECKEY_GetPublicKeyType(pk)) {
+		case rsaKey:
+			type = "rsa";
+			break;
+		case rsaPssKey:
+			type = "rsa-pss";
+			break;
+		case ecKey:
+			type = "ec";
+			break;
+		case dsaKey:
+			type = "dsa";
+			break;
+		default:
+			break;
+		}
+		c->key_bits = SECKEY_PublicKeyStrengthInBits(pk);
+		SECKEY_DestroyPublicKey(pk);
+	}
+	snprintf(c->key_type, sizeof(c->key_type), "%s", type);
+}
+
+/* Sanitised, capped text of a distinguished name. 0 ok, -1 OOM. */
+static int
+name_text(CERTName *name, char **out)
+{
+	char *ascii, *s;
+	size_t n;
+
+	/* NULL for names NSS cannot render: show them as empty. */
+	PORT_SetError(0);
+	if ((ascii = CERT_NameToAscii(name)) == NULL) {
+		if (PORT_GetError() == SEC_ERROR_NO_MEMORY)
+			return -1;
+		*out = strdup("");
+		return *out != NULL ? 0 : -1;
+	}
+	s = utf8_sanitize(ascii, strlen(ascii));
+	PORT_Free(ascii);
+	if (s == NULL)
+		return -1;
+	if ((n = strlen(s)) > DS_MAX_DN_TEXT) {
+		n = utf8_truncate(s, DS_MAX_DN_TEXT);
+		s[n] = '\0';
+	}
+	*out = s;
+	return 0;
+}
+
+/* n decimal digits of v, zero-padded. */
+static void
+put_digits(char *p, unsigned v, int n)
+{
+	while (n-- > 0) {
+		p[n] = (char)('0' + v % 10);
+		v /= 10;
+	}
+}
+
+/* PRTime (microseconds) to seconds, rounding down, and to ISO 8601 UTC
+ * through the proleptic Gregorian calendar (days-from-civil inverse). */
+static int
+time_text(PRTime t, int64_t *secs, char iso[21])
+{
+	int64_t s, days, rem, z, era, doe, yoe, y, doy, mp, d, m;
+
+	s = t / PR_USEC_PER_SEC;
+	if (t % PR_USEC_PER_SEC < 0)
+		s--;
+	days = s / 86400;
+	rem = s % 86400;
+	if (rem < 0) {
+		rem += 86400;
+		days--;
+	}
+	z = days + 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	y = yoe + era * 400;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	d = doy - (153 * mp + 2) / 5 + 1;
+	m = mp < 10 ? mp + 3 : mp - 9;
+	if (m <= 2)
+		y++;
+	/* X.509 times have four-digit years (RFC 5280 4.1.2.5). */
+	if (y < 0 || y > 9999)
+		return -1;
+	put_digits(iso, (unsigned)y, 4);
+	iso[4] = '-';
+	put_digits(iso + 5, (unsigned)m, 2);
+	iso[7] = '-';
+	put_digits(iso + 8, (unsigned)d, 2);
+	iso[10] = 'T';
+	put_digits(iso + 11, (unsigned)(rem / 3600), 2);
+	iso[13] = ':';
+	put_digits(iso + 14, (unsigned)(rem / 60 % 60), 2);
+	iso[16] = ':';
+	put_digits(iso + 17, (unsigned)(rem % 60), 2);
+	iso[19] = 'Z';
+	iso[20] = '\0';
+	*secs = s;
+	return 0;
+}
+
+int
+certs_decode(const uint8_t *der, size_t len, struct cert_summary *out,
+    const char **why)
+{
+	struct cert_summary c;
+	CERTCertificate *cert = NULL;
+	SECItem item;
+	struct reader r, body;
+	PRTime nb, na;
+	uint8_t md[32];
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	memset(out, 0, sizeof(*out));
+	if (why != NULL)
+		*why = NULL;
+	if (len > DS_MAX_CERT_BYTES)
+		return fail(why, "certificate larger than 65535 octets "
+		    "(RFC 8162 2, RFC 6698 2.1.4)", CERTS_E_TOO_LARGE);
+	/* Exactly one DER SEQUENCE and nothing after it (RFC 5280 4.1,
+	 * X.690 10.1): NSS would ignore trailing bytes, and then two
+	 * different byte strings would stand for the same certificate. */
+	rd_init(&r, der, len);
+	if (len == 0 || der_tlv(&r, TAG_SEQUENCE, &body) < 0 ||
+	    rd_left(&r) != 0)
+		return fail(why, "not one DER-encoded certificate "
+		    "(RFC 5280 4.1)", CERTS_E_DECODE);
+	if (crypto_init() != 0)
+		return -1;
+	if ((c.der = malloc(len)) == NULL)
+		return -1;
+	memcpy(c.der, der, len);
+	c.der_len = len;
+	if (crypto_sha256(c.der, c.der_len, md) != 0) {
+		rc = -1;
+		goto out;
+	}
+	hex_encode(md, sizeof(md), c.sha256);
+
+	PORT_SetError(0);
+	item.type = siDERCertBuffer;
+	item.data = c.der;
+	item.len = (unsigned int)len;
+	if ((cert = __CERT_DecodeDERCertificate(&item, PR_TRUE, NULL)) ==
+	    NULL) {
+		rc = nss_fail(why, "certificate does not decode "
+		    "(RFC 5280 4.1)", CERTS_E_DECODE);
+		goto out;
+	}
+	if ((rc = name_text(&cert->subject, &c.subject)) != 0 ||
+	    (rc = name_text(&cert->issuer, &c.issuer)) != 0)
+		goto out;
+	PORT_SetError(0);
+	if (CERT_GetCertTimes(cert, &nb, &na) != SECSuccess) {
+		rc = nss_fail(why, "validity does not decode "
+		    "(RFC 5280 4.1.2.5)", CERTS_E_DECODE);
+		goto out;
+	}
+	if (time_text(nb, &c.not_before, c.not_before_iso) != 0 ||
+	    time_text(na, &c.not_after, c.not_after_iso) != 0) {
+		rc = fail(why, "validity outside the years 0000-9999 "
+		    "(RFC 5280 4.1.2.5)", CERTS_E_DECODE);
+		goto out;
+	}
+	if ((rc = basic_constraints(&c, cert, why)) != 0)
+		goto out;
+	key_info(&c, cert);
+	if ((rc = emails(&c, cert, why)) != 0)
+		goto out;
+	*out = c;
+	memset(&c, 0, sizeof(c));
+	rc = CERTS_OK;
+out:
+	if (cert != NULL)
+		CERT_DestroyCertificate(cert);
+	cert_summary_free(&c);
+	return rc;
+}

@@ -1,0 +1,30 @@
+/* crypto.h - NSS, initialised once, lazily, without any database.
+ *
+ * dane-smime never stores keys or certificates of its own: NSS is used
+ * only to hash, to decode certificates and to verify signatures, so it is
+ * started without a certificate or module DB. Single-threaded, like the
+ * rest of the host.
+ */
+#ifndef DS_CRYPTO_H
+#define DS_CRYPTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Initialises NSS (an NSS_InitContext without databases) on first use;
+ * later calls return at once. 0 ok, -1 if NSS cannot start (our fault).
+ * Other NSS users in the process (NSS_Initialize, more contexts) keep
+ * working: a context is reference-counted by NSS. */
+int crypto_init(void);
+
+/* Digests of p[0..n) into out. Call crypto_init themselves.
+ * 0 ok, -1 on NSS failure or if n does not fit NSS's 32-bit length. */
+int crypto_sha256(const void *p, size_t n, uint8_t out[32]);
+int crypto_sha512(const void *p, size_t n, uint8_t out[64]);
+
+/* Shuts our NSS context down if it was started, so valgrind and LSan see
+ * no leaks. Every CERTCertificate must have been destroyed before. Safe
+ * to call more than once; crypto_init may start NSS again afterwards. */
+void crypto_shutdown(void);
+
+#endif
