@@ -21,7 +21,7 @@
 #include <stddef.h>
 #include <sys/socket.h>
 
-#include "limits.h"
+#include "dslimits.h"
 
 struct resolver_addr {
 	struct sockaddr_storage	ss;

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "limits.h"
+#include "dslimits.h"
 
 #define DNS_CLASS_IN		1
 #define DNS_TYPE_CNAME		5

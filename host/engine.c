@@ -5,7 +5,7 @@
 
 #include "address.h"
 #include "engine.h"
-#include "limits.h"
+#include "dslimits.h"
 #include "log.h"
 #include "lookup.h"
 #include "report.h"

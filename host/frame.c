@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "frame.h"
-#include "limits.h"
+#include "dslimits.h"
 
 void
 frame_reader_init(struct frame_reader *fr, size_t max_len)

@@ -2,7 +2,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "limits.h"
+#include "dslimits.h"
 #include "loop.h"
 
 /* c-ares 1.18 keeps a UDP socket per server and a TCP one when needed. */

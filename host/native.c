@@ -10,7 +10,7 @@
 
 #include "engine.h"
 #include "frame.h"
-#include "limits.h"
+#include "dslimits.h"
 #include "log.h"
 #include "loop.h"
 #include "native.h"

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "limits.h"
+#include "dslimits.h"
 #include "request.h"
 #include "utf8.h"
 

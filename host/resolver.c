@@ -11,7 +11,7 @@
 #include <sys/random.h>
 #include <time.h>
 
-#include "limits.h"
+#include "dslimits.h"
 #include "log.h"
 #include "resolver.h"
 

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "../../host/frame.h"
-#include "../../host/limits.h"
+#include "dslimits.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -10,7 +10,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "../../host/limits.h"
+#include "dslimits.h"
 #include "../../host/request.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

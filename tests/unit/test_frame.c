@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "../../host/frame.h"
-#include "../../host/limits.h"
+#include "dslimits.h"
 #include "t.h"
 
 /* Appends a native-endian header plus body to buf at *off. */

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../host/limits.h"
+#include "dslimits.h"
 #include "../../host/request.h"
 #include "t.h"
 

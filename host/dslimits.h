@@ -1,10 +1,10 @@
-/* limits.h - every limit of dane-smime in one place.
+/* dslimits.h - every limit of dane-smime in one place.
  *
  * Anything that bounds memory, time or recursion for data we do not
  * control lives here, so a reviewer can audit the whole budget at once.
  */
-#ifndef DS_LIMITS_H
-#define DS_LIMITS_H
+#ifndef DS_DSLIMITS_H
+#define DS_DSLIMITS_H
 
 /* --- native messaging (protocol v1, host/PROTOCOL.md) --- */
 /* Largest request frame we accept; bigger frames are skipped unbuffered
