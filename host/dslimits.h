@@ -59,7 +59,11 @@
 /* --- certificates --- */
 #define DS_MAX_CERT_BYTES      65535
 #define DS_MAX_CERT_EMAILS     64
+#define DS_MAX_CHAIN           8      /* certificates besides the EE in verify */
 #define DS_MAX_DN_TEXT         4096
+/* Problems reported for one certificate (dane.c): one per distinct
+ * code, and there are fewer codes than this. */
+#define DS_MAX_PROBLEMS        16
 
 /* --- configuration --- */
 #define DS_MAX_CONFIG_BYTES    65536

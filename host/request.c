@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "dslimits.h"
+#include "encode.h"
+#include "isotime.h"
 #include "request.h"
 #include "utf8.h"
 
@@ -51,11 +53,32 @@ static const struct req_err E_ID = { "bad-field",
 static const struct req_err E_UNKNOWN = { "unknown-type",
     "\"type\" names no known request" };
 static const struct req_err E_NOADDR = { "missing-field",
-    "lookup needs \"addresses\"" };
+    "lookup and import need \"addresses\"" };
 static const struct req_err E_ADDR = { "bad-field",
     "\"addresses\" must be a non-empty array of strings" };
 static const struct req_err E_MANY = { "too-many-addresses",
     "more addresses than the host accepts in one lookup" };
+
+static const struct req_err E_AT = { "bad-field",
+    "\"at\" must be seconds since the epoch or \"YYYY-MM-DDTHH:MM:SSZ\"" };
+static const struct req_err E_NOADDRESS = { "missing-field",
+    "this request needs \"address\"" };
+static const struct req_err E_ADDRESS = { "bad-field",
+    "\"address\" must be a string" };
+static const struct req_err E_NOCERT = { "missing-field",
+    "this request needs \"certificate\" (base64 DER)" };
+static const struct req_err E_CERT = { "bad-field",
+    "\"certificate\" must be base64 (RFC 4648) of at most 65535 bytes" };
+static const struct req_err E_CHAIN = { "bad-field",
+    "\"chain\" must be an array of at most 8 base64 certificates" };
+static const struct req_err E_RECOPT = { "bad-field",
+    "\"usage\" must be 0-3, \"selector\" 0-1, \"matching\" 0-2, "
+    "\"ttl\" 0-2147483647" };
+static const struct req_err E_NODB = { "missing-field",
+    "import needs \"db\" (an NSS database, \"sql:/path\")" };
+static const struct req_err E_DB = { "bad-field",
+    "\"db\" must be a string of at most 1023 bytes; \"dry_run\" a "
+    "boolean" };
 
 static const struct {
 	const char	*name;
@@ -467,6 +490,136 @@ oom:
 	return NULL;
 }
 
+/* A base64 certificate; *e set on their fault, -1 on OOM. */
+static int
+read_b64(const cJSON *v, const struct req_err *bad, uint8_t **out,
+    size_t *outlen, const struct req_err **e)
+{
+	int rc;
+
+	if (!cJSON_IsString(v)) {
+		*e = bad;
+		return 0;
+	}
+	rc = b64_decode(v->valuestring, strlen(v->valuestring), out, outlen);
+	if (rc < 0)
+		return -1;
+	if (rc > 0 || *outlen == 0 || *outlen > DS_MAX_CERT_BYTES) {
+		free(*out);
+		*out = NULL;
+		*e = bad;
+	}
+	return 0;
+}
+
+/* -1 when absent, else the value if it is an integer in [lo, hi]. */
+static int
+read_int(const cJSON *root, const char *key, long lo, long hi, long *out)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, key);
+
+	*out = -1;
+	if (v == NULL)
+		return 0;
+	if (!cJSON_IsNumber(v) || v->valuedouble != (double)(long)v->valuedouble ||
+	    v->valuedouble < (double)lo || v->valuedouble > (double)hi)
+		return 1;
+	*out = (long)v->valuedouble;
+	return 0;
+}
+
+/* The fields of verify, record, check, import and "at". */
+static const struct req_err *
+read_verb_fields(const cJSON *root, struct request *r, int *oom)
+{
+	const struct req_err *e = NULL;
+	const cJSON *v;
+	long u, sel, m, ttl;
+
+	*oom = 0;
+	if ((v = cJSON_GetObjectItemCaseSensitive(root, "at")) != NULL) {
+		if (cJSON_IsNumber(v) && v->valuedouble >= 0 &&
+		    v->valuedouble < 253402300800.0)
+			r->at = (int64_t)v->valuedouble;
+		else if (!cJSON_IsString(v) ||
+		    isotime_parse(v->valuestring, &r->at) != 0)
+			return &E_AT;
+		r->has_at = 1;
+	}
+	if (r->type == REQ_VERIFY || r->type == REQ_CHECK ||
+	    r->type == REQ_RECORD) {
+		v = cJSON_GetObjectItemCaseSensitive(root, "address");
+		if (v == NULL && r->type != REQ_RECORD)
+			return &E_NOADDRESS;
+		if (v != NULL) {
+			if (!cJSON_IsString(v))
+				return &E_ADDRESS;
+			if ((r->address = strdup(v->valuestring)) == NULL)
+				goto oom;
+		}
+		v = cJSON_GetObjectItemCaseSensitive(root, "certificate");
+		if (v == NULL && r->type != REQ_CHECK)
+			return &E_NOCERT;
+		if (v != NULL && read_b64(v, &E_CERT, &r->cert, &r->cert_len,
+		    &e) < 0)
+			goto oom;
+		if (e != NULL)
+			return e;
+	}
+	if (r->type == REQ_VERIFY &&
+	    (v = cJSON_GetObjectItemCaseSensitive(root, "chain")) != NULL) {
+		const cJSON *c;
+		size_t n = 0;
+
+		if (!cJSON_IsArray(v))
+			return &E_CHAIN;
+		cJSON_ArrayForEach(c, v)
+			n++;
+		if (n > DS_MAX_CHAIN)
+			return &E_CHAIN;
+		if (n > 0 && ((r->chain = calloc(n, sizeof(*r->chain))) ==
+		    NULL || (r->chain_len = calloc(n, sizeof(size_t))) == NULL))
+			goto oom;
+		cJSON_ArrayForEach(c, v) {
+			if (read_b64(c, &E_CHAIN, &r->chain[r->nchain],
+			    &r->chain_len[r->nchain], &e) < 0)
+				goto oom;
+			if (e != NULL)
+				return e;
+			r->nchain++;
+		}
+	}
+	if (r->type == REQ_RECORD) {
+		if (read_int(root, "usage", 0, 3, &u) ||
+		    read_int(root, "selector", 0, 1, &sel) ||
+		    read_int(root, "matching", 0, 2, &m) ||
+		    read_int(root, "ttl", 0, 2147483647L, &ttl))
+			return &E_RECOPT;
+		r->usage = (int)u;
+		r->selector = (int)sel;
+		r->matching = (int)m;
+		r->ttl = ttl;
+	}
+	if (r->type == REQ_IMPORT) {
+		v = cJSON_GetObjectItemCaseSensitive(root, "db");
+		if (v == NULL)
+			return &E_NODB;
+		if (!cJSON_IsString(v) || strlen(v->valuestring) > 1023 ||
+		    v->valuestring[0] == '\0')
+			return &E_DB;
+		if ((r->db = strdup(v->valuestring)) == NULL)
+			goto oom;
+		v = cJSON_GetObjectItemCaseSensitive(root, "dry_run");
+		if (v != NULL && !cJSON_IsBool(v))
+			return &E_DB;
+		r->dry_run = cJSON_IsTrue(v);
+	}
+	return NULL;
+oom:
+	*oom = 1;
+	return NULL;
+}
+
 void
 request_free(struct request *r)
 {
@@ -477,6 +630,13 @@ request_free(struct request *r)
 	for (i = 0; i < r->naddresses; i++)
 		free(r->addresses[i]);
 	free(r->addresses);
+	for (i = 0; i < r->nchain; i++)
+		free(r->chain[i]);
+	free(r->chain);
+	free(r->chain_len);
+	free(r->cert);
+	free(r->address);
+	free(r->db);
 	free(r->id_json);
 	cJSON_Delete(r->root);
 	memset(r, 0, sizeof(*r));
@@ -494,6 +654,8 @@ request_decode(const char *buf, size_t len, struct request *out,
 	int rc = -1, r, rid, oom;
 
 	memset(out, 0, sizeof(*out));
+	out->usage = out->selector = out->matching = -1;
+	out->ttl = -1;
 	*code = NULL;
 	*message = NULL;
 	if ((out->id_json = strdup("null")) == NULL)
@@ -550,13 +712,18 @@ request_decode(const char *buf, size_t len, struct request *out,
 		e = &E_UNKNOWN;
 		goto out;
 	}
-	if (out->type == REQ_LOOKUP) {
+	if (out->type == REQ_LOOKUP || out->type == REQ_IMPORT) {
 		e = read_addresses(root, out, &oom);
 		if (oom)
 			goto out;
 		if (e != NULL)
 			goto out;
 	}
+	e = read_verb_fields(root, out, &oom);
+	if (oom)
+		goto out;
+	if (e != NULL)
+		goto out;
 	out->root = root;
 	root = NULL;
 	rc = 0;

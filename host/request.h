@@ -14,6 +14,7 @@
 #define DS_REQUEST_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <cjson/cJSON.h>
 
@@ -33,9 +34,29 @@ struct request {
 	/* The "id" re-serialised compactly (a JSON string or number),
 	 * malloc'ed; "null" when absent or invalid. */
 	char	 *id_json;
-	char	**addresses;	/* lookup: malloc'ed copies, in order */
+	char	**addresses;	/* lookup, import: malloc'ed copies, in order */
 	size_t	  naddresses;
 	cJSON	 *root;		/* the parsed request, for later verbs */
+
+	/* "at": the validation time, seconds since the epoch (a number,
+	 * or an RFC 3339 UTC string); has_at false means "now". */
+	int	  has_at;
+	int64_t	  at;
+	/* verify, check (required), record (optional). */
+	char	 *address;
+	/* verify (required), record (required), check (optional): the
+	 * base64 "certificate", decoded; verify's "chain" likewise. */
+	uint8_t	 *cert;
+	size_t	  cert_len;
+	uint8_t	**chain;
+	size_t	 *chain_len;
+	size_t	  nchain;
+	/* record: -1 when not given (defaults 3 0 0, no TTL). */
+	int	  usage, selector, matching;
+	long	  ttl;
+	/* import */
+	char	 *db;
+	int	  dry_run;
 };
 
 /*

@@ -33,7 +33,7 @@ struct entry {
 	enum entry_state state;
 	struct dns_result res;
 	int64_t expires;	/* monotonic ms */
-	bool cacheable;
+	bool tcp;		/* on the TCP channel; not in the cache */
 	bool on_ready;
 	struct waiter *waiters, **waiters_tail;
 	struct entry *hnext;	/* hash chain */
@@ -48,6 +48,10 @@ struct sock {
 
 struct resolver {
 	ares_channel channel;
+	ares_channel tcp_channel;	/* ARES_FLAG_USEVC, made on first use */
+	const struct config *cfg;
+	bool lib_init;
+	struct entry *tcp_entries;	/* RESQ_TCP questions, not cached */
 	bool trusted;
 	char trust_reason[512];
 	struct entry *buckets[CACHE_BUCKETS];
@@ -63,6 +67,9 @@ struct resolver {
 	size_t rand_left;
 	unsigned timeout_ms, attempts;
 };
+
+static int make_channel(struct resolver *, const struct config *, int,
+    ares_channel *, char *, size_t);
 
 static int64_t
 now_ms(void)
@@ -178,6 +185,19 @@ unlink_entry(struct resolver *r, struct entry *e)
 }
 
 static void
+free_waiters(struct entry *e)
+{
+	struct waiter *w = e->waiters;
+
+	while (w != NULL) {
+		struct waiter *wn = w->next;
+		free(w);
+		w = wn;
+	}
+	e->waiters = NULL;
+}
+
+static void
 free_entry(struct entry *e)
 {
 	if (e == NULL)
@@ -271,6 +291,7 @@ answer_cb(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 	e->res.trusted = r->trusted;
 	switch (status) {
 	case ARES_SUCCESS:
+		e->res.wire_len = (size_t)alen;
 		rc = dnsmsg_parse(abuf, (size_t)alen, e->qname, e->qtype,
 		    &e->res.msg);
 		if (rc == 0) {
@@ -347,7 +368,8 @@ pump(struct resolver *r)
 		buf[len - 11 + 7] |= 0x80;
 		e->state = E_INFLIGHT;
 		r->inflight++;
-		ares_send(r->channel, buf, len, answer_cb, e);
+		ares_send(e->tcp ? r->tcp_channel : r->channel, buf, len,
+		    answer_cb, e);
 		ares_free_string(buf);
 	}
 }
@@ -355,6 +377,46 @@ pump(struct resolver *r)
 int
 resolver_query(struct resolver *r, const char *qname, uint16_t qtype,
     resolver_cb cb, void *arg)
+{
+	return resolver_query_flags(r, qname, qtype, 0, cb, arg);
+}
+
+/* A TCP-only question: its own entry, outside the cache, so the answer
+ * really crossed a TCP connection. */
+static int
+query_tcp(struct resolver *r, const char *qname, uint16_t qtype,
+    struct waiter *w)
+{
+	struct entry *e;
+	char err[256];
+
+	if (r->tcp_channel == NULL && make_channel(r, r->cfg,
+	    ARES_FLAG_USEVC, &r->tcp_channel, err, sizeof(err)) < 0) {
+		log_error("resolver: %s", err);
+		return -1;
+	}
+	if ((e = calloc(1, sizeof(*e))) == NULL ||
+	    (e->qname = strdup(qname)) == NULL) {
+		free(e);
+		return -1;
+	}
+	e->qtype = qtype;
+	e->owner = r;
+	e->tcp = true;
+	e->state = E_QUEUED;
+	e->waiters = w;
+	e->waiters_tail = &w->next;
+	e->hnext = r->tcp_entries;
+	r->tcp_entries = e;
+	*r->queue_tail = e;
+	r->queue_tail = &e->qnext;
+	r->pending++;
+	return 0;
+}
+
+int
+resolver_query_flags(struct resolver *r, const char *qname, uint16_t qtype,
+    unsigned flags, resolver_cb cb, void *arg)
 {
 	struct entry *e;
 	struct waiter *w;
@@ -364,6 +426,13 @@ resolver_query(struct resolver *r, const char *qname, uint16_t qtype,
 		return -1;
 	w->cb = cb;
 	w->arg = arg;
+	if (flags & RESQ_TCP) {
+		if (query_tcp(r, qname, qtype, w) < 0) {
+			free(w);
+			return -1;
+		}
+		return 0;
+	}
 
 	e = lookup_entry(r, qname, qtype);
 	if (e != NULL && e->state == E_DONE && e->expires <= now &&
@@ -429,6 +498,14 @@ resolver_dispatch(struct resolver *r)
 			free(w);
 			w = next;
 		}
+		if (e->tcp) {
+			struct entry **pp = &r->tcp_entries;
+
+			while (*pp != e)
+				pp = &(*pp)->hnext;
+			*pp = e->hnext;
+			free_entry(e);
+		}
 	}
 	pump(r);
 }
@@ -443,11 +520,20 @@ resolver_pollfds(struct resolver *r, struct pollfd *pfd, size_t max,
 	pump(r);
 	if (r->ready != NULL) {
 		*timeout_ms = 0;
-	} else if ((tvp = ares_timeout(r->channel, NULL, &tv)) != NULL) {
-		long ms = tvp->tv_sec * 1000 + (tvp->tv_usec + 999) / 1000;
+	} else {
+		ares_channel chans[2] = { r->channel, r->tcp_channel };
+		size_t c;
 
-		if (*timeout_ms < 0 || ms < *timeout_ms)
-			*timeout_ms = (int)ms;
+		for (c = 0; c < 2; c++) {
+			long ms;
+
+			if (chans[c] == NULL ||
+			    (tvp = ares_timeout(chans[c], NULL, &tv)) == NULL)
+				continue;
+			ms = tvp->tv_sec * 1000 + (tvp->tv_usec + 999) / 1000;
+			if (*timeout_ms < 0 || ms < *timeout_ms)
+				*timeout_ms = (int)ms;
+		}
 	}
 	for (i = 0; i < r->nsocks && n < max; i++) {
 		pfd[n].fd = r->socks[i].fd;
@@ -471,11 +557,17 @@ resolver_process(struct resolver *r, const struct pollfd *pfd, size_t n)
 			rfd = pfd[i].fd;
 		if (pfd[i].revents & POLLOUT)
 			wfd = pfd[i].fd;
-		if (rfd != ARES_SOCKET_BAD || wfd != ARES_SOCKET_BAD)
+		/* A channel ignores descriptors that are not its own. */
+		if (rfd != ARES_SOCKET_BAD || wfd != ARES_SOCKET_BAD) {
 			ares_process_fd(r->channel, rfd, wfd);
+			if (r->tcp_channel != NULL)
+				ares_process_fd(r->tcp_channel, rfd, wfd);
+		}
 	}
 	/* Timeouts and retries. */
 	ares_process_fd(r->channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
+	if (r->tcp_channel != NULL)
+		ares_process_fd(r->tcp_channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
 	resolver_dispatch(r);
 }
 
@@ -546,50 +638,34 @@ decide_trust(struct resolver *r, const struct config *cfg)
 	}
 }
 
-struct resolver *
-resolver_new(const struct config *cfg, char *err, size_t errlen)
+/* One c-ares channel to the configured resolvers. extra_flags adds
+ * ARES_FLAG_USEVC for the TCP-only channel. */
+static int
+make_channel(struct resolver *r, const struct config *cfg, int extra_flags,
+    ares_channel *out, char *err, size_t errlen)
 {
-	struct resolver *r = NULL, *ret = NULL;
 	struct ares_options opts;
 	struct ares_addr_port_node *nodes = NULL;
+	ares_channel ch = NULL;
 	size_t i;
-	int rc;
+	int rc, ret = -1;
 
-	if (cfg->nresolvers == 0) {
-		snprintf(err, errlen, "no resolver configured and none found "
-		    "in /etc/resolv.conf");
-		goto out;
-	}
-	if ((r = calloc(1, sizeof(*r))) == NULL) {
-		snprintf(err, errlen, "out of memory");
-		goto out;
-	}
-	r->queue_tail = &r->queue;
-	r->ready_tail = &r->ready;
-	r->timeout_ms = cfg->timeout_ms;
-	r->attempts = cfg->attempts;
-	decide_trust(r, cfg);
-
-	if ((rc = ares_library_init(ARES_LIB_INIT_ALL)) != ARES_SUCCESS) {
-		snprintf(err, errlen, "c-ares: %s", ares_strerror(rc));
-		goto out;
-	}
 	memset(&opts, 0, sizeof(opts));
 	/* NOCHECKRESP: SERVFAIL is how a validator says "bogus"; without
 	 * the flag c-ares retries it and reports ECONNREFUSED instead. */
 	opts.flags = ARES_FLAG_NOCHECKRESP | ARES_FLAG_EDNS |
-	    ARES_FLAG_NOSEARCH | ARES_FLAG_NOALIASES;
+	    ARES_FLAG_NOSEARCH | ARES_FLAG_NOALIASES | extra_flags;
 	opts.ednspsz = DS_EDNS_UDP_SIZE;
 	opts.timeout = (int)cfg->timeout_ms;
 	opts.tries = (int)cfg->attempts;
 	opts.ndomains = 0;
 	opts.sock_state_cb = sock_state_cb;
 	opts.sock_state_cb_data = r;
-	rc = ares_init_options(&r->channel, &opts, ARES_OPT_FLAGS |
+	rc = ares_init_options(&ch, &opts, ARES_OPT_FLAGS |
 	    ARES_OPT_EDNSPSZ | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES |
 	    ARES_OPT_DOMAINS | ARES_OPT_SOCK_STATE_CB | ARES_OPT_NOROTATE);
 	if (rc != ARES_SUCCESS) {
-		r->channel = NULL;
+		ch = NULL;
 		snprintf(err, errlen, "c-ares: %s", ares_strerror(rc));
 		goto out;
 	}
@@ -614,14 +690,52 @@ resolver_new(const struct config *cfg, char *err, size_t errlen)
 			n->udp_port = n->tcp_port = ntohs(sin6->sin6_port);
 		}
 	}
-	if ((rc = ares_set_servers_ports(r->channel, nodes)) != ARES_SUCCESS) {
+	if ((rc = ares_set_servers_ports(ch, nodes)) != ARES_SUCCESS) {
 		snprintf(err, errlen, "c-ares: %s", ares_strerror(rc));
 		goto out;
 	}
+	*out = ch;
+	ch = NULL;
+	ret = 0;
+out:
+	if (ch != NULL)
+		ares_destroy(ch);
+	free(nodes);
+	return ret;
+}
+
+struct resolver *
+resolver_new(const struct config *cfg, char *err, size_t errlen)
+{
+	struct resolver *r = NULL, *ret = NULL;
+	int rc;
+
+	if (cfg->nresolvers == 0) {
+		snprintf(err, errlen, "no resolver configured and none found "
+		    "in /etc/resolv.conf");
+		goto out;
+	}
+	if ((r = calloc(1, sizeof(*r))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	r->cfg = cfg;
+	r->queue_tail = &r->queue;
+	r->ready_tail = &r->ready;
+	r->timeout_ms = cfg->timeout_ms;
+	r->attempts = cfg->attempts;
+	decide_trust(r, cfg);
+
+	if ((rc = ares_library_init(ARES_LIB_INIT_ALL)) != ARES_SUCCESS) {
+		snprintf(err, errlen, "c-ares: %s", ares_strerror(rc));
+		goto out;
+	}
+	r->lib_init = true;
+	if (make_channel(r, cfg, 0, &r->channel, err, errlen) < 0)
+		goto out;
 	ret = r;
 	r = NULL;
 out:
-	free(nodes);
 	resolver_free(r);
 	return ret;
 }
@@ -633,22 +747,27 @@ resolver_free(struct resolver *r)
 
 	if (r == NULL)
 		return;
-	if (r->channel != NULL) {
-		ares_destroy(r->channel);	/* EDESTRUCTION callbacks */
+	/* EDESTRUCTION callbacks touch nothing. */
+	if (r->channel != NULL)
+		ares_destroy(r->channel);
+	if (r->tcp_channel != NULL)
+		ares_destroy(r->tcp_channel);
+	if (r->lib_init)
 		ares_library_cleanup();
+	while (r->tcp_entries != NULL) {
+		struct entry *e = r->tcp_entries;
+
+		r->tcp_entries = e->hnext;
+		free_waiters(e);
+		free_entry(e);
 	}
 	for (b = 0; b < CACHE_BUCKETS; b++) {
 		struct entry *e = r->buckets[b];
 
 		while (e != NULL) {
 			struct entry *next = e->hnext;
-			struct waiter *w = e->waiters;
 
-			while (w != NULL) {
-				struct waiter *wn = w->next;
-				free(w);
-				w = wn;
-			}
+			free_waiters(e);
 			free_entry(e);
 			e = next;
 		}

@@ -35,7 +35,11 @@ struct dns_result {
 	struct dnsmsg msg;
 	bool trusted;		/* the AD bit of msg may be believed */
 	bool from_cache;
+	size_t wire_len;	/* size of the answer as received */
 };
+
+/* resolver_query flags */
+#define RESQ_TCP 0x1		/* over TCP only, never cached or coalesced */
 
 typedef void (*resolver_cb)(void *arg, const struct dns_result *res);
 
@@ -49,6 +53,9 @@ void resolver_free(struct resolver *r);
  * dot. The callback runs exactly once, later. Returns 0, or -1 on OOM. */
 int resolver_query(struct resolver *r, const char *qname, uint16_t qtype,
     resolver_cb cb, void *arg);
+/* The same with RESQ_* flags. */
+int resolver_query_flags(struct resolver *r, const char *qname,
+    uint16_t qtype, unsigned flags, resolver_cb cb, void *arg);
 
 /* Poll integration: fills at most max pollfds and returns how many;
  * *timeout_ms is lowered to when c-ares next needs attention (0 when

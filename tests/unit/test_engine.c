@@ -95,7 +95,7 @@ static const struct {
 	{ "{\"type\":\"lookup\",\"addresses\":[\"x\",\"y@\",\"@z\"]}",
 	    "result", "bad-address", 4 },
 	{ "{\"type\":\"doctor\",\"id\":3}", "error", "no-resolver", 1 },
-	{ "{\"type\":\"verify\",\"id\":4}", "error", "not-implemented", 1 },
+	{ "{\"type\":\"verify-message\",\"id\":4}", "error", "not-implemented", 1 },
 	{ "{\"type\":\"nope\",\"id\":5}", "error", "unknown-type", 1 },
 	{ "[1]", "error", "not-object", 1 },
 	{ "{\"type\":\"lookup\"}", "error", "missing-field", 1 },
