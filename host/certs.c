@@ -28,6 +28,7 @@ extern CERTCertificate *__CERT_DecodeDERCertificate(SECItem *der,
 
 /* DER tags (X.690 8.1.2) we look at ourselves. */
 #define TAG_BOOLEAN	0x01
+#define TAG_BIT_STRING	0x03
 #define TAG_OID		0x06
 #define TAG_UTF8STRING	0x0c
 #define TAG_IA5STRING	0x16
@@ -45,6 +46,12 @@ static const uint8_t gn_tags[] = {
 /* id-Ed25519 1.3.101.112 and id-Ed448 1.3.101.113 (RFC 8410 3). */
 static const uint8_t oid_ed25519[] = { 0x2b, 0x65, 0x70 };
 static const uint8_t oid_ed448[] = { 0x2b, 0x65, 0x71 };
+/* id-kp-emailProtection 1.3.6.1.5.5.7.3.4 and anyExtendedKeyUsage
+ * 2.5.29.37.0 (RFC 5280 4.2.1.12), content octets. */
+static const uint8_t oid_kp_email[] = {
+	0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x04
+};
+static const uint8_t oid_any_eku[] = { 0x55, 0x1d, 0x25, 0x00 };
 
 static int
 fail(const char **why, const char *msg, int status)
@@ -111,6 +118,7 @@ cert_summary_free(struct cert_summary *c)
 	if (c == NULL)
 		return;
 	free(c->der);
+	free(c->spki);
 	free(c->subject);
 	free(c->issuer);
 	free_emails(c);
@@ -331,6 +339,146 @@ out:
 	return rc;
 }
 
+/*
+ * KeyUsage ::= BIT STRING (RFC 5280 4.2.1.3). Bits 0..8 are named; the
+ * first content octet counts the unused bits of the last octet. Padding
+ * bits are masked off rather than refused (X.690 11.2.1 wants them zero
+ * and trailing zero bits dropped, but old CAs got that wrong and NSS
+ * accepts it). A bit string that does not decode is an error: guessing
+ * a usage is worse than not using the certificate.
+ */
+static int
+key_usage(struct cert_summary *c, CERTCertificate *cert, const char **why)
+{
+	SECItem ext = { siBuffer, NULL, 0 };
+	struct reader r, bits;
+	uint8_t unused, b0 = 0, b1 = 0;
+	size_t n;
+	unsigned i;
+	int rc = 0;
+
+	if (count_ext(cert, SEC_OID_X509_KEY_USAGE) > 1)
+		return fail(why, "more than one keyUsage extension "
+		    "(RFC 5280 4.2)", CERTS_E_USAGE);
+	PORT_SetError(0);
+	if (CERT_FindCertExtension(cert, SEC_OID_X509_KEY_USAGE, &ext) !=
+	    SECSuccess)
+		return PORT_GetError() == SEC_ERROR_NO_MEMORY ? -1 : 0;
+	rd_init(&r, ext.data, ext.len);
+	if (der_tlv(&r, TAG_BIT_STRING, &bits) < 0 || rd_left(&r) != 0 ||
+	    rd_u8(&bits, &unused) < 0 || unused > 7 ||
+	    (rd_left(&bits) == 0 && unused != 0)) {
+		rc = fail(why, "keyUsage does not decode (RFC 5280 4.2.1.3)",
+		    CERTS_E_USAGE);
+		goto out;
+	}
+	n = rd_left(&bits);
+	if (n >= 1)
+		(void)rd_u8(&bits, &b0);
+	if (n >= 2)
+		(void)rd_u8(&bits, &b1);
+	/* Clear the padding bits of the last octet. */
+	if (n == 1)
+		b0 &= (uint8_t)(0xff << unused);
+	else if (n == 2)
+		b1 &= (uint8_t)(0xff << unused);
+	/* Bit 0 is the most significant bit of the first octet. */
+	c->ku = 0;
+	for (i = 0; i < 8; i++)
+		if (b0 & (0x80 >> i))
+			c->ku |= 1u << i;
+	if (b1 & 0x80)
+		c->ku |= CERT_KU_DECIPHER_ONLY;
+	c->has_ku = true;
+out:
+	SECITEM_FreeItem(&ext, PR_FALSE);
+	return rc;
+}
+
+/* ExtKeyUsageSyntax ::= SEQUENCE SIZE (1..MAX) OF KeyPurposeId
+ * (RFC 5280 4.2.1.12); other purposes are skipped. */
+static int
+ext_key_usage(struct cert_summary *c, CERTCertificate *cert,
+    const char **why)
+{
+	SECItem ext = { siBuffer, NULL, 0 };
+	struct reader r, seq, oid;
+	int rc = 0;
+
+	if (count_ext(cert, SEC_OID_X509_EXT_KEY_USAGE) > 1)
+		return fail(why, "more than one extendedKeyUsage extension "
+		    "(RFC 5280 4.2)", CERTS_E_USAGE);
+	PORT_SetError(0);
+	if (CERT_FindCertExtension(cert, SEC_OID_X509_EXT_KEY_USAGE, &ext) !=
+	    SECSuccess)
+		return PORT_GetError() == SEC_ERROR_NO_MEMORY ? -1 : 0;
+	rd_init(&r, ext.data, ext.len);
+	if (der_tlv(&r, TAG_SEQUENCE, &seq) < 0 || rd_left(&r) != 0 ||
+	    rd_left(&seq) == 0)
+		goto bad;
+	while (rd_left(&seq) > 0) {
+		if (der_tlv(&seq, TAG_OID, &oid) < 0 || oid.len == 0)
+			goto bad;
+		if (oid.len == sizeof(oid_kp_email) &&
+		    memcmp(oid.data, oid_kp_email, oid.len) == 0)
+			c->eku_email = true;
+		else if (oid.len == sizeof(oid_any_eku) &&
+		    memcmp(oid.data, oid_any_eku, oid.len) == 0)
+			c->eku_any = true;
+	}
+	c->has_eku = true;
+	goto out;
+bad:
+	c->eku_email = c->eku_any = false;
+	rc = fail(why, "extendedKeyUsage does not decode "
+	    "(RFC 5280 4.2.1.12)", CERTS_E_USAGE);
+out:
+	SECITEM_FreeItem(&ext, PR_FALSE);
+	return rc;
+}
+
+/*
+ * can_encrypt, can_sign, weak_key from key type, size and usages, as
+ * Thunderbird's verifier (mozilla::pkix CertVerifier) judges them: a
+ * recipient needs keyEncipherment or else keyAgreement, whatever the key
+ * type (so an EC key marked keyEncipherment, which RFC 5480 3 does not
+ * foresee but real CAs issue, still counts; an RSA key needs
+ * keyEncipherment, there is no RSA key agreement); a signer needs
+ * digitalSignature or else nonRepudiation (RFC 8550 4.4.2). An
+ * extendedKeyUsage must list emailProtection (RFC 8550 4.4.4):
+ * anyExtendedKeyUsage does not do for mozilla::pkix or NSS libpkix
+ * (both answer SEC_ERROR_INADEQUATE_CERT_TYPE), so it is only reported.
+ */
+static void
+judge_key(struct cert_summary *c)
+{
+	bool eku_ok = !c->has_eku || c->eku_email;
+	bool rsa = strcmp(c->key_type, "rsa") == 0;
+	bool ec = strcmp(c->key_type, "ec") == 0;
+	unsigned sign = CERT_KU_DIGITAL_SIGNATURE | CERT_KU_NON_REPUDIATION;
+	unsigned enc = rsa ? CERT_KU_KEY_ENCIPHERMENT :
+	    CERT_KU_KEY_ENCIPHERMENT | CERT_KU_KEY_AGREEMENT;
+
+	c->can_encrypt = eku_ok && (rsa || ec) &&
+	    (!c->has_ku || (c->ku & enc) != 0);
+	c->can_sign = eku_ok && strcmp(c->key_type, "unknown") != 0 &&
+	    (!c->has_ku || (c->ku & sign) != 0);
+	c->weak_why = NULL;
+	if ((rsa || strcmp(c->key_type, "rsa-pss") == 0) &&
+	    c->key_bits < 2048)
+		c->weak_why = "RSA key shorter than 2048 bits "
+		    "(RFC 8551 4.1)";
+	else if (ec && c->key_bits < 256)
+		c->weak_why = "EC key smaller than 256 bits or on an unknown "
+		    "curve (RFC 8551 4.1)";
+	else if (strcmp(c->key_type, "dsa") == 0)
+		c->weak_why = "DSA key: no longer used for S/MIME "
+		    "(RFC 8551 2.2)";
+	else if (strcmp(c->key_type, "unknown") == 0)
+		c->weak_why = "key of an unknown type (RFC 8551 2.2)";
+	c->weak_key = c->weak_why != NULL;
+}
+
 static void
 key_info(struct cert_summary *c, CERTCertificate *cert)
 {
@@ -522,6 +670,23 @@ certs_decode(const uint8_t *der, size_t len, struct cert_summary *out,
 	if ((rc = basic_constraints(&c, cert, why)) != 0)
 		goto out;
 	key_info(&c, cert);
+	/* derPublicKey is the whole SubjectPublicKeyInfo TLV as it appears
+	 * in the certificate (NSS saves it while decoding). */
+	if (cert->derPublicKey.len == 0) {
+		rc = fail(why, "subjectPublicKeyInfo does not decode "
+		    "(RFC 5280 4.1.2.7)", CERTS_E_DECODE);
+		goto out;
+	}
+	if ((c.spki = malloc(cert->derPublicKey.len)) == NULL) {
+		rc = -1;
+		goto out;
+	}
+	memcpy(c.spki, cert->derPublicKey.data, cert->derPublicKey.len);
+	c.spki_len = cert->derPublicKey.len;
+	if ((rc = key_usage(&c, cert, why)) != 0 ||
+	    (rc = ext_key_usage(&c, cert, why)) != 0)
+		goto out;
+	judge_key(&c);
 	if ((rc = emails(&c, cert, why)) != 0)
 		goto out;
 	*out = c;

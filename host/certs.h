@@ -38,6 +38,47 @@ struct cert_summary {
 	char key_type[16];		/* "rsa", "ec", "ed25519", "ed448",
 					 * "dsa" or "unknown" */
 	unsigned key_bits;		/* modulus or curve size; 0 if unknown */
+	/* SubjectPublicKeyInfo DER (what SMIMEA selector 1 covers, RFC 6698
+	 * 2.1.2), malloc'ed copy. */
+	uint8_t *spki;
+	size_t spki_len;
+	/* keyUsage (RFC 5280 4.2.1.3) as CERT_KU_* bits. */
+	bool has_ku;
+	unsigned ku;
+	/* extendedKeyUsage (RFC 5280 4.2.1.12): present, and whether it
+	 * lists id-kp-emailProtection or anyExtendedKeyUsage. */
+	bool has_eku, eku_email, eku_any;
+	/* What Thunderbird could do with the key, from key type, keyUsage
+	 * and extendedKeyUsage alone (no chain, no dates), as its verifier
+	 * (mozilla::pkix) judges them:
+	 * can_encrypt: RSA with no keyUsage or keyEncipherment; EC with no
+	 * keyUsage, keyAgreement (ECDH, RFC 5753) or keyEncipherment (not
+	 * foreseen by RFC 5480 3, but issued and accepted); never for other
+	 * key types. can_sign: no keyUsage, digitalSignature or
+	 * nonRepudiation; any key type but "unknown". Both also need no
+	 * extendedKeyUsage or one listing emailProtection:
+	 * anyExtendedKeyUsage alone is not accepted by mozilla::pkix or NSS
+	 * for e-mail, so eku_any is only information. */
+	bool can_encrypt;
+	bool can_sign;
+	/* RSA under 2048 bits, EC under 256 bits, DSA, or a key type we do
+	 * not know (RFC 8551 2.2, 4.1): weak_why says which, statically. */
+	bool weak_key;
+	const char *weak_why;
+};
+
+/* keyUsage bits, numbered as in RFC 5280 4.2.1.3 (bit 0 = the first
+ * named bit, digitalSignature). */
+enum {
+	CERT_KU_DIGITAL_SIGNATURE = 1u << 0,
+	CERT_KU_NON_REPUDIATION = 1u << 1,	/* contentCommitment */
+	CERT_KU_KEY_ENCIPHERMENT = 1u << 2,
+	CERT_KU_DATA_ENCIPHERMENT = 1u << 3,
+	CERT_KU_KEY_AGREEMENT = 1u << 4,
+	CERT_KU_KEY_CERT_SIGN = 1u << 5,
+	CERT_KU_CRL_SIGN = 1u << 6,
+	CERT_KU_ENCIPHER_ONLY = 1u << 7,
+	CERT_KU_DECIPHER_ONLY = 1u << 8,
 };
 
 enum certs_status {
@@ -45,6 +86,8 @@ enum certs_status {
 	CERTS_E_DECODE,		/* not one DER certificate NSS can decode */
 	CERTS_E_TOO_LARGE,	/* more than DS_MAX_CERT_BYTES */
 	CERTS_E_SAN,		/* subjectAltName present but malformed */
+	CERTS_E_USAGE,		/* keyUsage or extendedKeyUsage malformed or
+				 * repeated (RFC 5280 4.2.1.3, 4.2.1.12) */
 };
 
 /* Decodes der[0..len) into *out, which the caller then frees with

@@ -9,6 +9,7 @@
 #include "crypto.h"
 
 static NSSInitContext *nss_ctx;
+static void (*shutdown_hook)(void);
 
 int
 crypto_init(void)
@@ -59,10 +60,29 @@ crypto_sha512(const void *p, size_t n, uint8_t out[64])
 }
 
 void
+crypto_set_shutdown_hook(void (*fn)(void))
+{
+	shutdown_hook = fn;
+}
+
+int
+crypto_shutdown_checked(void)
+{
+	void (*hook)(void) = shutdown_hook;
+	SECStatus rv;
+
+	if (nss_ctx == NULL)
+		return 0;
+	shutdown_hook = NULL;
+	if (hook != NULL)
+		hook();
+	rv = NSS_ShutdownContext(nss_ctx);
+	nss_ctx = NULL;
+	return rv == SECSuccess ? 0 : -1;
+}
+
+void
 crypto_shutdown(void)
 {
-	if (nss_ctx == NULL)
-		return;
-	(void)NSS_ShutdownContext(nss_ctx);
-	nss_ctx = NULL;
+	(void)crypto_shutdown_checked();
 }

@@ -27,4 +27,14 @@ int crypto_sha512(const void *p, size_t n, uint8_t out[64]);
  * to call more than once; crypto_init may start NSS again afterwards. */
 void crypto_shutdown(void);
 
+/* The same, saying whether NSS agreed: 0 shut down (or never started),
+ * -1 NSS refused (typically SEC_ERROR_BUSY: a certificate, key or slot
+ * reference is still held somewhere). Our context is forgotten either
+ * way. For tests that prove nothing leaks into NSS. */
+int crypto_shutdown_checked(void);
+
+/* Registers fn to run at the start of crypto_shutdown, before NSS goes
+ * down (pkix uses it to unload modules). One hook; NULL clears it. */
+void crypto_set_shutdown_hook(void (*fn)(void));
+
 #endif

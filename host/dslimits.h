@@ -59,8 +59,12 @@
 /* --- certificates --- */
 #define DS_MAX_CERT_BYTES      65535
 #define DS_MAX_CERT_EMAILS     64
+#define DS_MAX_CERT_FILE       (1024u * 1024u) /* PEM/DER file for the CLI */
 #define DS_MAX_CHAIN           8      /* certificates besides the EE in verify */
 #define DS_MAX_DN_TEXT         4096
+/* Intermediates handed to one path validation (pkix_verify); the pool
+ * is DNS- and mail-supplied, and libpkix tries every candidate issuer. */
+#define DS_MAX_PKIX_CERTS      32
 /* Problems reported for one certificate (dane.c): one per distinct
  * code, and there are fewer codes than this. */
 #define DS_MAX_PROBLEMS        16

@@ -309,6 +309,156 @@ test_hostile(void)
 	free(der);
 }
 
+/* keyUsage, extendedKeyUsage and what they allow, per fixture. */
+struct usage_case {
+	const char *name;
+	bool has_ku;
+	unsigned ku;
+	bool has_eku, eku_email, eku_any;
+	bool can_encrypt, can_sign, weak_key;
+};
+
+#define DS CERT_KU_DIGITAL_SIGNATURE
+#define KE CERT_KU_KEY_ENCIPHERMENT
+#define KA CERT_KU_KEY_AGREEMENT
+#define CS (CERT_KU_KEY_CERT_SIGN | CERT_KU_CRL_SIGN)
+static const struct usage_case usage_cases[] = {
+	{ "rsa", true, DS | KE, true, true, false, true, true, false },
+	/* EC with keyEncipherment: Thunderbird accepts it (certs.h). */
+	{ "ec", true, DS | KE, true, true, false, true, true, false },
+	{ "ecleaf", true, DS | KA, true, true, false, true, true, false },
+	{ "rsaleaf", true, DS | KE, true, true, false, true, true, false },
+	{ "chain", true, DS | KA, true, true, false, true, true, false },
+	{ "ekuserver", true, DS | KA, true, false, false, false, false,
+	    false },
+	{ "kusign", true, DS, true, true, false, false, true, false },
+	{ "anyeku", false, 0, true, false, true, false, false, false },
+	{ "rsa1024", true, DS | KE, true, true, false, true, true, true },
+	{ "ca", true, CS, false, false, false, false, false, false },
+	{ "inter", true, CS, false, false, false, false, false, false },
+	/* No encryption with an EdDSA key. */
+	{ "ed25519", true, DS | KE, true, true, false, false, true, false },
+};
+
+/* The SPKI as openssl extracts it from the PEM. */
+static uint8_t *
+openssl_spki(const char *name, size_t *len)
+{
+	char cmd[8192];
+	uint8_t *buf;
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "openssl x509 -pubkey -noout -in "
+	    "'%s/%s.pem' | openssl pkey -pubin -outform DER", fixdir, name);
+	if ((buf = malloc(65536)) == NULL || (p = popen(cmd, "r")) == NULL) {
+		free(buf);
+		return NULL;
+	}
+	*len = fread(buf, 1, 65536, p);
+	if (pclose(p) != 0 || *len == 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+static void
+test_usage(void)
+{
+	struct cert_summary c;
+	char file[64];
+	const char *why;
+	uint8_t *der, *spki;
+	size_t i, len, slen;
+
+	for (i = 0; i < sizeof(usage_cases) / sizeof(usage_cases[0]); i++) {
+		const struct usage_case *u = &usage_cases[i];
+
+		snprintf(file, sizeof(file), "%s.der", u->name);
+		der = load(file, &len);
+		CHECK(certs_decode(der, len, &c, &why) == CERTS_OK);
+		if (c.has_ku != u->has_ku || c.ku != u->ku ||
+		    c.has_eku != u->has_eku || c.eku_email != u->eku_email ||
+		    c.eku_any != u->eku_any ||
+		    c.can_encrypt != u->can_encrypt ||
+		    c.can_sign != u->can_sign || c.weak_key != u->weak_key) {
+			fprintf(stderr, "  %s: ku %d/%#x eku %d/%d/%d enc %d "
+			    "sign %d weak %d\n", u->name, c.has_ku, c.ku,
+			    c.has_eku, c.eku_email, c.eku_any, c.can_encrypt,
+			    c.can_sign, c.weak_key);
+			CHECK(!"usage mismatch");
+		}
+		CHECK((c.weak_why != NULL) == c.weak_key);
+		if (strcmp(u->name, "rsa1024") == 0)
+			CHECK(c.weak_why != NULL &&
+			    strstr(c.weak_why, "2048") != NULL);
+		/* Selector 1 (RFC 6698 2.1.2) is openssl's SPKI DER. */
+		spki = openssl_spki(u->name, &slen);
+		CHECK(spki != NULL);
+		CHECK(spki != NULL && c.spki != NULL && c.spki_len == slen &&
+		    memcmp(c.spki, spki, slen) == 0);
+		free(spki);
+		cert_summary_free(&c);
+		CHECK(c.spki == NULL && c.spki_len == 0);
+		free(der);
+	}
+}
+
+/* keyUsage and extendedKeyUsage encodings we refuse or tolerate. */
+static void
+test_usage_hostile(void)
+{
+	struct cert_summary c;
+	const char *why;
+	uint8_t *der, *p;
+	size_t len;
+
+	der = load("rsa.der", &len);
+	/* KeyUsage BIT STRING: 03 02 05 a0 (5 unused bits, DS + KE). */
+	p = find(der, len, "\x03\x02\x05\xa0");
+	CHECK(p != NULL);
+	if (p != NULL) {
+		p[2] = 8;	/* more unused bits than an octet has */
+		CHECK(certs_decode(der, len, &c, &why) == CERTS_E_USAGE);
+		CHECK(why != NULL && strstr(why, "4.2.1.3") != NULL);
+		CHECK(c.spki == NULL);
+		/* 7 unused bits: only bit 0 is left. */
+		p[2] = 7;
+		CHECK(certs_decode(der, len, &c, &why) == CERTS_OK);
+		CHECK(c.has_ku && c.ku == CERT_KU_DIGITAL_SIGNATURE);
+		CHECK(!c.can_encrypt && c.can_sign);
+		cert_summary_free(&c);
+		/* Padding bits set: masked off, not refused. */
+		p[2] = 5;
+		p[3] = 0xbf;
+		CHECK(certs_decode(der, len, &c, &why) == CERTS_OK);
+		CHECK(c.ku == (CERT_KU_DIGITAL_SIGNATURE |
+		    CERT_KU_KEY_ENCIPHERMENT));
+		cert_summary_free(&c);
+		/* Not a BIT STRING. */
+		p[0] = 0x04;
+		p[3] = 0xa0;
+		CHECK(certs_decode(der, len, &c, &why) == CERTS_E_USAGE);
+		p[0] = 0x03;
+	}
+	/* ExtKeyUsage SEQUENCE { OID emailProtection }. */
+	p = find(der, len, "\x30\x0a\x06\x08\x2b\x06\x01\x05\x05\x07"
+	    "\x03\x04");
+	CHECK(p != NULL);
+	if (p != NULL) {
+		p[2] = 0x05;	/* not an OID */
+		CHECK(certs_decode(der, len, &c, &why) == CERTS_E_USAGE);
+		CHECK(why != NULL && strstr(why, "4.2.1.12") != NULL);
+		p[2] = 0x06;
+		p[11] = 0x01;	/* serverAuth */
+		CHECK(certs_decode(der, len, &c, &why) == CERTS_OK);
+		CHECK(c.has_eku && !c.eku_email && !c.can_encrypt &&
+		    !c.can_sign);
+		cert_summary_free(&c);
+	}
+	free(der);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -317,6 +467,8 @@ main(int argc, char **argv)
 	test_fixtures();
 	test_pem();
 	test_hostile();
-	crypto_shutdown();
+	test_usage();
+	test_usage_hostile();
+	CHECK(crypto_shutdown_checked() == 0);
 	return t_done("certs");
 }

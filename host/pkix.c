@@ -1,0 +1,560 @@
+/* pkix.c - path validation with NSS libpkix; see pkix.h. */
+#include <link.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cert.h>
+#include <certt.h>
+#include <pk11pub.h>
+#include <prerror.h>
+#include <secerr.h>
+#include <secitem.h>
+#include <secmod.h>
+
+#include "certs.h"
+#include "crypto.h"
+#include "dslimits.h"
+#include "pkix.h"
+
+static SECMODModule *roots_mod;		/* libnssckbi, once loaded */
+static PK11SlotInfo *db_slot;		/* the nss_db, read-only */
+static char *db_dir;			/* its directory, without "sql:" */
+static bool inited;			/* pkix_init ran (hook set) */
+
+static void seterr(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void verdict(struct pkix_result *out, int status, const char *code,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void
+seterr(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	(void)vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/* True if s can go between quotes of an NSS module/config spec: NSS's
+ * parser (secmod_argFetchValue) knows backslash escapes and both quote
+ * kinds; we simply refuse them. */
+static bool
+spec_safe(const char *s)
+{
+	return strpbrk(s, "'\"\\") == NULL && strlen(s) < 1024;
+}
+
+/* Loads one root module from path. 0 ok, -1 not loadable. */
+static int
+load_roots_from(const char *path)
+{
+	char spec[1200];
+	SECMODModule *mod;
+
+	if (!spec_safe(path))
+		return -1;
+	(void)snprintf(spec, sizeof(spec),
+	    "name=\"Mozilla Root Certs\" library=\"%s\"", path);
+	if ((mod = SECMOD_LoadUserModule(spec, NULL, PR_FALSE)) == NULL)
+		return -1;
+	if (!mod->loaded) {
+		SECMOD_DestroyModule(mod);
+		return -1;
+	}
+	roots_mod = mod;
+	return 0;
+}
+
+/* dl_iterate_phdr callback: the directory libnss3 was loaded from. */
+static int
+nss3_dir(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	char *dir = arg;
+	const char *name = info->dlpi_name, *slash;
+	size_t n;
+
+	(void)size;
+	if (name == NULL || (slash = strrchr(name, '/')) == NULL ||
+	    strncmp(slash + 1, "libnss3.so", 10) != 0)
+		return 0;
+	if ((n = (size_t)(slash - name)) >= 1024)
+		return 0;
+	memcpy(dir, name, n);
+	dir[n] = '\0';
+	return 1;
+}
+
+/*
+ * The root store lives next to libnss3 (Debian: /usr/lib/<triplet>/,
+ * Fedora: /usr/lib64/), in an nss/ subdirectory on some systems, or
+ * wherever the dynamic linker finds it by name. p11-kit may stand in
+ * for it (p11-kit-trust.so installed as libnssckbi.so): that is fine,
+ * it serves the system's anchors through the same interface.
+ */
+static int
+load_roots(char *err, size_t errlen)
+{
+	static const char *const rel[] = { "libnssckbi.so",
+	    "nss/libnssckbi.so" };
+	char dir[1024], path[1100];
+	const char *name;
+	size_t i;
+
+	if (dl_iterate_phdr(nss3_dir, dir) == 1) {
+		for (i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
+			(void)snprintf(path, sizeof(path), "%s/%s", dir,
+			    rel[i]);
+			if (access(path, R_OK) == 0 &&
+			    load_roots_from(path) == 0)
+				return 0;
+		}
+	}
+	if (load_roots_from("libnssckbi.so") == 0)
+		return 0;
+	name = PR_ErrorToName(PR_GetError());
+	seterr(err, errlen, "cannot load the Mozilla root store "
+	    "(libnssckbi.so): %s", name != NULL ? name : "not found");
+	return -1;
+}
+
+static void
+close_db(void)
+{
+	if (db_slot != NULL) {
+		(void)SECMOD_CloseUserDB(db_slot);
+		PK11_FreeSlot(db_slot);
+		db_slot = NULL;
+	}
+	free(db_dir);
+	db_dir = NULL;
+}
+
+/* Opens "sql:DIR" or "DIR" read-only. 0 ok, 1 their fault, -1 ours. */
+static int
+open_db(const char *nss_db, char *err, size_t errlen)
+{
+	char spec[1200], file[1100];
+	const char *dir = nss_db;
+	struct stat st;
+	PK11SlotInfo *slot;
+
+	if (strncmp(dir, "sql:", 4) == 0)
+		dir += 4;
+	else if (strchr(dir, ':') != NULL && dir[0] != '/' &&
+	    dir[0] != '.') {
+		/* dbm: (the legacy cert8.db) and anything else. */
+		seterr(err, errlen, "nss_db must be sql:DIRECTORY");
+		return 1;
+	}
+	if (db_dir != NULL && strcmp(db_dir, dir) == 0)
+		return 0;
+	if (*dir == '\0' || !spec_safe(dir)) {
+		seterr(err, errlen, "nss_db: bad directory name");
+		return 1;
+	}
+	(void)snprintf(file, sizeof(file), "%s/cert9.db", dir);
+	if (stat(file, &st) != 0 || !S_ISREG(st.st_mode)) {
+		seterr(err, errlen, "nss_db: no cert9.db in %s", dir);
+		return 1;
+	}
+	close_db();
+	(void)snprintf(spec, sizeof(spec), "configdir='sql:%s' "
+	    "tokenDescription='dane-smime trust' flags=readOnly", dir);
+	if ((slot = SECMOD_OpenUserDB(spec)) == NULL) {
+		seterr(err, errlen, "nss_db: cannot open sql:%s (%s)", dir,
+		    PR_ErrorToName(PR_GetError()) != NULL ?
+		    PR_ErrorToName(PR_GetError()) : "unknown error");
+		return 1;
+	}
+	if (!PK11_IsPresent(slot)) {
+		(void)SECMOD_CloseUserDB(slot);
+		PK11_FreeSlot(slot);
+		seterr(err, errlen, "nss_db: sql:%s does not open", dir);
+		return 1;
+	}
+	if ((db_dir = strdup(dir)) == NULL) {
+		(void)SECMOD_CloseUserDB(slot);
+		PK11_FreeSlot(slot);
+		seterr(err, errlen, "out of memory");
+		return -1;
+	}
+	db_slot = slot;
+	return 0;
+}
+
+int
+pkix_init(const char *nss_db, bool load, char *err, size_t errlen)
+{
+	int rc;
+
+	seterr(err, errlen, "%s", "");
+	if (crypto_init() != 0) {
+		seterr(err, errlen, "NSS does not start");
+		return -1;
+	}
+	if (!inited) {
+		crypto_set_shutdown_hook(pkix_shutdown);
+		inited = true;
+	}
+	if (load && roots_mod == NULL && load_roots(err, errlen) != 0)
+		return -1;
+	if (nss_db != NULL && *nss_db != '\0' &&
+	    (rc = open_db(nss_db, err, errlen)) != 0)
+		return rc;
+	return 0;
+}
+
+void
+pkix_shutdown(void)
+{
+	close_db();
+	if (roots_mod != NULL) {
+		(void)SECMOD_UnloadUserModule(roots_mod);
+		SECMOD_DestroyModule(roots_mod);
+		roots_mod = NULL;
+	}
+	if (inited) {
+		crypto_set_shutdown_hook(NULL);
+		inited = false;
+	}
+}
+
+void
+pkix_result_free(struct pkix_result *r)
+{
+	size_t i;
+
+	if (r == NULL)
+		return;
+	for (i = 0; i < r->nchain; i++)
+		free(r->chain[i]);
+	free(r->chain);
+	free(r->chain_len);
+	memset(r, 0, sizeof(*r));
+}
+
+/*
+ * A temporary NSS certificate for c. We drop our references at the end
+ * of pkix_verify, but libpkix keeps certificates of successful builds
+ * and of issuer searches in its own caches for a while (an hour), so
+ * they stay in the temporary store and may serve as intermediates for
+ * later validations in the same process, like any browser's intermediate
+ * cache. That never makes a path valid that is not: every path still
+ * ends at an allowed anchor. NSS_Shutdown drops those caches.
+ * NSS's temporary store keys
+ * certificates by issuer and serial number and hands back the one it
+ * already holds (ours from this call, or one of the database) when
+ * those match: a different certificate under the same name and serial
+ * (RFC 5280 4.1.2.2 forbids it) must not stand in for ours, so the DER
+ * is compared. *clash is set then. NULL with !*clash: our failure.
+ */
+static CERTCertificate *
+temp_cert(const struct cert_summary *c, bool *clash)
+{
+	CERTCertificate *cert;
+	SECItem item;
+
+	*clash = false;
+	if (c->der == NULL || c->der_len == 0 || c->der_len > UINT32_MAX)
+		return NULL;
+	item.type = siDERCertBuffer;
+	item.data = c->der;
+	item.len = (unsigned int)c->der_len;
+	PORT_SetError(0);
+	if ((cert = CERT_NewTempCertificate(CERT_GetDefaultCertDB(), &item,
+	    NULL, PR_FALSE, PR_TRUE)) == NULL) {
+		/* NSS refuses a second certificate under a name and serial
+		 * it still holds. Anything else: certs_decode accepted it,
+		 * so NSS can decode it; not the input's fault. */
+		*clash = PORT_GetError() == SEC_ERROR_REUSED_ISSUER_AND_SERIAL;
+		return NULL;
+	}
+	if (!SECITEM_ItemsAreEqual(&cert->derCert, &item)) {
+		CERT_DestroyCertificate(cert);
+		*clash = true;
+		return NULL;
+	}
+	return cert;
+}
+
+static void
+verdict(struct pkix_result *out, int status, const char *code,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	out->status = status;
+	out->code = code;
+	va_start(ap, fmt);
+	(void)vsnprintf(out->message, sizeof(out->message), fmt, ap);
+	va_end(ap);
+}
+
+/* Turns NSS's error into a problem code. 0, or -1 if it was OOM. */
+static int
+map_error(struct pkix_result *out, PRErrorCode e,
+    const struct cert_summary *ee, int64_t at, bool dane_ta)
+{
+	const char *name = PR_ErrorToName(e);
+
+	if (name == NULL)
+		name = "unknown error";
+	switch (e) {
+	case SEC_ERROR_NO_MEMORY:
+		return -1;
+	case SEC_ERROR_UNKNOWN_ISSUER:
+	case SEC_ERROR_UNTRUSTED_ISSUER:
+	case SEC_ERROR_CA_CERT_INVALID:
+		verdict(out, PKIX_E_UNTRUSTED, "pkix-untrusted-issuer",
+		    "no valid chain to %s (RFC 5280 6.1): %s", dane_ta ?
+		    "the DANE-TA trust anchor" : "a trusted root", name);
+		break;
+	case SEC_ERROR_EXPIRED_CERTIFICATE:
+	case SEC_ERROR_EXPIRED_ISSUER_CERTIFICATE:
+		/* NSS says "expired" for not-yet-valid as well. */
+		if (e == SEC_ERROR_EXPIRED_CERTIFICATE && at < ee->not_before)
+			verdict(out, PKIX_E_NOT_YET_VALID, "not-yet-valid",
+			    "certificate not valid before %s "
+			    "(RFC 5280 4.1.2.5)", ee->not_before_iso);
+		else if (e == SEC_ERROR_EXPIRED_CERTIFICATE &&
+		    at > ee->not_after)
+			verdict(out, PKIX_E_EXPIRED, "expired",
+			    "certificate expired %s (RFC 5280 4.1.2.5)",
+			    ee->not_after_iso);
+		else
+			verdict(out, PKIX_E_EXPIRED, "expired",
+			    "a certificate of the chain is outside its "
+			    "validity period (RFC 5280 6.1.3): %s", name);
+		break;
+	case SEC_ERROR_INADEQUATE_KEY_USAGE:
+	case SEC_ERROR_INADEQUATE_CERT_TYPE:
+		verdict(out, PKIX_E_USAGE, "pkix-usage", "keyUsage or "
+		    "extendedKeyUsage of the chain does not allow S/MIME "
+		    "(RFC 5280 4.2.1.3, 4.2.1.12; RFC 8550 4.4): %s", name);
+		break;
+	default:
+		verdict(out, PKIX_E_INVALID, "pkix-invalid",
+		    "certification path validation failed "
+		    "(RFC 5280 6.1): %s", name);
+		break;
+	}
+	return 0;
+}
+
+/*
+ * libpkix lets an e-mail recipient through with any keyUsage; the
+ * verifier of Thunderbird (mozilla::pkix, CertVerifier) wants
+ * keyEncipherment or else keyAgreement for a recipient, and
+ * digitalSignature or else nonRepudiation for a signer (RFC 5280
+ * 4.2.1.3, RFC 8550 4.4.2). Ask the same.
+ */
+static bool
+ku_allows(const struct cert_summary *ee, bool for_signing)
+{
+	unsigned need = for_signing ?
+	    CERT_KU_DIGITAL_SIGNATURE | CERT_KU_NON_REPUDIATION :
+	    CERT_KU_KEY_ENCIPHERMENT | CERT_KU_KEY_AGREEMENT;
+
+	return !ee->has_ku || (ee->ku & need) != 0;
+}
+
+/* Copies the validated chain into out. 0 ok, -1 OOM. */
+static int
+copy_chain(struct pkix_result *out, CERTCertList *list, CERTCertificate *ta)
+{
+	CERTCertListNode *node;
+	CERTCertificate *last = NULL;
+	size_t n = 0, i = 0;
+
+	for (node = CERT_LIST_HEAD(list); !CERT_LIST_END(node, list);
+	    node = CERT_LIST_NEXT(node))
+		n++;
+	if (n >= SIZE_MAX / sizeof(*out->chain) - 1)
+		return -1;
+	/* One more slot in case NSS leaves the anchor out of the list. */
+	if ((out->chain = calloc(n + 1, sizeof(*out->chain))) == NULL ||
+	    (out->chain_len = calloc(n + 1, sizeof(*out->chain_len))) == NULL)
+		return -1;
+	for (node = CERT_LIST_HEAD(list); !CERT_LIST_END(node, list);
+	    node = CERT_LIST_NEXT(node), i++) {
+		if ((out->chain[i] = malloc(node->cert->derCert.len)) == NULL)
+			return -1;
+		memcpy(out->chain[i], node->cert->derCert.data,
+		    node->cert->derCert.len);
+		out->chain_len[i] = node->cert->derCert.len;
+		out->nchain++;
+		last = node->cert;
+	}
+	if (ta != NULL && (last == NULL ||
+	    !SECITEM_ItemsAreEqual(&last->derCert, &ta->derCert))) {
+		if ((out->chain[i] = malloc(ta->derCert.len)) == NULL)
+			return -1;
+		memcpy(out->chain[i], ta->derCert.data, ta->derCert.len);
+		out->chain_len[i] = ta->derCert.len;
+		out->nchain++;
+	}
+	return 0;
+}
+
+/* X.509 times end in 9999 (RFC 5280 4.1.2.5). */
+#define MAX_TIME	253402300799LL
+
+int
+pkix_verify(const struct cert_summary *ee,
+    const struct cert_summary *const *intermediates, size_t nintermediates,
+    const struct cert_summary *anchor, int64_t at, bool for_signing,
+    struct pkix_result *out)
+{
+	CERTCertificate *ee_cert = NULL, *ta_cert = NULL;
+	CERTCertificate *inter[DS_MAX_PKIX_CERTS];
+	CERTCertList *anchors = NULL;
+	CERTRevocationFlags rev;
+	PRUint64 leaf_flags[cert_revocation_method_count];
+	PRUint64 chain_flags[cert_revocation_method_count];
+	CERTValInParam in[8];
+	CERTValOutParam vout[3];
+	SECCertificateUsage usage;
+	struct pkix_result r;
+	size_t ninter = 0, i, k;
+	bool clash = false;
+	int rc = -1;
+
+	memset(&r, 0, sizeof(r));
+	memset(out, 0, sizeof(*out));
+	memset(vout, 0, sizeof(vout));
+	if (ee == NULL || at < 0 || at > MAX_TIME ||
+	    (nintermediates > 0 && intermediates == NULL))
+		return -1;
+	if (anchor == NULL && !inited &&
+	    pkix_init(NULL, true, NULL, 0) != 0)
+		return -1;
+	if (crypto_init() != 0)
+		return -1;
+
+	/* Every certificate becomes a temporary one for this call only. */
+	if ((ee_cert = temp_cert(ee, &clash)) == NULL)
+		goto collide;
+	if (anchor != NULL && (ta_cert = temp_cert(anchor, &clash)) == NULL)
+		goto collide;
+	for (k = 0; k < nintermediates && ninter < DS_MAX_PKIX_CERTS; k++) {
+		if (intermediates[k] == NULL)
+			continue;
+		if ((inter[ninter] = temp_cert(intermediates[k], &clash)) ==
+		    NULL)
+			goto collide;
+		ninter++;
+	}
+
+	/* No revocation checking: the host fetches nothing from CAs (an
+	 * OCSP query would tell the CA whom the user writes to); Thunderbird
+	 * applies its own OCSP policy when it uses the certificate. NSS
+	 * wants the flags spelled out when trust anchors are given
+	 * (SEC_ERROR_INVALID_ARGS otherwise). */
+	for (i = 0; i < cert_revocation_method_count; i++)
+		leaf_flags[i] = chain_flags[i] =
+		    CERT_REV_M_DO_NOT_TEST_USING_THIS_METHOD;
+	memset(&rev, 0, sizeof(rev));
+	rev.leafTests.number_of_defined_methods =
+	    cert_revocation_method_count;
+	rev.leafTests.cert_rev_flags_per_method = leaf_flags;
+	rev.leafTests.cert_rev_method_independent_flags =
+	    CERT_REV_MI_NO_OVERALL_INFO_REQUIREMENT;
+	rev.chainTests.number_of_defined_methods =
+	    cert_revocation_method_count;
+	rev.chainTests.cert_rev_flags_per_method = chain_flags;
+	rev.chainTests.cert_rev_method_independent_flags =
+	    CERT_REV_MI_NO_OVERALL_INFO_REQUIREMENT;
+
+	i = 0;
+	in[i].type = cert_pi_revocationFlags;
+	in[i++].value.pointer.revocation = &rev;
+	/* PRTime 0 would mean "now" to NSS. */
+	in[i].type = cert_pi_date;
+	in[i++].value.scalar.time = at > 0 ? (PRTime)at * PR_USEC_PER_SEC : 1;
+	in[i].type = cert_pi_useAIACertFetch;
+	in[i++].value.scalar.b = PR_FALSE;
+	if (ta_cert != NULL) {
+		CERTCertificate *dup;
+
+		if ((anchors = CERT_NewCertList()) == NULL)
+			goto out;
+		dup = CERT_DupCertificate(ta_cert);
+		if (CERT_AddCertToListTail(anchors, dup) != SECSuccess) {
+			CERT_DestroyCertificate(dup);
+			goto out;
+		}
+		in[i].type = cert_pi_trustAnchors;
+		in[i++].value.pointer.chain = anchors;
+		/* RFC 7671 5.2: the TA is the only anchor; root store and
+		 * database trust must not rescue a chain. */
+		in[i].type = cert_pi_useOnlyTrustAnchors;
+		in[i++].value.scalar.b = PR_TRUE;
+	}
+	in[i].type = cert_pi_end;
+	vout[0].type = cert_po_certList;
+	vout[1].type = cert_po_trustAnchor;
+	vout[2].type = cert_po_end;
+	usage = for_signing ? certificateUsageEmailSigner :
+	    certificateUsageEmailRecipient;
+
+	/* NSS accepts certificates up to a day before notBefore by
+	 * default; the validation time is exact here (tests pin it, and
+	 * dane.c compares the dates itself). */
+	(void)CERT_SetSlopTime(0);
+	PORT_SetError(0);
+	if (CERT_PKIXVerifyCert(ee_cert, usage, in, vout, NULL) ==
+	    SECSuccess) {
+		if (vout[0].value.pointer.chain == NULL ||
+		    copy_chain(&r, vout[0].value.pointer.chain,
+		    vout[1].value.pointer.cert) != 0)
+			goto out;
+		r.status = PKIX_OK;
+		if (!ku_allows(ee, for_signing)) {
+			pkix_result_free(&r);
+			verdict(&r, PKIX_E_USAGE, "pkix-usage", "keyUsage "
+			    "allows neither %s (RFC 5280 4.2.1.3, RFC 8550 "
+			    "4.4.2)", for_signing ? "digitalSignature nor "
+			    "nonRepudiation" : "keyEncipherment nor "
+			    "keyAgreement");
+		}
+	} else if (map_error(&r, PORT_GetError(), ee, at, ta_cert != NULL) !=
+	    0)
+		goto out;
+	*out = r;
+	memset(&r, 0, sizeof(r));
+	rc = 0;
+	goto out;
+
+collide:
+	if (!clash)
+		goto out;
+	verdict(&r, PKIX_E_INVALID, "pkix-invalid", "two different "
+	    "certificates have the same issuer and serial number "
+	    "(RFC 5280 4.1.2.2)");
+	*out = r;
+	memset(&r, 0, sizeof(r));
+	rc = 0;
+out:
+	if (vout[0].value.pointer.chain != NULL)
+		CERT_DestroyCertList(vout[0].value.pointer.chain);
+	if (vout[1].value.pointer.cert != NULL)
+		CERT_DestroyCertificate(vout[1].value.pointer.cert);
+	if (anchors != NULL)
+		CERT_DestroyCertList(anchors);
+	for (k = 0; k < ninter; k++)
+		CERT_DestroyCertificate(inter[k]);
+	if (ta_cert != NULL)
+		CERT_DestroyCertificate(ta_cert);
+	if (ee_cert != NULL)
+		CERT_DestroyCertificate(ee_cert);
+	pkix_result_free(&r);
+	return rc;
+}
