@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include "cli.h"
+#include "dslimits.h"
+#include "encode.h"
 #include "engine.h"
 #include "log.h"
 #include "loop.h"
@@ -92,6 +94,19 @@ emit(void *arg, cJSON *msg)
 		note(c, status_exit(cJSON_IsString(s) ? s->valuestring : NULL));
 	} else if (strcmp(type, "error") == 0) {
 		note(c, EXIT_LOOKUP_ERROR);
+	} else if (strcmp(type, "check") == 0) {
+		const cJSON *ok = cJSON_GetObjectItemCaseSensitive(msg, "ok");
+		const cJSON *st = cJSON_GetObjectItemCaseSensitive(msg,
+		    "status");
+
+		if (!cJSON_IsTrue(ok))
+			note(c, cJSON_IsString(st) &&
+			    strcmp(st->valuestring, "error") == 0 ?
+			    EXIT_LOOKUP_ERROR : EXIT_UNUSABLE);
+	} else if (strcmp(type, "import") == 0) {
+		const cJSON *s = cJSON_GetObjectItemCaseSensitive(msg,
+		    "status");
+		note(c, status_exit(cJSON_IsString(s) ? s->valuestring : NULL));
 	} else if (strcmp(type, "doctor") == 0) {
 		const cJSON *ok = cJSON_GetObjectItemCaseSensitive(msg, "ok");
 		const cJSON *tr = cJSON_GetObjectItemCaseSensitive(msg,
@@ -131,8 +146,9 @@ no_backlog(void *arg)
 	return 0;		/* stdio blocks: nothing piles up */
 }
 
-static int
-run(const struct config *cfg, struct request *req, const struct cli_opts *o)
+int
+cli_run(const struct config *cfg, struct request *req,
+    const struct cli_opts *o)
 {
 	struct cli c = { .o = o, .worst = EXIT_FOUND };
 	struct engine_out out = { emit, no_backlog, &c };
@@ -146,6 +162,10 @@ run(const struct config *cfg, struct request *req, const struct cli_opts *o)
 	if ((e = engine_new(res, res == NULL ? err : NULL, cfg, &out)) ==
 	    NULL)
 		goto out;
+	if (o->has_at) {
+		req->has_at = 1;
+		req->at = o->at;
+	}
 	if (engine_submit(e, req) < 0)
 		goto out;
 	while (!engine_idle(e)) {
@@ -167,6 +187,102 @@ out:
 	return ret;
 }
 
+/* PEM (one or more CERTIFICATE blocks: the first is the end entity, the
+ * rest its chain) or one DER certificate. */
+int
+cli_read_certs(const char *path, uint8_t ***ders, size_t **lens, size_t *n)
+{
+	static const char begin[] = "-----BEGIN CERTIFICATE-----";
+	static const char end[] = "-----END CERTIFICATE-----";
+	FILE *f = NULL;
+	char *buf = NULL;
+	const char *p;
+	size_t len = 0, cap = 0;
+	int ret = 1;
+
+	*ders = NULL;
+	*lens = NULL;
+	*n = 0;
+	if (strcmp(path, "-") == 0)
+		f = stdin;
+	else if ((f = fopen(path, "rb")) == NULL)
+		goto out;
+	for (;;) {
+		size_t r;
+
+		if (cap - len < 4096) {
+			char *nb;
+
+			if (cap >= DS_MAX_CERT_FILE)
+				break;
+			cap = cap ? cap * 2 : 8192;
+			if ((nb = realloc(buf, cap + 1)) == NULL)
+				goto out;
+			buf = nb;
+		}
+		if ((r = fread(buf + len, 1, cap - len, f)) == 0)
+			break;
+		len += r;
+	}
+	if (ferror(f) || buf == NULL)
+		goto out;
+	buf[len] = '\0';
+	ret = 2;
+	if ((p = strstr(buf, begin)) == NULL || memchr(buf, '\0', len)) {
+		/* DER */
+		if ((*ders = calloc(1, sizeof(**ders))) == NULL ||
+		    (*lens = calloc(1, sizeof(**lens))) == NULL ||
+		    ((*ders)[0] = malloc(len + 1)) == NULL)
+			goto oom;
+		memcpy((*ders)[0], buf, len);
+		(*lens)[0] = len;
+		*n = 1;
+		ret = 0;
+		goto out;
+	}
+	while (p != NULL && *n <= DS_MAX_CHAIN) {
+		const char *body = p + sizeof(begin) - 1, *q = strstr(body, end);
+		uint8_t **nd;
+		size_t *nl;
+		int rc;
+
+		if (q == NULL)
+			break;
+		if ((nd = realloc(*ders, (*n + 1) * sizeof(*nd))) == NULL)
+			goto oom;
+		*ders = nd;
+		if ((nl = realloc(*lens, (*n + 1) * sizeof(*nl))) == NULL)
+			goto oom;
+		*lens = nl;
+		rc = b64_decode(body, (size_t)(q - body), &(*ders)[*n],
+		    &(*lens)[*n]);
+		if (rc < 0)
+			goto oom;
+		if (rc > 0)
+			goto out;
+		(*n)++;
+		p = strstr(q, begin);
+	}
+	if (*n > 0)
+		ret = 0;
+	goto out;
+oom:
+	ret = -1;
+out:
+	if (f != NULL && f != stdin)
+		fclose(f);
+	free(buf);
+	if (ret != 0) {
+		while (*n > 0)
+			free((*ders)[--*n]);
+		free(*ders);
+		free(*lens);
+		*ders = NULL;
+		*lens = NULL;
+	}
+	return ret;
+}
+
 int
 cli_lookup(const struct config *cfg, char **addresses, size_t n,
     const struct cli_opts *o)
@@ -184,7 +300,7 @@ cli_lookup(const struct config *cfg, char **addresses, size_t n,
 			goto out;
 		req.naddresses++;
 	}
-	ret = run(cfg, &req, o);
+	ret = cli_run(cfg, &req, o);
 out:
 	request_free(&req);
 	return ret;
@@ -198,7 +314,7 @@ cli_doctor(const struct config *cfg, const struct cli_opts *o)
 
 	memset(&req, 0, sizeof(req));
 	req.type = REQ_DOCTOR;
-	ret = run(cfg, &req, o);
+	ret = cli_run(cfg, &req, o);
 	request_free(&req);
 	return ret;
 }

@@ -2,12 +2,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "address.h"
-#include "engine.h"
+#include "certstore.h"
+#include "check.h"
 #include "dslimits.h"
+#include "engine.h"
 #include "log.h"
 #include "lookup.h"
+#include "pkix.h"
+#include "record.h"
 #include "report.h"
 #include "version.h"
 
@@ -17,18 +22,29 @@ struct job {
 	int type;
 	cJSON *id;
 	char **addresses;
-	size_t naddresses;
+	size_t naddresses;	/* or, for doctor/check, the queries */
 	size_t next;		/* first address not yet started */
 	size_t outstanding;	/* started, not yet reported */
 	size_t reported;
 	struct job *next_job;
 	struct engine *engine;
+	int64_t at;		/* validation time */
+	/* verify and check: the supplied certificate and its chain */
+	struct cert_summary *cert;
+	struct cert_summary *chain;
+	const struct cert_summary **chainp;
+	size_t nchain;
+	/* import */
+	char *db;
+	bool dry_run;
+	/* check */
+	struct check *check;
 };
 
-/* One address on its way through the resolver. */
+/* One query on its way through the resolver. */
 struct pending {
 	struct job *job;
-	size_t index;
+	size_t index;		/* address, or check_query */
 	struct address addr;
 };
 
@@ -40,6 +56,7 @@ struct engine {
 	struct job *jobs, **jobs_tail;
 	size_t outstanding;
 	bool failed;
+	bool trust_loaded;
 };
 
 struct engine *
@@ -71,6 +88,14 @@ job_free(struct job *j)
 		free(j->addresses[i]);
 	free(j->addresses);
 	cJSON_Delete(j->id);
+	cert_summary_free(j->cert);
+	free(j->cert);
+	for (i = 0; i < j->nchain; i++)
+		cert_summary_free(&j->chain[i]);
+	free(j->chain);
+	free(j->chainp);
+	free(j->db);
+	check_free(j->check);
 	free(j);
 }
 
@@ -197,6 +222,117 @@ job_finish_one(struct engine *e, struct job *j)
 	j->reported++;
 }
 
+/* PKIX needs the root store and the configured NSS database: loaded
+ * on the first answer that has records, never at start-up. A broken
+ * nss_db only removes anchors (fail closed); it is said once. */
+static void
+ensure_trust(struct engine *e)
+{
+	char err[512];
+
+	if (e->trust_loaded)
+		return;
+	e->trust_loaded = true;
+	if (pkix_init(e->cfg->nss_db, true, err, sizeof(err)) != 0)
+		log_error("trust anchors: %s", err);
+}
+
+static void
+job_ctx(const struct job *j, struct lookup_ctx *ctx)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->at = j->at;
+	if (j->type == REQ_VERIFY) {
+		ctx->supplied = j->cert;
+		ctx->chain = j->chainp;
+		ctx->nchain = j->nchain;
+	}
+}
+
+/* import: every usable certificate goes into the NSS database with
+ * trust exactly as narrow as its record (certdb.c decides the flags);
+ * everything else is listed as refused, with why. */
+static cJSON *
+import_json(const struct job *j, const struct lookup_result *lr)
+{
+	cJSON *o = cJSON_CreateObject(), *changes, *refused, *item;
+	size_t i;
+
+	if (o == NULL ||
+	    cJSON_AddStringToObject(o, "type", "import") == NULL)
+		goto fail;
+	if (report_add_address(o, lr) < 0 ||
+	    cJSON_AddStringToObject(o, "status",
+	    lookup_status_name(lr->status)) == NULL ||
+	    cJSON_AddStringToObject(o, "dnssec",
+	    lookup_dnssec_name(lr->dnssec)) == NULL ||
+	    cJSON_AddStringToObject(o, "db", j->db) == NULL ||
+	    cJSON_AddBoolToObject(o, "dry_run", j->dry_run) == NULL ||
+	    (changes = cJSON_AddArrayToObject(o, "changes")) == NULL ||
+	    (refused = cJSON_AddArrayToObject(o, "refused")) == NULL)
+		goto fail;
+	if (lr->reason != NULL &&
+	    cJSON_AddStringToObject(o, "reason", lr->reason) == NULL)
+		goto fail;
+	for (i = 0; i < lr->ncerts; i++) {
+		const struct lr_cert *c = &lr->certs[i];
+		struct certstore_change ch;
+		const char *why = NULL;
+		int rc;
+
+		if ((item = cJSON_CreateObject()) == NULL)
+			goto fail;
+		if (!c->v.usable) {
+			cJSON_AddItemToArray(refused, item);
+			if (cJSON_AddStringToObject(item, "sha256",
+			    c->sum.sha256) == NULL ||
+			    cJSON_AddStringToObject(item, "reason",
+			    c->v.nproblems > 0 ? c->v.problems[0].message :
+			    "not usable") == NULL)
+				goto fail;
+			continue;
+		}
+		memset(&ch, 0, sizeof(ch));
+		rc = certstore_import(j->db, &c->sum, (int)c->v.basis, j->dry_run,
+		    &ch, &why);
+		if (rc < 0) {
+			cJSON_Delete(item);
+			certstore_change_free(&ch);
+			goto fail;
+		}
+		if (rc > 0) {
+			cJSON_AddItemToArray(refused, item);
+			if (cJSON_AddStringToObject(item, "sha256",
+			    c->sum.sha256) == NULL ||
+			    cJSON_AddStringToObject(item, "reason", why != NULL ?
+			    why : "refused") == NULL) {
+				certstore_change_free(&ch);
+				goto fail;
+			}
+			certstore_change_free(&ch);
+			continue;
+		}
+		cJSON_AddItemToArray(changes, item);
+		if (cJSON_AddStringToObject(item, "sha256", c->sum.sha256) ==
+		    NULL || cJSON_AddStringToObject(item, "nickname",
+		    ch.nickname != NULL ? ch.nickname : "") == NULL ||
+		    cJSON_AddStringToObject(item, "trust", ch.trust) == NULL ||
+		    cJSON_AddStringToObject(item, "action", j->dry_run ?
+		    "would-add" : ch.added ? "added" : ch.trust_changed ?
+		    "trust-changed" : "unchanged") == NULL ||
+		    (ch.old_trust[0] != '\0' && cJSON_AddStringToObject(item,
+		    "old_trust", ch.old_trust) == NULL)) {
+			certstore_change_free(&ch);
+			goto fail;
+		}
+		certstore_change_free(&ch);
+	}
+	return report_with_id(o, j->id);
+fail:
+	cJSON_Delete(o);
+	return NULL;
+}
+
 static void
 lookup_done(void *arg, const struct dns_result *res)
 {
@@ -205,14 +341,39 @@ lookup_done(void *arg, const struct dns_result *res)
 	struct engine *e = j->engine;
 	const char *a = j->addresses[p->index];
 	struct lookup_result lr;
+	struct lookup_ctx ctx;
 
-	if (lookup_evaluate(a, strlen(a), &p->addr, res, &lr) < 0)
+	if (res->kind == DNSR_ANSWER && res->msg.nrecords > 0)
+		ensure_trust(e);
+	job_ctx(j, &ctx);
+	if (lookup_evaluate(&ctx, a, strlen(a), &p->addr, res, &lr) < 0)
 		e->failed = true;
+	else if (j->type == REQ_IMPORT)
+		emit(e, import_json(j, &lr));
 	else
 		emit(e, report_result(&lr, j->id));
 	lookup_result_free(&lr);
 	job_finish_one(e, j);
 	free(p);
+}
+
+/* check: the main question, the same over TCP, and the wrong names. */
+static void
+check_done(void *arg, const struct dns_result *res)
+{
+	struct pending *p = arg;
+	struct job *j = p->job;
+	struct engine *e = j->engine;
+
+	if (p->index == CHECK_Q_MAIN && res->kind == DNSR_ANSWER &&
+	    res->msg.nrecords > 0)
+		ensure_trust(e);
+	if (check_answer(j->check, (int)p->index, res) < 0)
+		e->failed = true;
+	job_finish_one(e, j);
+	free(p);
+	if (j->reported == j->naddresses)
+		emit(e, report_with_id(check_report(j->check), j->id));
 }
 
 static void
@@ -278,40 +439,195 @@ fail:
 	job_finish_one(e, j);
 }
 
+/* Decodes a certificate the client supplied. Returns 0, 1 (their fault:
+ * *why says why) or -1. */
+static int
+decode_supplied(const uint8_t *der, size_t len, struct cert_summary **out,
+    const char **why)
+{
+	struct cert_summary *c = calloc(1, sizeof(*c));
+	int rc;
+
+	if (c == NULL)
+		return -1;
+	rc = certs_decode(der, len, c, why);
+	if (rc != 0) {
+		cert_summary_free(c);
+		free(c);
+		return rc;
+	}
+	*out = c;
+	return 0;
+}
+
+/* A verify whose certificate (or chain) does not decode: an error result
+ * for the address, so the reply has the shape of every verify reply. */
+static int
+reject_certificate(struct engine *e, struct job *j, const char *address,
+    const char *why)
+{
+	struct lookup_result lr;
+
+	lookup_bad_address(address, strlen(address), "", &lr);
+	lr.err_code = "bad-certificate";
+	snprintf(lr.err_message, sizeof(lr.err_message),
+	    "the supplied certificate does not decode: %s",
+	    why != NULL ? why : "invalid DER");
+	lr.reason = "nothing was looked up: the certificate to verify is "
+	    "not a certificate";
+	if (emit(e, report_result(&lr, j->id)) < 0)
+		return -1;
+	return emit(e, report_done(j->id, 1));
+}
+
+static int
+setup_verify(struct engine *e, struct job *j, struct request *req)
+{
+	const char *why = NULL;
+	size_t i;
+	int rc;
+
+	if ((j->addresses = calloc(1, sizeof(char *))) == NULL ||
+	    (j->addresses[0] = strdup(req->address)) == NULL)
+		return -1;
+	j->naddresses = 1;
+	if ((rc = decode_supplied(req->cert, req->cert_len, &j->cert,
+	    &why)) != 0)
+		return rc < 0 ? -1 : reject_certificate(e, j, req->address,
+		    why) < 0 ? -1 : 1;
+	if (req->nchain > 0 && ((j->chain = calloc(req->nchain,
+	    sizeof(*j->chain))) == NULL || (j->chainp = calloc(req->nchain,
+	    sizeof(*j->chainp))) == NULL))
+		return -1;
+	for (i = 0; i < req->nchain; i++) {
+		rc = certs_decode(req->chain[i], req->chain_len[i],
+		    &j->chain[j->nchain], &why);
+		if (rc < 0)
+			return -1;
+		if (rc > 0) {
+			cert_summary_free(&j->chain[j->nchain]);
+			return reject_certificate(e, j, req->address, why) < 0 ?
+			    -1 : 1;
+		}
+		j->chainp[j->nchain] = &j->chain[j->nchain];
+		j->nchain++;
+	}
+	return 0;
+}
+
+/* record: no DNS, answered at once. */
+static int
+serve_record(struct engine *e, struct job *j, struct request *req)
+{
+	struct record_opts o = RECORD_OPTS_DEFAULT;
+	struct record_line *lines = NULL;
+	struct cert_summary *c = NULL;
+	const char *why = NULL;
+	size_t n = 0;
+	int rc;
+
+	if ((rc = decode_supplied(req->cert, req->cert_len, &c, &why)) != 0)
+		return rc < 0 ? -1 : emit(e, report_error(j->id,
+		    "bad-certificate", why != NULL ? why : "invalid DER"));
+	if (req->usage >= 0)
+		o.usage = req->usage;
+	if (req->selector >= 0)
+		o.selector = req->selector;
+	if (req->matching >= 0)
+		o.matching = req->matching;
+	if (req->ttl > 0)
+		o.ttl = (uint32_t)req->ttl;
+	rc = record_make(c, req->address, &o, &lines, &n, &why);
+	if (rc < 0)
+		goto out;
+	if (rc > 0)
+		rc = emit(e, report_error(j->id, "bad-field", why != NULL ?
+		    why : "cannot make a record"));
+	else
+		rc = emit(e, report_with_id(report_records(lines, n), j->id));
+out:
+	record_lines_free(lines, n);
+	cert_summary_free(c);
+	free(c);
+	return rc;
+}
+
+static int
+setup_check(struct engine *e, struct job *j, struct request *req)
+{
+	struct address a;
+	const char *why = NULL;
+	int rc;
+
+	rc = address_parse(req->address, strlen(req->address), &a, &why);
+	if (rc != 0)
+		return rc < 0 ? -1 : emit(e, report_error(j->id, "bad-address",
+		    why)) < 0 ? -1 : 1;
+	if (req->cert != NULL && (rc = decode_supplied(req->cert,
+	    req->cert_len, &j->cert, &why)) != 0)
+		return rc < 0 ? -1 : emit(e, report_error(j->id,
+		    "bad-certificate", why != NULL ? why : "invalid DER")) < 0 ?
+		    -1 : 1;
+	if ((j->check = check_new(req->address, &a, j->cert, j->at)) == NULL)
+		return -1;
+	j->naddresses = check_nqueries(j->check);
+	return 0;
+}
+
 int
 engine_submit(struct engine *e, struct request *req)
 {
 	struct job *j;
+	int rc = 0;
 
 	if ((j = calloc(1, sizeof(*j))) == NULL)
 		return -1;
 	j->engine = e;
 	j->type = req->type;
+	j->at = req->has_at ? req->at : (int64_t)time(NULL);
 	if ((j->id = parse_id(req->id_json)) == NULL) {
 		free(j);
 		return -1;
 	}
 	switch (req->type) {
-	case REQ_HELLO: {
-		int rc = emit(e, hello_json(e, j->id));
+	case REQ_HELLO:
+		rc = emit(e, hello_json(e, j->id));
 		job_free(j);
 		return rc;
-	}
+	case REQ_RECORD:
+		rc = serve_record(e, j, req);
+		job_free(j);
+		return rc;
 	case REQ_LOOKUP:
+	case REQ_IMPORT:
 		j->addresses = req->addresses;
 		j->naddresses = req->naddresses;
 		req->addresses = NULL;
 		req->naddresses = 0;
+		if (req->type == REQ_IMPORT) {
+			j->db = req->db;
+			req->db = NULL;
+			j->dry_run = req->dry_run != 0;
+		}
+		break;
+	case REQ_VERIFY:
+		rc = setup_verify(e, j, req);
+		break;
+	case REQ_CHECK:
+		rc = setup_check(e, j, req);
 		break;
 	case REQ_DOCTOR:
 		j->naddresses = 1;	/* the probe */
 		break;
-	default: {
-		int rc = emit(e, report_error(j->id, "not-implemented",
+	default:
+		rc = emit(e, report_error(j->id, "not-implemented",
 		    "this request type is not implemented in this version"));
 		job_free(j);
 		return rc;
 	}
+	if (rc != 0) {			/* answered already, or our failure */
+		job_free(j);
+		return rc < 0 ? -1 : 0;
 	}
 	*e->jobs_tail = j;
 	e->jobs_tail = &j->next_job;
@@ -328,6 +644,31 @@ start_one(struct engine *e, struct job *j)
 	const char *why = NULL;
 	int rc;
 
+	if (j->type == REQ_CHECK) {
+		const char *qname;
+		unsigned flags;
+		int kind;
+
+		if (e->res == NULL) {
+			j->reported = j->naddresses;
+			j->next = j->naddresses;
+			return emit(e, report_error(j->id, "no-resolver",
+			    e->res_error));
+		}
+		check_query(j->check, i, &qname, &flags, &kind);
+		if ((p = calloc(1, sizeof(*p))) == NULL)
+			return -1;
+		p->job = j;
+		p->index = (size_t)kind;
+		if (resolver_query_flags(e->res, qname, DNS_TYPE_SMIMEA, flags,
+		    check_done, p) < 0) {
+			free(p);
+			return -1;
+		}
+		j->outstanding++;
+		e->outstanding++;
+		return 0;
+	}
 	if (j->type == REQ_DOCTOR) {
 		if (e->res == NULL) {
 			j->reported++;
@@ -402,7 +743,8 @@ engine_pump(struct engine *e)
 			}
 		}
 		if (j->reported == j->naddresses) {
-			if (j->type == REQ_LOOKUP &&
+			if ((j->type == REQ_LOOKUP || j->type == REQ_VERIFY ||
+			    j->type == REQ_IMPORT) &&
 			    emit(e, report_done(j->id, j->naddresses)) < 0)
 				return -1;
 			*jp = j->next_job;

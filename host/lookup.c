@@ -137,10 +137,113 @@ add_records(const struct dnsmsg *m, struct lookup_result *out)
 	return 0;
 }
 
+/* Judges every candidate certificate against the record set and puts
+ * the best first (RFC 8162 leaves the choice to the client: a usable one,
+ * then the one that stays valid longest, so rollover works). */
+static int
+evaluate_certs(const struct lookup_ctx *ctx, const struct address *addr,
+    const struct dnsmsg *m, bool secure, struct lookup_result *out)
+{
+	const struct cert_summary **pool = NULL;
+	struct dane_input in;
+	size_t i, j, np = 0;
+	int *remap = NULL, rc = -1;
+
+	if ((pool = calloc(out->ncerts + ctx->nchain + 1, sizeof(*pool))) ==
+	    NULL)
+		goto out;
+	for (i = 0; i < out->ncerts; i++)
+		pool[np++] = &out->certs[i].sum;
+	for (i = 0; i < ctx->nchain; i++)
+		pool[np++] = ctx->chain[i];
+	memset(&in, 0, sizeof(in));
+	in.recs = m->records;
+	in.nrecs = m->nrecords;
+	in.addr = addr;
+	in.at = ctx->at;
+	in.secure = secure;
+	in.pool = pool;
+	in.npool = np;
+
+	if (ctx->supplied != NULL) {
+		/* verify: the record certificates only serve as pool (e.g. a
+		 * DANE-TA anchor from a 2 0 0 record). */
+		struct lr_cert *c = calloc(1, sizeof(*c));
+
+		if (c == NULL)
+			goto out;
+		if (dane_evaluate(&in, ctx->supplied, &c->v) < 0) {
+			free(c);
+			goto out;
+		}
+		/* A shallow copy: the caller owns it (lookup_result_free
+		 * leaves it alone in verify mode). */
+		c->sum = *ctx->supplied;
+		c->usage = c->v.usage;
+		c->selector = c->v.selector;
+		c->matching = c->v.matching;
+		/* The records keep their own certificates out of the reply. */
+		for (i = 0; i < out->nrecords; i++)
+			out->records[i].cert = -1;
+		for (i = 0; i < out->ncerts; i++)
+			cert_summary_free(&out->certs[i].sum);
+		free(out->certs);
+		out->certs = c;
+		out->ncerts = 1;
+		out->verify = true;
+		rc = 0;
+		goto out;
+	}
+	for (i = 0; i < out->ncerts; i++)
+		if (dane_evaluate(&in, &out->certs[i].sum, &out->certs[i].v) < 0)
+			goto out;
+	/* Insertion sort: a handful of certificates at most. */
+	if ((remap = malloc((out->ncerts + 1) * sizeof(*remap))) == NULL)
+		goto out;
+	for (i = 0; i < out->ncerts; i++)
+		remap[i] = (int)i;
+	for (i = 1; i < out->ncerts; i++) {
+		int k = remap[i];
+
+		for (j = i; j > 0 && dane_order(&out->certs[k].v,
+		    &out->certs[k].sum, &out->certs[remap[j - 1]].v,
+		    &out->certs[remap[j - 1]].sum) < 0; j--)
+			remap[j] = remap[j - 1];
+		remap[j] = k;
+	}
+	{
+		struct lr_cert *sorted = calloc(out->ncerts + 1,
+		    sizeof(*sorted));
+		int *inverse = calloc(out->ncerts + 1, sizeof(*inverse));
+
+		if (sorted == NULL || inverse == NULL) {
+			free(sorted);
+			free(inverse);
+			goto out;
+		}
+		for (i = 0; i < out->ncerts; i++) {
+			sorted[i] = out->certs[remap[i]];
+			inverse[remap[i]] = (int)i;
+		}
+		for (i = 0; i < out->nrecords; i++)
+			if (out->records[i].cert >= 0)
+				out->records[i].cert =
+				    inverse[out->records[i].cert];
+		free(out->certs);
+		out->certs = sorted;
+		free(inverse);
+	}
+	rc = 0;
+out:
+	free(pool);
+	free(remap);
+	return rc;
+}
+
 int
-lookup_evaluate(const char *address, size_t address_len,
-    const struct address *addr, const struct dns_result *res,
-    struct lookup_result *out)
+lookup_evaluate(const struct lookup_ctx *ctx, const char *address,
+    size_t address_len, const struct address *addr,
+    const struct dns_result *res, struct lookup_result *out)
 {
 	const struct dnsmsg *m = &res->msg;
 	bool secure;
@@ -225,6 +328,9 @@ lookup_evaluate(const char *address, size_t address_len,
 	if (add_records(m, out) < 0)
 		return -1;
 	secure = res->trusted && m->ad;
+	if ((out->ncerts > 0 || ctx->supplied != NULL) &&
+	    evaluate_certs(ctx, addr, m, secure, out) < 0)
+		return -1;
 	if (!secure) {
 		out->dnssec = DNSSEC_INSECURE;
 		out->status = LS_INSECURE;
@@ -243,13 +349,19 @@ lookup_evaluate(const char *address, size_t address_len,
 		    "address (authenticated NXDOMAIN)" :
 		    "DNSSEC proves that no SMIMEA record exists for this "
 		    "address (authenticated NODATA)";
-	} else if (out->ncerts == 0) {
+	} else if (out->ncerts > 0 && out->certs[0].v.usable) {
+		out->status = LS_FOUND;		/* best first: [0] decides */
+	} else {
 		out->status = LS_UNUSABLE;
-		out->reason = "SMIMEA records exist but none carries a usable "
-		    "certificate (hash or key-only records can only confirm a "
-		    "certificate obtained elsewhere)";
-	} else
-		out->status = LS_FOUND;
+		out->reason = out->verify ?
+		    "the certificate is not usable for this address: see its "
+		    "problems" : out->ncerts == 0 ?
+		    "SMIMEA records exist but none carries a certificate (hash "
+		    "or key-only records can only confirm a certificate "
+		    "obtained elsewhere: use verify)" :
+		    "SMIMEA records exist but no certificate in them is usable "
+		    "for this address: see each certificate's problems";
+	}
 	return 0;
 }
 
@@ -260,7 +372,7 @@ lookup_result_free(struct lookup_result *lr)
 
 	if (lr == NULL)
 		return;
-	for (i = 0; i < lr->ncerts; i++)
+	for (i = 0; i < lr->ncerts && !lr->verify; i++)
 		cert_summary_free(&lr->certs[i].sum);
 	free(lr->certs);
 	free(lr->records);

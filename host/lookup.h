@@ -13,6 +13,7 @@
 
 #include "address.h"
 #include "certs.h"
+#include "dane.h"
 #include "resolver.h"
 
 enum dnssec_state {
@@ -35,7 +36,19 @@ struct lr_record {
 
 struct lr_cert {
 	struct cert_summary sum;
-	uint8_t usage, selector, matching;
+	uint8_t usage, selector, matching;	/* of the record it came in */
+	struct dane_verdict v;
+};
+
+/* What a lookup is evaluated with. */
+struct lookup_ctx {
+	int64_t at;			/* validation time */
+	/* verify: the certificate to judge (borrowed), and its chain;
+	 * NULL for a plain lookup, whose candidates are the certificates
+	 * of the full-certificate records. */
+	const struct cert_summary *supplied;
+	const struct cert_summary *const *chain;
+	size_t nchain;
 };
 
 struct lookup_result {
@@ -56,14 +69,15 @@ struct lookup_result {
 	uint16_t ede_code;
 	const char *ede_text;	/* borrowed */
 	bool cached;
+	bool verify;		/* certs holds the one supplied certificate */
 };
 
 /* addr is NULL when address parsing failed (err_code/err_message given
  * by the caller through lookup_bad_address). res is the resolver outcome.
  * Returns 0, or -1 on our failure (OOM); out is always safe to free. */
-int lookup_evaluate(const char *address, size_t address_len,
-    const struct address *addr, const struct dns_result *res,
-    struct lookup_result *out);
+int lookup_evaluate(const struct lookup_ctx *ctx, const char *address,
+    size_t address_len, const struct address *addr,
+    const struct dns_result *res, struct lookup_result *out);
 void lookup_bad_address(const char *address, size_t address_len,
     const char *why, struct lookup_result *out);
 void lookup_result_free(struct lookup_result *lr);

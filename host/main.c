@@ -10,8 +10,12 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "certstore.h"
 #include "config.h"
+#include "pkix.h"
 #include "crypto.h"
+#include "isotime.h"
+#include "request.h"
 #include "log.h"
 #include "native.h"
 #include "version.h"
@@ -20,7 +24,12 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-"usage: dane-smime [options] lookup [--json] ADDRESS...\n"
+"usage: dane-smime [options] lookup [--json] [--at TIME] ADDRESS...\n"
+"       dane-smime [options] verify [--json] [--at TIME] ADDRESS CERTFILE\n"
+"       dane-smime [options] check [--json] ADDRESS [CERTFILE]\n"
+"       dane-smime [options] import --db sql:DIR [--dry-run] ADDRESS...\n"
+"       dane-smime record [--json] CERTFILE [--address A] [--usage N]\n"
+"                         [--selector N] [--matching N] [--ttl N]\n"
 "       dane-smime [options] doctor [--json]\n"
 "       dane-smime [options] native\n"
 "       dane-smime --help | --version\n"
@@ -37,10 +46,13 @@ usage(FILE *f)
 "  -t, --timeout MS        per-attempt timeout in milliseconds\n"
 "  -a, --attempts N        attempts per query\n"
 "  -j, --json              print protocol JSON messages, one per line\n"
+"      --at TIME           validate certificates at TIME (2030-01-01T00:00:00Z\n"
+"                          or @SECONDS) instead of now\n"
 "      --no-color          plain text even on a terminal\n"
 "\n"
-"exit status: 0 all found, 2 absent, 3 unusable, 4 insecure, 5 bogus,\n"
-"6 lookup error (the worst address decides), 64 usage, 70 internal,\n"
+"exit status: 0 all found, 2 absent, 3 unusable (check: problems found),\n"
+"4 insecure, 5 bogus, 6 lookup error (the worst address decides),\n"
+"64 usage, 65 not a certificate, 66 cannot read file, 70 internal,\n"
 "78 configuration. See dane-smime(1).\n");
 }
 
@@ -62,6 +74,117 @@ bad:
 	log_error("%s: expected a number from %u to %u, got \"%s\"", opt, lo,
 	    hi, s);
 	return -1;
+}
+
+struct tool {
+	const char *verb;
+	char **args;
+	size_t nargs;
+	const char *db;
+	bool dry_run;
+	const char *address;
+	int usage, selector, matching;
+	long ttl;
+};
+
+/* verify, check, record, import: a request as the extension would send
+ * it, served by the same engine. */
+static int
+run_tool(const struct config *cfg, const struct tool *t,
+    const struct cli_opts *o)
+{
+	struct request req;
+	const char *certfile = NULL;
+	uint8_t **ders = NULL;
+	size_t *lens = NULL, nders = 0, i;
+	int ret = EXIT_USAGE, rc;
+
+	memset(&req, 0, sizeof(req));
+	req.usage = req.selector = req.matching = -1;
+	req.ttl = -1;
+	if (strcmp(t->verb, "verify") == 0) {
+		if (t->nargs != 2) {
+			log_error("verify: give ADDRESS and CERTFILE");
+			goto out;
+		}
+		req.type = REQ_VERIFY;
+		certfile = t->args[1];
+	} else if (strcmp(t->verb, "check") == 0) {
+		if (t->nargs < 1 || t->nargs > 2) {
+			log_error("check: give ADDRESS and optionally CERTFILE");
+			goto out;
+		}
+		req.type = REQ_CHECK;
+		certfile = t->nargs == 2 ? t->args[1] : NULL;
+	} else if (strcmp(t->verb, "record") == 0) {
+		if (t->nargs != 1) {
+			log_error("record: give CERTFILE");
+			goto out;
+		}
+		req.type = REQ_RECORD;
+		certfile = t->args[0];
+		req.usage = t->usage;
+		req.selector = t->selector;
+		req.matching = t->matching;
+		req.ttl = t->ttl;
+	} else {
+		if (t->nargs < 1 || t->db == NULL) {
+			log_error("import: give --db sql:DIR and ADDRESS...");
+			goto out;
+		}
+		req.type = REQ_IMPORT;
+	}
+	ret = EXIT_INTERNAL;
+	if (req.type == REQ_VERIFY || req.type == REQ_CHECK) {
+		if ((req.address = strdup(t->args[0])) == NULL)
+			goto out;
+	} else if (req.type == REQ_RECORD && t->address != NULL &&
+	    (req.address = strdup(t->address)) == NULL)
+		goto out;
+	if (req.type == REQ_IMPORT) {
+		if ((req.db = strdup(t->db)) == NULL ||
+		    (req.addresses = calloc(t->nargs, sizeof(char *))) == NULL)
+			goto out;
+		for (i = 0; i < t->nargs; i++) {
+			if ((req.addresses[i] = strdup(t->args[i])) == NULL)
+				goto out;
+			req.naddresses++;
+		}
+		req.dry_run = t->dry_run;
+	}
+	if (certfile != NULL) {
+		rc = cli_read_certs(certfile, &ders, &lens, &nders);
+		if (rc != 0) {
+			if (rc > 0)
+				log_error("%s: %s", certfile, rc == 1 ?
+				    "cannot read the file" :
+				    "no PEM or DER certificate in it");
+			ret = rc < 0 ? EXIT_INTERNAL : rc == 1 ?
+			    EXIT_NOINPUT : EXIT_DATAERR;
+			goto out;
+		}
+		req.cert = ders[0];
+		req.cert_len = lens[0];
+		ders[0] = NULL;
+		if (req.type == REQ_VERIFY && nders > 1) {
+			req.chain = ders + 1;
+			req.chain_len = lens + 1;
+			req.nchain = nders - 1;
+		}
+	}
+	ret = cli_run(cfg, &req, o);
+	if (req.type == REQ_RECORD && ret == EXIT_LOOKUP_ERROR)
+		ret = EXIT_DATAERR;	/* the certificate did not decode */
+	req.chain = NULL;		/* owned by ders below */
+	req.chain_len = NULL;
+	req.nchain = 0;
+out:
+	for (i = 0; i < nders; i++)
+		free(ders[i]);
+	free(ders);
+	free(lens);
+	request_free(&req);
+	return ret;
 }
 
 /* Thunderbird starts hosts as "path manifest.json extension-id". */
@@ -87,6 +210,14 @@ main(int argc, char **argv)
 		{ "attempts", required_argument, NULL, 'a' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "no-color", no_argument, NULL, 'C' },
+		{ "at", required_argument, NULL, 'T' },
+		{ "db", required_argument, NULL, 'D' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "address", required_argument, NULL, 'A' },
+		{ "usage", required_argument, NULL, 'U' },
+		{ "selector", required_argument, NULL, 'S' },
+		{ "matching", required_argument, NULL, 'M' },
+		{ "ttl", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -97,7 +228,9 @@ main(int argc, char **argv)
 	struct resolver_addr cli_res[DS_MAX_RESOLVERS];
 	size_t ncli_res = 0;
 	unsigned timeout = 0, attempts = 0;
-	bool no_color = false;
+	unsigned rusage = 3, rselector = 0, rmatching = 0, rttl = 0;
+	const char *db = NULL, *raddress = NULL;
+	bool no_color = false, dry_run = false;
 	char err[1200];
 	int ch, ret = EXIT_USAGE;
 
@@ -149,6 +282,42 @@ main(int argc, char **argv)
 			break;
 		case 'C':
 			no_color = true;
+			break;
+		case 'T':
+			if (isotime_parse(optarg, &o.at) != 0) {
+				log_error("--at: expected YYYY-MM-DDTHH:MM:SSZ, "
+				    "YYYY-MM-DD or @SECONDS, got \"%s\"", optarg);
+				goto out;
+			}
+			o.has_at = true;
+			break;
+		case 'D':
+			db = optarg;
+			break;
+		case 'n':
+			dry_run = true;
+			break;
+		case 'A':
+			raddress = optarg;
+			break;
+		case 'U':
+			if (set_number("--usage", optarg, 0, 3, &rusage) < 0)
+				goto out;
+			break;
+		case 'S':
+			if (set_number("--selector", optarg, 0, 1,
+			    &rselector) < 0)
+				goto out;
+			break;
+		case 'M':
+			if (set_number("--matching", optarg, 0, 2,
+			    &rmatching) < 0)
+				goto out;
+			break;
+		case 'L':
+			if (set_number("--ttl", optarg, 1, 2147483647u,
+			    &rttl) < 0)
+				goto out;
 			break;
 		case 'h':
 			usage(stdout);
@@ -203,6 +372,12 @@ main(int argc, char **argv)
 		    &o);
 	} else if (strcmp(verb, "doctor") == 0) {
 		ret = cli_doctor(&cfg, &o);
+	} else if (strcmp(verb, "verify") == 0 || strcmp(verb, "check") == 0 ||
+	    strcmp(verb, "record") == 0 || strcmp(verb, "import") == 0) {
+		struct tool t = { verb, argv + optind, (size_t)(argc - optind),
+		    db, dry_run, raddress, (int)rusage, (int)rselector,
+		    (int)rmatching, (long)rttl };
+		ret = run_tool(&cfg, &t, &o);
 	} else if (strcmp(verb, "native") == 0) {
 		ret = native_run(&cfg, STDIN_FILENO, STDOUT_FILENO);
 	} else {
@@ -210,6 +385,8 @@ main(int argc, char **argv)
 		usage(stderr);
 	}
 out:
+	certstore_close();
+	pkix_shutdown();
 	crypto_shutdown();
 	return ret;
 }

@@ -1,4 +1,5 @@
 /* report.c - results to protocol JSON and to text; see report.h. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -82,6 +83,67 @@ report_done(const cJSON *id, size_t count)
 	return report_with_id(o, id);
 }
 
+static const char *
+basis_name(enum trust_basis b)
+{
+	switch (b) {
+	case BASIS_PKIX:
+		return "pkix";
+	case BASIS_DANE_EE:
+		return "dane-ee";
+	case BASIS_DANE_TA:
+		return "dane-ta";
+	default:
+		return NULL;
+	}
+}
+
+/* The decision about one certificate (RFC 6698/7671/8162 via dane.c). */
+static int
+verdict_json(cJSON *o, const struct lr_cert *c)
+{
+	const struct dane_verdict *v = &c->v;
+	cJSON *arr, *m;
+	char key[32];
+	size_t i;
+
+	snprintf(key, sizeof(key), "%s %u", c->sum.key_type, c->sum.key_bits);
+	if (cJSON_AddBoolToObject(o, "usable", v->usable) == NULL ||
+	    cJSON_AddBoolToObject(o, "can_encrypt", v->can_encrypt) == NULL ||
+	    cJSON_AddBoolToObject(o, "can_sign", v->can_sign) == NULL ||
+	    cJSON_AddBoolToObject(o, "is_ca", c->sum.is_ca) == NULL ||
+	    cJSON_AddStringToObject(o, "key", key) == NULL)
+		return -1;
+	if (v->matched) {
+		if ((m = cJSON_AddObjectToObject(o, "match")) == NULL ||
+		    cJSON_AddNumberToObject(m, "usage", v->usage) == NULL ||
+		    cJSON_AddNumberToObject(m, "selector", v->selector) == NULL ||
+		    cJSON_AddNumberToObject(m, "matching", v->matching) == NULL)
+			return -1;
+	} else if (cJSON_AddNullToObject(o, "match") == NULL)
+		return -1;
+	if (basis_name(v->basis) != NULL && v->matched) {
+		if (cJSON_AddStringToObject(o, "trust_basis",
+		    basis_name(v->basis)) == NULL)
+			return -1;
+	} else if (cJSON_AddNullToObject(o, "trust_basis") == NULL)
+		return -1;
+	if ((arr = cJSON_AddArrayToObject(o, "problems")) == NULL)
+		return -1;
+	for (i = 0; i < v->nproblems; i++) {
+		cJSON *p = cJSON_CreateObject();
+
+		if (p == NULL)
+			return -1;
+		cJSON_AddItemToArray(arr, p);
+		if (cJSON_AddStringToObject(p, "code", v->problems[i].code) ==
+		    NULL || cJSON_AddStringToObject(p, "message",
+		    v->problems[i].message) == NULL)
+			return -1;
+	}
+	return 0;
+}
+
 static cJSON *
 cert_json(const struct lr_cert *c)
 {
@@ -114,6 +176,8 @@ cert_json(const struct lr_cert *c)
 	if (cJSON_AddStringToObject(o, "not_before", c->sum.not_before_iso) ==
 	    NULL || cJSON_AddStringToObject(o, "not_after",
 	    c->sum.not_after_iso) == NULL)
+		goto fail;
+	if (verdict_json(o, c) < 0)
 		goto fail;
 	free(der);
 	return o;
@@ -157,6 +221,56 @@ record_json(const struct lr_record *r)
 	return o;
 fail:
 	free(hex);
+	cJSON_Delete(o);
+	return NULL;
+}
+
+int
+report_add_address(cJSON *obj, const struct lookup_result *lr)
+{
+	return add_text(obj, "address", lr->address, lr->address_len) ==
+	    NULL ? -1 : 0;
+}
+
+cJSON *
+report_records(const struct record_line *l, size_t n)
+{
+	cJSON *o = make_type("record"), *arr, *r;
+	size_t i;
+
+	if (o == NULL || (arr = cJSON_AddArrayToObject(o, "records")) == NULL)
+		goto fail;
+	for (i = 0; i < n; i++) {
+		if ((r = cJSON_CreateObject()) == NULL)
+			goto fail;
+		cJSON_AddItemToArray(arr, r);
+		if (add_text(r, "address", l[i].address,
+		    strlen(l[i].address)) == NULL)
+			goto fail;
+		if (l[i].owner != NULL) {
+			if (cJSON_AddStringToObject(r, "owner", l[i].owner) ==
+			    NULL || cJSON_AddStringToObject(r, "presentation",
+			    l[i].presentation) == NULL ||
+			    cJSON_AddStringToObject(r, "generic",
+			    l[i].generic) == NULL)
+				goto fail;
+		} else if (cJSON_AddNullToObject(r, "owner") == NULL)
+			goto fail;
+		if (cJSON_AddNumberToObject(r, "rdata_len",
+		    (double)l[i].rdata_len) == NULL ||
+		    cJSON_AddNumberToObject(r, "answer_estimate",
+		    (double)l[i].answer_estimate) == NULL ||
+		    cJSON_AddBoolToObject(r, "fits_udp", l[i].fits_udp) == NULL)
+			goto fail;
+		if (l[i].warning != NULL && cJSON_AddStringToObject(r,
+		    "warning", l[i].warning) == NULL)
+			goto fail;
+		if (l[i].size_warning != NULL && cJSON_AddStringToObject(r,
+		    "size_warning", l[i].size_warning) == NULL)
+			goto fail;
+	}
+	return o;
+fail:
 	cJSON_Delete(o);
 	return NULL;
 }
@@ -217,6 +331,8 @@ report_result(const struct lookup_result *lr, const cJSON *id)
 	}
 	if (lr->cached && cJSON_AddTrueToObject(o, "cached") == NULL)
 		goto fail;
+	if (lr->verify && cJSON_AddStringToObject(o, "mode", "verify") == NULL)
+		goto fail;
 	return report_with_id(o, id);
 fail:
 	cJSON_Delete(o);
@@ -261,6 +377,35 @@ paint(int color, const char *status)
 	if (strcmp(status, "absent") == 0 || strcmp(status, "unusable") == 0)
 		return "\033[33m";
 	return "\033[31m";
+}
+
+static void
+print_verdict(FILE *f, const cJSON *c, int color)
+{
+	const cJSON *u = cJSON_GetObjectItemCaseSensitive(c, "usable");
+	const cJSON *m = cJSON_GetObjectItemCaseSensitive(c, "match");
+	const cJSON *p;
+	const char *basis = str(c, "trust_basis");
+
+	if (u == NULL)
+		return;
+	fprintf(f, "            usable   %s%s%s", color ? (cJSON_IsTrue(u) ?
+	    "\033[32m" : "\033[31m") : "", cJSON_IsTrue(u) ? "yes" : "no",
+	    color ? "\033[0m" : "");
+	if (cJSON_IsObject(m))
+		fprintf(f, " (matches %.0f %.0f %.0f%s%s)", num(m, "usage"),
+		    num(m, "selector"), num(m, "matching"),
+		    basis ? ", " : "", basis ? basis : "");
+	fprintf(f, "; key %s%s%s\n", str(c, "key") ? str(c, "key") : "?",
+	    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "can_encrypt")) ?
+	    ", can encrypt" : ", cannot encrypt",
+	    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "can_sign")) ?
+	    ", can sign" : "");
+	cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(c,
+	    "problems"))
+		fprintf(f, "            problem  %s: %s\n", str(p, "code") ?
+		    str(p, "code") : "?", str(p, "message") ?
+		    str(p, "message") : "");
 }
 
 static void
@@ -331,7 +476,97 @@ print_result(FILE *f, const cJSON *m, int color)
 		    str(it, "not_after") ? str(it, "not_after") : "?");
 		fprintf(f, "            sha256   %s\n",
 		    str(it, "sha256") ? str(it, "sha256") : "");
+		print_verdict(f, it, color);
 	}
+}
+
+static void
+print_records(FILE *f, const cJSON *m)
+{
+	const cJSON *it;
+
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(m, "records")) {
+		const char *w = str(it, "warning"), *sw = str(it,
+		    "size_warning");
+
+		fprintf(f, "; %s: %.0f octets of RDATA, answer about %.0f "
+		    "bytes%s\n", str(it, "address") ? str(it, "address") : "",
+		    num(it, "rdata_len"), num(it, "answer_estimate"),
+		    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it,
+		    "fits_udp")) ? "" : " (needs TCP)");
+		if (w != NULL)
+			fprintf(f, "; WARNING: %s\n", w);
+		if (sw != NULL)
+			fprintf(f, "; WARNING: %s\n", sw);
+		if (str(it, "presentation") != NULL)
+			fprintf(f, "%s\n; or, for software that does not know "
+			    "SMIMEA (RFC 3597):\n%s\n\n",
+			    str(it, "presentation"), str(it, "generic"));
+	}
+}
+
+static void
+print_check(FILE *f, const cJSON *m, int color)
+{
+	const cJSON *it;
+	bool ok = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(m, "ok"));
+
+	fprintf(f, "%s: %s  (status %s, DNSSEC %s)\n  query %s\n",
+	    str(m, "address") ? str(m, "address") : "",
+	    ok ? "publication OK" : "problems found",
+	    str(m, "status") ? str(m, "status") : "?",
+	    str(m, "dnssec") ? str(m, "dnssec") : "?",
+	    str(m, "query") ? str(m, "query") : "");
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(m, "checks")) {
+		const char *r = str(it, "result") ? str(it, "result") : "?";
+		const char *c = "";
+
+		if (color)
+			c = strcmp(r, "pass") == 0 ? "\033[32m" :
+			    strcmp(r, "fail") == 0 ? "\033[31m" :
+			    strcmp(r, "warn") == 0 ? "\033[33m" : "";
+		fprintf(f, "  %s%-4s%s  %-24s %s\n", c, r, color ? "\033[0m" :
+		    "", str(it, "name") ? str(it, "name") : "",
+		    str(it, "message") ? str(it, "message") : "");
+	}
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(m, "fixes"))
+		if (cJSON_IsString(it))
+			fprintf(f, "  fix: %s\n", it->valuestring);
+}
+
+static void
+print_import(FILE *f, const cJSON *m, const char *db)
+{
+	const cJSON *it;
+	int n = 0;
+
+	fprintf(f, "%s: %s (DNSSEC %s)%s\n", str(m, "address") ?
+	    str(m, "address") : "", str(m, "status") ? str(m, "status") : "?",
+	    str(m, "dnssec") ? str(m, "dnssec") : "?",
+	    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(m, "dry_run")) ?
+	    "  [dry run: nothing written]" : "");
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(m, "changes")) {
+		const char *nick = str(it, "nickname");
+
+		n++;
+		fprintf(f, "  %-9s \"%s\" trust \"%s\"%s%s\n", str(it, "action") ?
+		    str(it, "action") : "?", nick ? nick : "",
+		    str(it, "trust") ? str(it, "trust") : "",
+		    str(it, "old_trust") ? " (was " : "",
+		    str(it, "old_trust") ? str(it, "old_trust") : "");
+		if (str(it, "action") != NULL &&
+		    strcmp(str(it, "action"), "added") == 0 && db != NULL)
+			fprintf(f, "            undo: certutil -D -d %s -n \"%s\"\n",
+			    db, nick ? nick : "");
+	}
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(m, "refused"))
+		fprintf(f, "  refused   %.16s...: %s\n", str(it, "sha256") ?
+		    str(it, "sha256") : "", str(it, "reason") ?
+		    str(it, "reason") : "");
+	if (n == 0 && cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(m,
+	    "refused")) == 0)
+		fprintf(f, "  nothing to import%s%s\n", str(m, "reason") ?
+		    ": " : "", str(m, "reason") ? str(m, "reason") : "");
 }
 
 void
@@ -343,6 +578,12 @@ report_print_text(FILE *f, const cJSON *msg, int color)
 		return;
 	if (strcmp(type, "result") == 0)
 		print_result(f, msg, color);
+	else if (strcmp(type, "record") == 0)
+		print_records(f, msg);
+	else if (strcmp(type, "check") == 0)
+		print_check(f, msg, color);
+	else if (strcmp(type, "import") == 0)
+		print_import(f, msg, str(msg, "db"));
 	else if (strcmp(type, "error") == 0) {
 		const cJSON *e = cJSON_GetObjectItemCaseSensitive(msg, "error");
 		fprintf(f, "error: %s: %s\n", str(e, "code") ? str(e, "code") :

@@ -13,7 +13,13 @@
 
 #include "lookup.h"
 
+#include "record.h"
+
 cJSON *report_result(const struct lookup_result *lr, const cJSON *id);
+/* {"type":"record","records":[...]} for `record`, without id. */
+cJSON *report_records(const struct record_line *l, size_t n);
+/* Adds "address" (made valid UTF-8 if it is not). 0 or -1 (OOM). */
+int report_add_address(cJSON *obj, const struct lookup_result *lr);
 cJSON *report_done(const cJSON *id, size_t count);
 cJSON *report_error(const cJSON *id, const char *code, const char *message);
 

@@ -1,0 +1,567 @@
+/* dane.c - SMIMEA records x one certificate (RFC 6698, RFC 7671, RFC 8162).
+ *
+ * The decision has two halves that are kept apart:
+ *  - does a counting record authenticate the certificate, by the
+ *    semantics of its usage (RFC 6698 2.1.1, RFC 7671 5.1-5.4)? -> matched
+ *  - could Thunderbird encrypt to the certificate for this address at
+ *    the validation time? (address, validity, key usage, key strength,
+ *    not a CA) -> problems of the certificate itself.
+ * usable needs both, and a DNSSEC-secure record set (RFC 6698 4.1).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "address.h"
+#include "certs.h"
+#include "crypto.h"
+#include "dane.h"
+#include "pkix.h"
+#include "utf8.h"
+
+/* Matching types ranked for digest agility (RFC 7671 9) and for the
+ * reported match: bigger is stronger. Full(0) is not ranked against the
+ * digests for agility; for reporting it is the most direct. */
+static int
+digest_strength(uint8_t matching)
+{
+	switch (matching) {
+	case 1:
+		return 1;	/* SHA2-256 */
+	case 2:
+		return 2;	/* SHA2-512 */
+	default:
+		return 0;
+	}
+}
+
+/* Syntactically usable (RFC 6698 4.1: anything else is unusable). dnsmsg
+ * sets problem_code for these already; checked again because records
+ * may come from elsewhere (tests, fuzzers, the "verify" chain). */
+static bool
+rec_usable(const struct smimea_rec *r)
+{
+	if (r->problem_code != NULL || r->usage > 3 || r->selector > 1 ||
+	    r->matching > 2)
+		return false;
+	if (r->matching == 1 && r->len != 32)
+		return false;
+	if (r->matching == 2 && r->len != 64)
+		return false;
+	if (r->len > 0 && r->data == NULL)
+		return false;
+	return r->matching != 0 || r->len > 0;
+}
+
+void
+dane_select(const struct smimea_rec *recs, size_t n, bool *counts)
+{
+	/* Strongest digest present per usage (4) x selector (2). */
+	int best[4][2];
+	size_t i;
+
+	memset(best, 0, sizeof(best));
+	for (i = 0; i < n; i++) {
+		const struct smimea_rec *r = &recs[i];
+		int s;
+
+		if (!rec_usable(r))
+			continue;
+		s = digest_strength(r->matching);
+		if (s > best[r->usage][r->selector])
+			best[r->usage][r->selector] = s;
+	}
+	for (i = 0; i < n; i++) {
+		const struct smimea_rec *r = &recs[i];
+
+		if (!rec_usable(r))
+			counts[i] = false;
+		else if (r->matching == 0)
+			counts[i] = true;	/* Full(0) is not a digest */
+		else
+			counts[i] = digest_strength(r->matching) ==
+			    best[r->usage][r->selector];
+	}
+}
+
+/* rec against a DER certificate and its SPKI (either may be NULL). */
+static bool
+match_parts(const struct smimea_rec *rec, const uint8_t *der, size_t der_len,
+    const uint8_t *spki, size_t spki_len)
+{
+	const uint8_t *p = rec->selector == 0 ? der : spki;
+	size_t n = rec->selector == 0 ? der_len : spki_len;
+	uint8_t md[64];
+
+	if (!rec_usable(rec) || p == NULL || n == 0)
+		return false;
+	switch (rec->matching) {
+	case 0:
+		return rec->len == n && memcmp(rec->data, p, n) == 0;
+	case 1:
+		if (crypto_sha256(p, n, md) != 0)
+			return false;
+		return memcmp(rec->data, md, 32) == 0;
+	case 2:
+		if (crypto_sha512(p, n, md) != 0)
+			return false;
+		return memcmp(rec->data, md, 64) == 0;
+	default:
+		return false;
+	}
+}
+
+bool
+dane_record_matches(const struct smimea_rec *rec, const struct cert_summary *c)
+{
+	if (rec == NULL || c == NULL)
+		return false;
+	return match_parts(rec, c->der, c->der_len, c->spki, c->spki_len);
+}
+
+/* Adds a problem unless one with that code is there already (so the
+ * list is bounded by the number of codes, < DS_MAX_PROBLEMS). The text
+ * is cut at a UTF-8 character boundary. */
+static void
+add_problem(struct dane_verdict *v, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+add_problem(struct dane_verdict *v, const char *code, const char *fmt, ...)
+{
+	struct dane_problem *p;
+	va_list ap;
+	size_t i, len;
+
+	for (i = 0; i < v->nproblems; i++)
+		if (strcmp(v->problems[i].code, code) == 0)
+			return;
+	if (v->nproblems >= DS_MAX_PROBLEMS)
+		return;
+	p = &v->problems[v->nproblems++];
+	p->code = code;
+	va_start(ap, fmt);
+	vsnprintf(p->message, sizeof(p->message), fmt, ap);
+	va_end(ap);
+	len = strlen(p->message);
+	p->message[utf8_truncate(p->message, len)] = '\0';
+}
+
+static bool
+has_problem(const struct dane_verdict *v, const char *code)
+{
+	size_t i;
+
+	for (i = 0; i < v->nproblems; i++)
+		if (strcmp(v->problems[i].code, code) == 0)
+			return true;
+	return false;
+}
+
+/* Is addr among c's e-mail addresses (SAN rfc822Name and SmtpUTF8Mailbox,
+ * RFC 9598)? Each is parsed like the query, so the domain compares as
+ * A-labels case-insensitively and the local-part octet for octet (RFC
+ * 8162 4: no mapping of the local-part). 1 yes, 0 no, -1 ours. */
+static int
+address_in_cert(const struct address *addr, const struct cert_summary *c)
+{
+	struct address a;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < c->nemails; i++) {
+		rc = address_parse(c->emails[i], strlen(c->emails[i]), &a,
+		    NULL);
+		if (rc < 0)
+			return -1;
+		/* An entry we cannot parse names no mailbox we could query. */
+		if (rc == ADDR_OK && address_equal(&a, addr))
+			return 1;
+	}
+	return 0;
+}
+
+/* The certificate's own fitness as a recipient certificate. -1 ours. */
+static int
+check_cert(const struct dane_input *in, const struct cert_summary *ee,
+    struct dane_verdict *v)
+{
+	int rc;
+
+	if ((rc = address_in_cert(in->addr, ee)) < 0)
+		return -1;
+	if (rc == 0)
+		add_problem(v, "email-mismatch", "the certificate does not "
+		    "carry the address %s@%s among its e-mail addresses "
+		    "(RFC 8550 3, RFC 9598)", in->addr->local,
+		    in->addr->domain);
+	/* RFC 5280 4.1.2.5: both ends of the period are inclusive. */
+	if (in->at > ee->not_after)
+		add_problem(v, "expired", "the certificate expired at %s "
+		    "(RFC 5280 4.1.2.5)", ee->not_after_iso);
+	if (in->at < ee->not_before)
+		add_problem(v, "not-yet-valid", "the certificate is not valid "
+		    "before %s (RFC 5280 4.1.2.5)", ee->not_before_iso);
+	if (ee->is_ca)
+		add_problem(v, "ca-certificate", "a CA certificate "
+		    "(basicConstraints cA TRUE, RFC 5280 4.2.1.9) is no "
+		    "mail recipient: Thunderbird will not encrypt to it");
+	if (ee->weak_key)
+		add_problem(v, "weak-key", "the key is too weak for S/MIME "
+		    "(RFC 8550 4.3): %s", ee->weak_why != NULL ? ee->weak_why :
+		    ee->key_type);
+	if (!ee->can_encrypt) {
+		/* certs.c: anyExtendedKeyUsage does not satisfy NSS or
+		 * mozilla::pkix for mail, so only emailProtection counts. */
+		if (ee->has_eku && !ee->eku_email && ee->eku_any)
+			add_problem(v, "no-email-protection-eku", "the "
+			    "extended key usage has anyExtendedKeyUsage but "
+			    "not emailProtection, and Thunderbird needs the "
+			    "latter (RFC 8550 4.4.4)");
+		else if (ee->has_eku && !ee->eku_email)
+			add_problem(v, "no-email-protection-eku", "the "
+			    "extended key usage does not include "
+			    "emailProtection (RFC 8550 4.4.4)");
+		else if (strcmp(ee->key_type, "rsa") != 0 &&
+		    strcmp(ee->key_type, "ec") != 0) {
+			/* A DSA or unknown key: weak-key says it already. */
+			if (!ee->weak_key)
+				add_problem(v, "key-usage", "the %s key "
+				    "can only sign: S/MIME encryption needs "
+				    "RSA key transport or EC key agreement "
+				    "(RFC 8551 2.3)", ee->key_type);
+		} else
+			add_problem(v, "key-usage", "the key usage does not "
+			    "allow encryption to this key: it needs "
+			    "keyEncipherment, or keyAgreement for EC "
+			    "(RFC 8550 4.4.2)");
+	}
+	return 0;
+}
+
+/* Lazily computed facts shared by all records of one evaluation. */
+struct state {
+	const struct dane_input *in;
+	const struct cert_summary *ee;
+	const struct dane_verdict *cert;	/* the certificate's problems */
+	/* PKIX against the configured anchors (RFC 6698 usages 0 and 1). */
+	bool pkix_done;
+	struct pkix_result pkix;
+	/* Decoded chain[1..] of a successful PKIX run (for PKIX-TA). */
+	struct cert_summary *chain;
+	size_t nchain;
+	/* Per pool certificate: 0 not tried, 1 ee chains to it as the only
+	 * anchor (DANE-TA), 2 it does not. Bounds pkix_verify calls to
+	 * npool however many DANE-TA records there are. */
+	uint8_t *ta_state;
+	struct pkix_result ta_fail;	/* first DANE-TA failure (its text) */
+	bool ta_failed;
+};
+
+static int
+run_pkix(struct state *st)
+{
+	size_t i;
+	int rc;
+
+	if (st->pkix_done)
+		return 0;
+	st->pkix_done = true;
+	if (pkix_verify(st->ee, st->in->pool, st->in->npool, NULL, st->in->at,
+	    false, &st->pkix) != 0)
+		return -1;
+	if (st->pkix.status != PKIX_OK || st->pkix.nchain < 2)
+		return 0;
+	if ((st->chain = calloc(st->pkix.nchain - 1, sizeof(*st->chain))) ==
+	    NULL)
+		return -1;
+	for (i = 1; i < st->pkix.nchain; i++) {
+		rc = certs_decode(st->pkix.chain[i], st->pkix.chain_len[i],
+		    &st->chain[st->nchain], NULL);
+		if (rc < 0)
+			return -1;
+		/* A certificate NSS built a path through but we cannot
+		 * decode: leave it out; it can still match by full DER. */
+		if (rc == CERTS_OK)
+			st->nchain++;
+	}
+	return 0;
+}
+
+/* True if a path-validation failure with this code is already explained
+ * by the certificate's own problems (its validity or key usage): saying
+ * it again in PKIX words would only add noise. */
+static bool
+explained(const struct state *st, const char *code)
+{
+	if (code == NULL)
+		return false;
+	if (strcmp(code, "expired") == 0 || strcmp(code, "not-yet-valid") == 0)
+		return has_problem(st->cert, code);
+	if (strcmp(code, "pkix-usage") == 0)
+		return has_problem(st->cert, "key-usage") ||
+		    has_problem(st->cert, "no-email-protection-eku") ||
+		    has_problem(st->cert, "ca-certificate");
+	return false;
+}
+
+/* PKIX failure (RFC 6698 usages 0 and 1) -> record-level problem. */
+static void
+pkix_problem(const struct state *st, struct dane_verdict *v,
+    const struct pkix_result *r, const char *what)
+{
+	const char *code = r->code != NULL ? r->code : "pkix-invalid";
+
+	if (explained(st, code))
+		return;
+	add_problem(v, code, "%s (RFC 6698 2.1.1): %s", what, r->message);
+}
+
+/* Does record r authenticate ee (RFC 6698 2.1.1, RFC 7671 5)? Sets
+ * *related when the record is about this certificate at all (its data
+ * matches ee, a pool or chain certificate, or PKIX had to be asked), so
+ * that "no-record-match" is only said of certificates no record is
+ * about; it is never cleared. Record-level problems go to rv. 1 yes,
+ * 0 no, -1 ours. */
+static int
+authenticates(struct state *st, const struct smimea_rec *r,
+    struct dane_verdict *rv, bool *related)
+{
+	const struct dane_input *in = st->in;
+	size_t i;
+	bool candidate = false;
+
+	switch (r->usage) {
+	case DANE_DANE_EE:
+		/* RFC 7671 5.1: the certificate or key itself. */
+		if (dane_record_matches(r, st->ee)) {
+			*related = true;
+			return 1;
+		}
+		return 0;
+	case DANE_PKIX_EE:
+		/* RFC 6698 2.1.1 usage 1: match and PKIX validation. */
+		if (!dane_record_matches(r, st->ee))
+			return 0;
+		*related = true;
+		if (run_pkix(st) != 0)
+			return -1;
+		if (st->pkix.status == PKIX_OK)
+			return 1;
+		pkix_problem(st, rv, &st->pkix, "a PKIX-EE record matches, "
+		    "but PKIX validation fails");
+		return 0;
+	case DANE_PKIX_TA:
+		/* RFC 6698 2.1.1 usage 0: a CA certificate of the validated
+		 * path (not the end entity) matches. Without a path we cannot
+		 * tell which CA the record names, so its failure is the
+		 * reason given. */
+		if (run_pkix(st) != 0)
+			return -1;
+		if (st->pkix.status != PKIX_OK) {
+			*related = true;
+			pkix_problem(st, rv, &st->pkix, "a PKIX-TA record is "
+			    "published, but PKIX validation fails");
+			return 0;
+		}
+		for (i = 1; i < st->pkix.nchain; i++)
+			if (match_parts(r, st->pkix.chain[i],
+			    st->pkix.chain_len[i], NULL, 0))
+				goto pkix_ta;
+		for (i = 0; i < st->nchain; i++)
+			if (dane_record_matches(r, &st->chain[i]))
+				goto pkix_ta;
+		return 0;
+pkix_ta:
+		*related = true;
+		return 1;
+	case DANE_DANE_TA:
+		/* RFC 7671 5.2: a certificate we hold matches, and ee has a
+		 * path to it with it as the only trust anchor. It is never
+		 * added to any trust store. */
+		for (i = 0; i < in->npool; i++) {
+			const struct cert_summary *ta = in->pool[i];
+
+			if (ta == NULL || ta == st->ee ||
+			    strcmp(ta->sha256, st->ee->sha256) == 0 ||
+			    !dane_record_matches(r, ta))
+				continue;
+			candidate = true;
+			if (st->ta_state[i] == 0) {
+				struct pkix_result pr;
+
+				memset(&pr, 0, sizeof(pr));
+				if (pkix_verify(st->ee, in->pool, in->npool, ta,
+				    in->at, false, &pr) != 0) {
+					pkix_result_free(&pr);
+					return -1;
+				}
+				st->ta_state[i] = pr.status == PKIX_OK ? 1 : 2;
+				if (pr.status != PKIX_OK && !st->ta_failed) {
+					st->ta_fail = pr;
+					st->ta_failed = true;
+				} else
+					pkix_result_free(&pr);
+			}
+			if (st->ta_state[i] == 1) {
+				*related = true;
+				return 1;
+			}
+		}
+		if (!candidate) {
+			/* No anchor to try: we cannot tell whether the
+			 * record is about this certificate. */
+			*related = true;
+			add_problem(rv, "dane-ta-missing", "a DANE-TA record "
+			    "(%u %u %u) is published, but no certificate it "
+			    "matches is at hand: the trust anchor must come in "
+			    "a 2 0 0 record or with the message (RFC 7671 5.2)",
+			    r->usage, r->selector, r->matching);
+			return 0;
+		}
+		*related = true;
+		if (st->ta_failed && !explained(st, st->ta_fail.code))
+			add_problem(rv, "dane-ta-invalid", "the certificate "
+			    "does not chain to the DANE-TA trust anchor "
+			    "(RFC 7671 5.2): %s", st->ta_fail.message);
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+/* Rank of a match for reporting: smaller is preferred (see dane.h). */
+static int
+match_rank(const struct smimea_rec *r)
+{
+	static const int usage_rank[4] = { 3, 2, 1, 0 };
+	int m = r->matching == 0 ? 0 : 3 - digest_strength(r->matching);
+
+	return usage_rank[r->usage] * 8 + r->selector * 4 + m;
+}
+
+int
+dane_evaluate(const struct dane_input *in, const struct cert_summary *ee,
+    struct dane_verdict *out)
+{
+	struct state st;
+	struct dane_verdict rv;	/* record-level problems, merged at the end */
+	bool *counts = NULL, related = false;
+	int best = -1, rc = -1, a;
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	memset(&st, 0, sizeof(st));
+	memset(&rv, 0, sizeof(rv));
+	out->record = -1;
+	if (in == NULL || ee == NULL || in->addr == NULL || in->at < 0 ||
+	    in->at > DANE_MAX_TIME ||
+	    (in->nrecs > 0 && in->recs == NULL) ||
+	    (in->npool > 0 && in->pool == NULL))
+		goto out;
+	st.in = in;
+	st.ee = ee;
+	st.cert = out;
+	out->can_encrypt = ee->can_encrypt;
+	out->can_sign = ee->can_sign;
+
+	if (!in->secure)
+		add_problem(out, "insecure", "the SMIMEA records are not "
+		    "DNSSEC-secure, so they cannot vouch for any certificate "
+		    "(RFC 6698 4.1, RFC 8162 2)");
+	if (check_cert(in, ee, out) != 0)
+		goto out;
+
+	if (in->nrecs > 0 && (counts = calloc(in->nrecs, sizeof(*counts))) ==
+	    NULL)
+		goto out;
+	if (in->npool > 0 &&
+	    (st.ta_state = calloc(in->npool, sizeof(*st.ta_state))) == NULL)
+		goto out;
+	if (in->nrecs > 0)
+		dane_select(in->recs, in->nrecs, counts);
+
+	/* Every counting record is tried, so that the reported match is the
+	 * preferred one, not the first. */
+	for (i = 0; i < in->nrecs; i++) {
+		if (!counts[i])
+			continue;
+		if ((a = authenticates(&st, &in->recs[i], &rv, &related)) < 0)
+			goto out;
+		if (a == 1 && (best < 0 ||
+		    match_rank(&in->recs[i]) < match_rank(&in->recs[best])))
+			best = (int)i;
+	}
+	if (st.pkix_done && st.pkix.status == PKIX_OK)
+		out->pkix_valid = true;
+
+	if (best >= 0) {
+		const struct smimea_rec *r = &in->recs[best];
+
+		out->matched = true;
+		out->usage = r->usage;
+		out->selector = r->selector;
+		out->matching = r->matching;
+		out->record = best;
+		switch (r->usage) {
+		case DANE_DANE_EE:
+			out->basis = BASIS_DANE_EE;
+			break;
+		case DANE_DANE_TA:
+			out->basis = BASIS_DANE_TA;
+			break;
+		default:
+			out->basis = BASIS_PKIX;
+			break;
+		}
+	} else {
+		/* Why nothing matched: the record-level problems if any
+		 * record was about this certificate, else plainly so. */
+		for (i = 0; i < rv.nproblems; i++)
+			add_problem(out, rv.problems[i].code, "%s",
+			    rv.problems[i].message);
+		if (!related)
+			add_problem(out, "no-record-match", "none of the "
+			    "SMIMEA records that count (well-formed, strongest "
+			    "digest per usage and selector) matches this "
+			    "certificate (RFC 6698 2.1, RFC 7671 9)");
+	}
+	out->usable = in->secure && out->matched && out->nproblems == 0;
+	if (!out->usable)
+		out->basis = BASIS_NONE;
+	rc = 0;
+out:
+	free(counts);
+	free(st.ta_state);
+	if (st.pkix_done)
+		pkix_result_free(&st.pkix);
+	if (st.ta_failed)
+		pkix_result_free(&st.ta_fail);
+	for (i = 0; i < st.nchain; i++)
+		cert_summary_free(&st.chain[i]);
+	free(st.chain);
+	if (rc != 0) {
+		memset(out, 0, sizeof(*out));
+		out->record = -1;
+	}
+	return rc;
+}
+
+int
+dane_order(const struct dane_verdict *a, const struct cert_summary *ca,
+    const struct dane_verdict *b, const struct cert_summary *cb)
+{
+	int c;
+
+	if (a->usable != b->usable)
+		return a->usable ? -1 : 1;
+	if (a->matched != b->matched)
+		return a->matched ? -1 : 1;
+	/* Rollover (RFC 8162 leaves publishing both to the domain): the
+	 * certificate that stays valid longer is the one to use. */
+	if (ca->not_after != cb->not_after)
+		return ca->not_after > cb->not_after ? -1 : 1;
+	c = strcmp(ca->sha256, cb->sha256);
+	return c < 0 ? -1 : c > 0 ? 1 : 0;
+}
