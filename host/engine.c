@@ -249,6 +249,25 @@ job_ctx(const struct job *j, struct lookup_ctx *ctx)
 	}
 }
 
+/* The narrowest trust that makes the certificate work: when it also
+ * validates with PKIX to the configured anchors, no trust flag at all is
+ * needed, even if a DANE-EE record is what authenticated it. */
+static int
+narrowest_basis(const struct job *j, const struct lr_cert *c)
+{
+	struct pkix_result pr;
+	int basis = (int)c->v.basis;
+
+	if (c->v.basis == BASIS_PKIX || c->v.pkix_valid)
+		return BASIS_PKIX;
+	memset(&pr, 0, sizeof(pr));
+	if (pkix_verify(&c->sum, NULL, 0, NULL, j->at, false, &pr) == 0 &&
+	    pr.status == PKIX_OK)
+		basis = BASIS_PKIX;
+	pkix_result_free(&pr);
+	return basis;
+}
+
 /* import: every usable certificate goes into the NSS database with
  * trust exactly as narrow as its record (certdb.c decides the flags);
  * everything else is listed as refused, with why. */
@@ -293,8 +312,8 @@ import_json(const struct job *j, const struct lookup_result *lr)
 			continue;
 		}
 		memset(&ch, 0, sizeof(ch));
-		rc = certstore_import(j->db, &c->sum, (int)c->v.basis, j->dry_run,
-		    &ch, &why);
+		rc = certstore_import(j->db, &c->sum, narrowest_basis(j, c),
+		    j->dry_run, &ch, &why);
 		if (rc < 0) {
 			cJSON_Delete(item);
 			certstore_change_free(&ch);

@@ -60,6 +60,8 @@ isotime_parse(const char *s, int64_t *out)
 				return 1;
 			v = v * 10 + (s[i] - '0');
 		}
+		if (v > ISOTIME_MAX)
+			return 1;
 		*out = v;
 		return 0;
 	}

@@ -17,6 +17,8 @@ log_init(const char *progname)
 	debug = getenv("DANE_SMIME_DEBUG") != NULL;
 }
 
+static void vlog(const char *, va_list) __attribute__((format(printf, 1, 0)));
+
 static void
 vlog(const char *fmt, va_list ap)
 {
