@@ -18,7 +18,7 @@ Zones (see ZONE_NOTES below): example.test (signed), unsigned.test (no
 signatures, no trust anchor), bogus.test (signed, but the trust anchor is
 the DS of a key not in the zone), xn--bcher-kva.test (IDN, signed) and,
 with bulk_found=N, bulk.test (signed; user0..userN-1 each with a 3 0 0
-record that all carry the same certificate).
+record of a certificate for that address).
 
 Everything listens on 127.0.0.1 only; Unbound refuses every name outside
 "test." so nothing ever leaves the machine.  Set DANE_SMIME_KEEP_TESTBED=1
@@ -117,8 +117,11 @@ def smimea_generic(usage, selector, matching, data):
 class Cert:
     """One generated certificate."""
 
-    def __init__(self, name, pem, der, spki, key_path, cert_path, emails):
+    def __init__(self, name, pem, der, spki, key_path, cert_path, emails,
+                 issuer=None, is_ca=False):
         self.name = name
+        self.issuer = issuer        # name of the issuing Cert, None: self
+        self.is_ca = is_ca
         self.pem = pem
         self.der = der
         self.spki = spki            # SubjectPublicKeyInfo DER (selector 1)
@@ -134,17 +137,28 @@ class Cert:
     def spki_sha256(self):
         return hashlib.sha256(self.spki).hexdigest()
 
+    @property
+    def b64(self):
+        return base64.b64encode(self.der).decode("ascii")
+
 
 # key name -> bits; several certificates may share a key
 # (RSA-4096 generation costs ~1.3 s of CPU: one key serves both big certs.)
 KEYS = {
     "hugh": 2048, "Hugh": 2048, "multi": 2048, "hashonly": 2048,
     "other": 2048, "big": 4096,
+    # issue 3 (trust engine)
+    # (ca2 shares hashonly's key and the CA-issued end entities multi's:
+    # fewer RSA key generations; their SPKIs never meet in one test.)
+    "ca": 2048, "weak": 1024,
 }
 
 # cert name -> (key, subject CN, SAN entries)
 CERTS = {
-    "hugh": ("hugh", "hugh@example.test", ["email:hugh@example.test"]),
+    # cname@'s owner is a CNAME to hugh's: the certificate must carry
+    # that address too to be usable for it (issue 3)
+    "hugh": ("hugh", "hugh@example.test", ["email:hugh@example.test",
+                                           "email:cname@example.test"]),
     "Hugh": ("Hugh", "Hugh@example.test", ["email:Hugh@example.test"]),
     "jorg": ("other", "j\u00f6rg@example.test",
              ["otherName:1.3.6.1.5.5.7.8.9;UTF8:j\u00f6rg@example.test"]),
@@ -159,6 +173,70 @@ CERTS = {
     "idn": ("other", "hugh@b\u00fccher.test",
             ["email:hugh@xn--bcher-kva.test"]),
     "bulk": ("other", "user@bulk.test", ["email:user0@bulk.test"]),
+}
+
+
+# --- issue 3: certificates for the trust engine -----------------------
+# One name per SMIMEA usage/selector/matching combination, each with
+# exactly one record (see _make_zones): uUsSmM@example.test.
+COMBO_ADDRESSES = ["u%ds%dm%d@example.test" % (u, s, m)
+                   for u in range(4) for s in range(2) for m in range(3)]
+
+
+def _email_sans(*addresses):
+    return ["email:" + a for a in addresses]
+
+
+# cert name -> spec.  Keys: key (KEYS), cn (default: first address), sans,
+# issuer (None: self-signed with `openssl req -x509`; else the CA's cert
+# name, signed with `openssl ca`), ca (CA:TRUE, keyCertSign), ku / eku
+# (None: extension left out), days (validity from now) or start/end
+# (fixed, "YYYYMMDDHHMMSSZ"; needs an issuer).
+TRUST_CERTS = {
+    # private CAs: both trusted (C,C,C) in the test NSS DB (tb.nss_db)
+    "ca": dict(key="ca", cn="dane-smime test CA", ca=True,
+               sans=_email_sans("ca@example.test")),
+    "ca2": dict(key="hashonly", cn="dane-smime test CA 2", ca=True, sans=[]),
+    # issued by ca: the end entity of the PKIX-EE/PKIX-TA/DANE-TA names
+    "leaf": dict(key="multi", issuer="ca", sans=_email_sans(
+        "pkix@example.test", "pkixta@example.test", "dane-ta@example.test",
+        "ta-only@example.test")),
+    # issued by ca: carries all 24 uUsSmM addresses
+    "combo": dict(key="multi", issuer="ca", cn="combo@example.test",
+                  sans=_email_sans(*COMBO_ADDRESSES)),
+    # issued by ca2 (also trusted), other key: matches none of the uUsSmM
+    # records, so verifying it is the mismatch case of every combination
+    "combo2": dict(key="other", issuer="ca2", cn="combo2@example.test",
+                   sans=_email_sans(*COMBO_ADDRESSES)),
+    "mismatch": dict(key="other", sans=_email_sans("mismatch@example.test")),
+    "expired": dict(key="other", issuer="ca", start="20200101000000Z",
+                    end="20210101000000Z",
+                    sans=_email_sans("expired@example.test")),
+    "future": dict(key="other", issuer="ca", start="20700101000000Z",
+                   end="20800101000000Z",
+                   sans=_email_sans("future@example.test")),
+    "wrongeku": dict(key="other", eku="serverAuth",
+                     sans=_email_sans("wrongeku@example.test")),
+    "signonly": dict(key="other", ku="critical, digitalSignature",
+                     sans=_email_sans("signonly@example.test")),
+    "someone": dict(key="other",
+                    sans=_email_sans("someone-else@example.test")),
+    "roll-old": dict(key="other", days=400, cn="rollover@example.test (old)",
+                     sans=_email_sans("rollover@example.test")),
+    "roll-new": dict(key="multi", days=3650, cn="rollover@example.test (new)",
+                     sans=_email_sans("rollover@example.test")),
+    "spki": dict(key="multi", sans=_email_sans("spki@example.test")),
+    "sha512": dict(key="other", sans=_email_sans("sha512@example.test")),
+    "weak": dict(key="weak", sans=_email_sans("weak@example.test")),
+    "dup": dict(key="other", sans=_email_sans("dup@example.test")),
+    "wrongname": dict(key="other", sans=_email_sans(
+        "wrongname@example.test", "wrongplain@example.test")),
+    # not published anywhere: for `dane-smime record` round trips into
+    # extra_zone_text of a second test bed (zone roundtrip.test)
+    "roundtrip": dict(key="multi", sans=_email_sans(
+        "pres@roundtrip.test", "generic@roundtrip.test",
+        "spki@roundtrip.test")),
+    "paste": dict(key="other", sans=_email_sans("paste@roundtrip.test")),
 }
 
 # Human-readable notes on what each test address is for.
@@ -177,6 +255,27 @@ ZONE_NOTES = {
     "hugh@unsigned.test": "3 0 0 in an unsigned zone (insecure)",
     "hugh@bogus.test": "signed zone, trust anchor of another key (bogus)",
     "hugh@b\u00fccher.test": "IDN domain, queried as xn--bcher-kva.test",
+    # issue 3 (certificate names: TRUST_CERTS; ca = private test CA)
+    "uUsSmM@example.test": "24 names, one record each: usage U selector S "
+                           "matching M of ca (U 0/2) or combo (U 1/3)",
+    "pkix@example.test": "1 0 0 leaf (issued by ca: usable with tb.nss_db)",
+    "pkixta@example.test": "0 0 0 ca + 0 0 0 leaf (PKIX-TA, EE published)",
+    "dane-ta@example.test": "2 0 0 ca + 2 0 0 leaf (DANE-TA, EE published)",
+    "ta-only@example.test": "2 0 0 ca only (lookup: unusable; verify leaf)",
+    "ca@example.test": "3 0 0 of the CA certificate itself (ca-certificate)",
+    "mismatch@example.test": "3 0 1 hash of hugh's cert (no-record-match)",
+    "expired@example.test": "3 0 0 cert valid 2020..2021 (expired)",
+    "future@example.test": "3 0 0 cert valid 2070..2080 (not-yet-valid)",
+    "wrongeku@example.test": "3 0 0 cert with EKU serverAuth only",
+    "signonly@example.test": "3 0 0 cert, KU digitalSignature only",
+    "wrongaddr@example.test": "3 0 0 cert for someone-else@example.test",
+    "rollover@example.test": "3 0 0 old (400 days) + 3 0 0 new (10 years)",
+    "spki@example.test": "3 1 1 only (verify: found; lookup: unusable)",
+    "sha512@example.test": "3 0 2 only (verify: found; lookup: unusable)",
+    "weak@example.test": "3 0 0 RSA-1024 cert (weak-key)",
+    "dup@example.test": "3 0 0 C + 1 0 0 C: one certificate in full twice",
+    "wrongname@example.test": "record only at the SHA-224 label",
+    "wrongplain@example.test": "record only at the plain local-part label",
 }
 
 
@@ -211,7 +310,23 @@ def _run_parallel(jobs, cwd):
         raise TestbedError("command(s) failed:\n" + "\n".join(errors))
 
 
-def _openssl_conf(cn, sans):
+def _openssl_conf(cn, sans, ca=False, ku=None, eku="emailProtection",
+                  issued=False):
+    """openssl req config with the certificate extensions in [ext].
+    Defaults: an e-mail end entity (CA:FALSE, digitalSignature +
+    keyEncipherment, emailProtection).  ca=True: CA:TRUE, keyCertSign."""
+    if ku is None:
+        ku = ("critical, keyCertSign, cRLSign" if ca else
+              "critical, digitalSignature, keyEncipherment")
+    ext = ["basicConstraints = critical, CA:%s" % ("TRUE" if ca else "FALSE"),
+           "keyUsage = %s" % ku]
+    if eku and not ca:
+        ext.append("extendedKeyUsage = %s" % eku)
+    ext.append("subjectKeyIdentifier = hash")
+    if issued:
+        ext.append("authorityKeyIdentifier = keyid:always")
+    if sans:
+        ext.append("subjectAltName = @alt")
     return "\n".join([
         "[req]",
         "distinguished_name = dn",
@@ -223,13 +338,78 @@ def _openssl_conf(cn, sans):
         "O = dane-smime test bed",
         "CN = %s" % cn,
         "[ext]",
-        "basicConstraints = critical, CA:FALSE",
-        "keyUsage = critical, digitalSignature, keyEncipherment",
-        "extendedKeyUsage = emailProtection",
-        "subjectKeyIdentifier = hash",
-        "subjectAltName = @alt",
-        "[alt]",
-    ] + _san_lines(sans) + [""])
+    ] + ext + ["[alt]"] + _san_lines(sans) + [""])
+
+
+def _ca_conf(name, issuer_cert, issuer_key):
+    """`openssl ca` config with a private database per certificate, so
+    that several can be signed at once."""
+    return "\n".join([
+        "[ca]",
+        "default_ca = d",
+        "[d]",
+        "database = %s.ca/index.txt" % name,
+        "new_certs_dir = %s.ca" % name,
+        "serial = %s.ca/serial" % name,
+        "certificate = %s" % issuer_cert,
+        "private_key = %s" % issuer_key,
+        "default_md = sha256",
+        "default_days = 3650",
+        "policy = pol",
+        "unique_subject = no",
+        "copy_extensions = none",
+        "string_mask = utf8only",
+        "utf8 = yes",
+        "[pol]",
+        "organizationName = optional",
+        "commonName = supplied",
+        "",
+    ])
+
+
+def _run_dag(jobs, cwd):
+    """Run jobs [(id, argv, [dependency ids])] concurrently (at most 2x
+    CPUs at once), each as soon as its dependencies have finished; jobs
+    start in list order, so put the long poles first."""
+    limit = max(2, 2 * (os.cpu_count() or 1))
+    pending = list(jobs)
+    running = {}
+    done = set()
+    errors = []
+    logdir = os.path.join(cwd, ".log")
+    os.makedirs(logdir, exist_ok=True)
+    while pending or running:
+        for job in list(pending):
+            if len(running) >= limit or errors:
+                break
+            jid, argv, deps = job
+            if all(d in done for d in deps):
+                pending.remove(job)
+                errpath = os.path.join(logdir, jid.replace("/", "_") + ".err")
+                with open(errpath, "wb") as err:
+                    running[jid] = (argv, errpath, subprocess.Popen(
+                        argv, cwd=cwd, stdout=subprocess.DEVNULL,
+                        stderr=err, stdin=subprocess.DEVNULL))
+        if not running:
+            if pending and not errors:
+                raise TestbedError("jobs with unmet dependencies: %s"
+                                   % [j[0] for j in pending])
+            break
+        finished = [j for j, (_, _, p) in running.items()
+                    if p.poll() is not None]
+        if not finished:
+            time.sleep(0.003)
+            continue
+        for jid in finished:
+            argv, errpath, p = running.pop(jid)
+            if p.returncode != 0:
+                with open(errpath, "rb") as f:
+                    errors.append("%s: %s" % (" ".join(argv), f.read().decode(
+                        "utf-8", "replace")))
+            else:
+                done.add(jid)
+    if errors:
+        raise TestbedError("command(s) failed:\n" + "\n".join(errors))
 
 
 def _san_lines(sans):
@@ -244,6 +424,128 @@ def _san_lines(sans):
             value = "%s;FORMAT:UTF8,UTF8:%s" % (oid, v)
         out.append("%s.%d = %s" % (kind, i, value))
     return out
+
+
+def _der_tlv(buf, pos):
+    """(tag, content start, content end) of the DER TLV at pos."""
+    tag = buf[pos]
+    n = buf[pos + 1]
+    pos += 2
+    if n & 0x80:
+        k = n & 0x7F
+        n = int.from_bytes(buf[pos:pos + k], "big")
+        pos += k
+    return tag, pos, pos + n
+
+
+def spki_of(der):
+    """SubjectPublicKeyInfo DER of a certificate (RFC 5280 4.1):
+    tbsCertificate = [0] version, serial, signature, issuer, validity,
+    subject, subjectPublicKeyInfo, ..."""
+    _, s, _ = _der_tlv(der, 0)          # Certificate
+    _, pos, _ = _der_tlv(der, s)        # tbsCertificate
+    skip = 5
+    if der[pos] == 0xA0:                # explicit version
+        skip = 6
+    for _ in range(skip):
+        _, _, pos = _der_tlv(der, pos)
+    _, _, end = _der_tlv(der, pos)
+    return der[pos:end]
+
+
+# --- DER re-encoding and RSA signing, for many certificates quickly ----
+# bulk.test needs one certificate per address (issue 3: the address must
+# be in the certificate, and DS_MAX_CERT_EMAILS bounds one certificate):
+# 1000 `openssl` runs would take a minute, so the bulk certificates are
+# the openssl-made template with another serial and SAN.  Re-signing in
+# Python (RFC 8017 8.2 RSASSA-PKCS1-v1_5, SHA-256, CRT) costs ~8 ms each
+# here, so by default (bulk_signed=False) the template's signature is
+# kept: invalid, which DANE-EE never looks at (the record pins the
+# certificate itself, RFC 7671 5.1); bulk_signed=True signs properly.
+
+def _der_len(n):
+    if n < 0x80:
+        return bytes([n])
+    b = n.to_bytes((n.bit_length() + 7) // 8, "big")
+    return bytes([0x80 | len(b)]) + b
+
+
+def _der(tag, content):
+    return bytes([tag]) + _der_len(len(content)) + content
+
+
+def _der_children(buf):
+    """[(tag, content)] of the TLVs that fill buf."""
+    out = []
+    pos = 0
+    while pos < len(buf):
+        tag, s, e = _der_tlv(buf, pos)
+        out.append((tag, buf[s:e]))
+        pos = e
+    return out
+
+
+def _der_int(v):
+    b = v.to_bytes(v.bit_length() // 8 + 1, "big")
+    return _der(0x02, b)
+
+
+class _RsaKey:
+    """The private numbers of a PKCS#8 RSA key (PEM, from genpkey)."""
+
+    def __init__(self, pem):
+        der = _pem_to_der(pem, "PRIVATE KEY")
+        info = _der_children(_der_children(der)[0][1])
+        rsa = _der_children(_der_children(info[2][1])[0][1])
+        v = [int.from_bytes(c, "big") for _, c in rsa]
+        self.n, self.e, self.d, self.p, self.q, self.dp, self.dq, self.qi = (
+            v[1:9])
+        self.k = (self.n.bit_length() + 7) // 8
+
+    def sign_sha256(self, data):
+        prefix = bytes.fromhex("3031300d060960864801650304020105000420")
+        t = prefix + hashlib.sha256(data).digest()
+        em = b"\x00\x01" + b"\xff" * (self.k - len(t) - 3) + b"\x00" + t
+        m = int.from_bytes(em, "big")
+        m1 = pow(m, self.dp, self.p)
+        m2 = pow(m, self.dq, self.q)
+        h = (self.qi * (m1 - m2)) % self.p
+        return (m2 + h * self.q).to_bytes(self.k, "big")
+
+
+def _resign_with_email(template_der, key, serial, old_email, new_email):
+    """A copy of a self-signed certificate with another serial number and
+    `old_email` replaced by `new_email` (in subjectAltName), re-signed
+    with key (None: the template's signature, now invalid, is kept)."""
+    cert = _der_children(template_der)[0][1]
+    tbs, alg, oldsig = _der_children(cert)
+    fields = _der_children(tbs[1])
+    i = 1 if fields[0][0] == 0xA0 else 0
+    fields[i] = (0x02, _der_int(serial)[2:])
+    old = old_email.encode("ascii")
+    new = new_email.encode("ascii")
+
+    def rewrite(tag, content):
+        if tag == 0x81 and content == old:      # rfc822Name [1] IA5String
+            return _der(tag, new)
+        if tag == 0x04 or tag & 0x20:           # OCTET STRING or constructed
+            try:
+                kids = _der_children(content)
+            except (IndexError, ValueError):
+                return _der(tag, content)
+            if tag == 0x04 and not (kids and kids[0][0] == 0x30):
+                return _der(tag, content)
+            return _der(tag, b"".join(rewrite(t, c) for t, c in kids))
+        return _der(tag, content)
+
+    body = b"".join(rewrite(t, c) if n > i else _der(t, c)
+                    for n, (t, c) in enumerate(fields))
+    tbs_der = _der(0x30, body)
+    if key is None:
+        bits = oldsig[1]
+    else:
+        bits = b"\x00" + key.sign_sha256(tbs_der)
+    return _der(0x30, tbs_der + _der(alg[0], alg[1]) + _der(0x03, bits))
 
 
 def _pem_to_der(pem, label):
@@ -291,17 +593,31 @@ class Testbed:
       workdir      directory to use (default: a new temp dir, removed on exit
                    unless DANE_SMIME_KEEP_TESTBED=1; a given dir is kept)
       bulk_found   N > 0 adds bulk.test with user0..user{N-1}@bulk.test,
-                   each a 3 0 0 record with the same certificate
+                   each a 3 0 0 record of its own certificate (the "bulk"
+                   one re-issued for that address: tb.bulk_der(i))
+      bulk_signed  re-sign those (slow); default: template signature kept
       extra_zones  {zone: [(local_part, usage, selector, matching, bytes)]}
                    more signed zones
+      extra_zone_text  {zone: str or [lines]} raw zone-file text appended
+                   before signing (e.g. `dane-smime record` output); a zone
+                   not otherwise served is created (signed)
+      certs_from   a running Testbed whose certificates and NSS DB to
+                   reuse (no key/certificate generation: starts faster)
       verbose      print timing to stderr
     """
 
     def __init__(self, workdir=None, bulk_found=0, extra_zones=None,
-                 verbose=False):
+                 verbose=False, extra_zone_text=None, certs_from=None,
+                 bulk_signed=False):
         self._given_workdir = workdir
         self.bulk_found = int(bulk_found)
+        self.bulk_signed = bulk_signed
         self.extra_zones = dict(extra_zones or {})
+        self.extra_zone_text = dict(extra_zone_text or {})
+        self.certs_from = certs_from
+        self.nss_db = None          # "sql:DIR": ca + ca2 trusted C,C,C
+        self.bulk_ders = []         # DER for user{i}@bulk.test
+        self.nss_config_path = None  # config_path plus nss_db = ...
         self.verbose = verbose
         self.workdir = None
         self.certs = {}             # cert name -> Cert
@@ -334,6 +650,21 @@ class Testbed:
 
     def cert_der(self, address):
         return self.cert(address).der
+
+    def chain_path(self, *names):
+        """A PEM file holding the named certificates in that order (e.g.
+        chain_path("combo", "ca"): end entity first, then its chain)."""
+        path = os.path.join(self.workdir, "chain-%s.pem" % "+".join(names))
+        with open(path, "w", encoding="ascii") as f:
+            f.write("".join(self.certs[n].pem for n in names))
+        return path
+
+    def der_path(self, name):
+        """The named certificate as a DER file."""
+        path = os.path.join(self.workdir, "%s.der" % name)
+        with open(path, "wb") as f:
+            f.write(self.certs[name].der)
+        return path
 
     def write_config(self, path=None, extra=None, resolvers=None,
                      probe=True):
@@ -427,6 +758,9 @@ class Testbed:
         self._step("daemons", self._start_daemons)
         self.config_path = self.write_config(
             os.path.join(self.workdir, "dane-smime.conf"))
+        self.nss_config_path = self.write_config(
+            os.path.join(self.workdir, "dane-smime-nss.conf"),
+            extra={"nss_db": self.nss_db})
         self.startup_seconds = time.monotonic() - t0
         if self.verbose:
             sys.stderr.write("testbed: up in %.2f s (%s) in %s\n" % (
@@ -477,37 +811,99 @@ class Testbed:
         raise KeyError("no certificate for %r" % address)
 
     def _make_certs(self):
+        if self.certs_from is not None:
+            # Reuse another (running) test bed's certificates and NSS DB.
+            self.certs = dict(self.certs_from.certs)
+            self.nss_db = self.certs_from.nss_db
+            return
         d = os.path.join(self.workdir, "certs")
         os.makedirs(d, exist_ok=True)
-        used = {spec[0] for spec in CERTS.values()}
-        # Biggest first: the 4096-bit key is the long pole.
-        _run_parallel([["openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt",
-                        "rsa_keygen_bits:%d" % KEYS[k], "-out", k + ".key"]
-                       for k in sorted(used, key=lambda k: -KEYS[k])], cwd=d)
-        jobs = [["openssl", "pkey", "-in", k + ".key", "-pubout", "-out",
-                 k + ".pub"] for k in sorted(used)]
+        specs = {}
         for name, (key, cn, sans) in CERTS.items():
+            specs[name] = dict(key=key, cn=cn, sans=sans)
+        specs.update(TRUST_CERTS)
+        used = {sp["key"] for sp in specs.values()}
+        # Biggest first: the 4096-bit key is the long pole; everything not
+        # waiting for it runs meanwhile.
+        jobs = [("key/" + k, ["openssl", "genpkey", "-algorithm", "RSA",
+                              "-pkeyopt", "rsa_keygen_bits:%d" % KEYS[k],
+                              "-out", k + ".key"], [])
+                for k in sorted(used, key=lambda k: (-KEYS[k], k))]
+        for name, sp in specs.items():
+            key = sp["key"]
+            sans = sp.get("sans", [])
+            cn = sp.get("cn") or (sans[0].split(":", 1)[1] if sans else name)
+            issuer = sp.get("issuer")
             with open(os.path.join(d, name + ".cnf"), "w",
                       encoding="utf-8") as f:
-                f.write(_openssl_conf(cn, sans))
-            jobs.append(["openssl", "req", "-x509", "-new", "-config",
-                         name + ".cnf", "-key", key + ".key", "-sha256",
-                         "-days", "3650", "-out", name + ".pem"])
-        _run_parallel(jobs, cwd=d)
-        for name, (key, cn, sans) in CERTS.items():
+                f.write(_openssl_conf(cn, sans, ca=sp.get("ca", False),
+                                      ku=sp.get("ku"),
+                                      eku=sp.get("eku", "emailProtection"),
+                                      issued=bool(issuer)))
+            if not issuer:
+                jobs.append(("cert/" + name, [
+                    "openssl", "req", "-x509", "-new", "-config",
+                    name + ".cnf", "-key", key + ".key", "-sha256", "-days",
+                    str(sp.get("days", 3650)), "-out", name + ".pem"],
+                    ["key/" + key]))
+                continue
+            ik = specs[issuer]["key"]
+            if not sp.get("start"):
+                # OpenSSL 3: req -x509 -CA signs with the issuer at once
+                jobs.append(("cert/" + name, [
+                    "openssl", "req", "-x509", "-new", "-config",
+                    name + ".cnf", "-key", key + ".key", "-sha256", "-days",
+                    str(sp.get("days", 3650)), "-CA", issuer + ".pem",
+                    "-CAkey", ik + ".key", "-out", name + ".pem"],
+                    ["key/" + key, "cert/" + issuer]))
+                continue
+            # Fixed dates in the past or future need `openssl ca`.
+            cadir = os.path.join(d, name + ".ca")
+            os.makedirs(cadir, exist_ok=True)
+            open(os.path.join(cadir, "index.txt"), "w").close()
+            with open(os.path.join(cadir, "serial"), "w") as f:
+                f.write("%04X\n" % (0x1000 + len(jobs)))
+            with open(os.path.join(d, name + ".ca.cnf"), "w") as f:
+                f.write(_ca_conf(name, issuer + ".pem", ik + ".key"))
+            jobs.append(("csr/" + name, [
+                "openssl", "req", "-new", "-config", name + ".cnf", "-key",
+                key + ".key", "-out", name + ".csr"], ["key/" + key]))
+            jobs.append(("cert/" + name, [
+                "openssl", "ca", "-batch", "-notext", "-utf8", "-preserveDN",
+                "-config", name + ".ca.cnf", "-extfile", name + ".cnf",
+                "-extensions", "ext", "-in", name + ".csr", "-out",
+                name + ".pem", "-startdate", sp["start"], "-enddate",
+                sp["end"]], ["csr/" + name, "cert/" + issuer]))
+        # The test NSS DB: both private CAs trusted for everything, as a
+        # Thunderbird profile would hold an imported company CA.
+        nssdir = os.path.join(self.workdir, "nssdb")
+        os.makedirs(nssdir, exist_ok=True)
+        self.nss_db = "sql:" + nssdir
+        jobs.append(("nss/init", ["certutil", "-N", "--empty-password",
+                                  "-d", self.nss_db], []))
+        prev = "nss/init"
+        for ca, nick in (("ca", "testca"), ("ca2", "testca2")):
+            jobs.append(("nss/" + ca, ["certutil", "-A", "-d", self.nss_db,
+                                       "-n", nick, "-t", "C,C,C", "-i",
+                                       os.path.join(d, ca + ".pem")],
+                         [prev, "cert/" + ca]))
+            prev = "nss/" + ca
+        _run_dag(jobs, cwd=d)
+        for name, sp in specs.items():
+            key = sp["key"]
+            sans = sp.get("sans", [])
             path = os.path.join(d, name + ".pem")
             with open(path, "r", encoding="ascii") as f:
                 pem = f.read()
+            # `openssl ca -notext` still writes only the PEM block
+            pem = pem[pem.index("-----BEGIN CERTIFICATE-----"):]
             der = ssl.PEM_cert_to_DER_cert(pem)
-            with open(os.path.join(d, key + ".pub"), "r",
-                      encoding="ascii") as f:
-                pub = f.read()
             emails = [s.split(":", 1)[1] if s.startswith("email:")
                       else s.rsplit(";UTF8:", 1)[1] for s in sans]
-            self.certs[name] = Cert(name, pem, der,
-                                    _pem_to_der(pub, "PUBLIC KEY"),
+            self.certs[name] = Cert(name, pem, der, spki_of(der),
                                     os.path.join(d, key + ".key"), path,
-                                    emails)
+                                    emails, issuer=sp.get("issuer"),
+                                    is_ca=sp.get("ca", False))
 
     def _make_zones(self):
         c = self.certs
@@ -532,6 +928,7 @@ class Testbed:
         ex.smimea(o("odd@example.test"), 9, 0, 0, c["odd"].der)
         ex.add(o("cname@example.test"), "CNAME %s." % o("hugh@example.test"))
         ex.add("www", "A 127.0.0.1")
+        self._trust_records(ex)
         self._addr_cert.update({
             "hugh@example.test": ["hugh"],
             "Hugh@example.test": ["Hugh"],
@@ -555,15 +952,24 @@ class Testbed:
         zones = [ex, un, bo, idn]
         if self.bulk_found > 0:
             bu = Zone("bulk.test")
-            rd = smimea_generic(3, 0, 0, c["bulk"].der)
-            for i in range(self.bulk_found):
-                bu.add(o("user%d@bulk.test" % i), rd)
+            for i, der in enumerate(self._bulk_ders()):
+                bu.add(o("user%d@bulk.test" % i),
+                       smimea_generic(3, 0, 0, der))
             zones.append(bu)
         for zname, recs in self.extra_zones.items():
             z = Zone(zname)
             for local, u, s, m, data in recs:
                 z.smimea(o("%s@%s" % (local, zname)), u, s, m, data)
             zones.append(z)
+        byname = {z.name: z for z in zones}
+        for zname, text in self.extra_zone_text.items():
+            z = byname.get(zname)
+            if z is None:
+                z = byname[zname] = Zone(zname)
+                zones.append(z)
+            if isinstance(text, str):
+                text = text.splitlines()
+            z.lines.extend(text)
         d = os.path.join(self.workdir, "zones")
         os.makedirs(d, exist_ok=True)
         for z in zones:
@@ -571,6 +977,98 @@ class Testbed:
                       encoding="ascii") as f:
                 f.write(z.text())
             self.zones[z.name] = z
+
+    def _bulk_ders(self):
+        """user{i}@bulk.test: the "bulk" certificate re-issued for each
+        address (see _resign_with_email)."""
+        if len(self.bulk_ders) >= self.bulk_found:
+            return self.bulk_ders[:self.bulk_found]
+        t = self.certs["bulk"]
+        key = None
+        if self.bulk_signed:
+            with open(t.key_path, "r", encoding="ascii") as f:
+                key = _RsaKey(f.read())
+        ders = [t.der]
+        for i in range(1, self.bulk_found):
+            ders.append(_resign_with_email(t.der, key, 0x10000 + i,
+                                           "user0@bulk.test",
+                                           "user%d@bulk.test" % i))
+        self.bulk_ders = ders
+        return ders
+
+    def bulk_der(self, i):
+        """DER of the certificate published for user{i}@bulk.test."""
+        return self._bulk_ders()[i]
+
+    def _trust_records(self, ex):
+        """Issue 3 names in example.test (see ZONE_NOTES, README)."""
+        c = self.certs
+        o = owner_name
+
+        def data(cert, selector, matching):
+            d = cert.der if selector == 0 else cert.spki
+            if matching == 1:
+                return hashlib.sha256(d).digest()
+            if matching == 2:
+                return hashlib.sha512(d).digest()
+            return d
+
+        # One record per name and combination: usages 0 and 2 name the
+        # CA (the trust anchor), 1 and 3 the end entity "combo".
+        for addr in COMBO_ADDRESSES:
+            u, sel, m = int(addr[1]), int(addr[3]), int(addr[5])
+            target = c["ca"] if u in (0, 2) else c["combo"]
+            ex.smimea(o(addr), u, sel, m, data(target, sel, m))
+        ex.smimea(o("pkix@example.test"), 1, 0, 0, c["leaf"].der)
+        # RFC 8162 lookups need the end entity itself somewhere in the set
+        # to discover it; with usages 0/2 it is published as a full
+        # certificate under the same usage next to the CA.
+        ex.smimea(o("pkixta@example.test"), 0, 0, 0, c["ca"].der)
+        ex.smimea(o("pkixta@example.test"), 0, 0, 0, c["leaf"].der)
+        ex.smimea(o("dane-ta@example.test"), 2, 0, 0, c["ca"].der)
+        ex.smimea(o("dane-ta@example.test"), 2, 0, 0, c["leaf"].der)
+        ex.smimea(o("ta-only@example.test"), 2, 0, 0, c["ca"].der)
+        ex.smimea(o("ca@example.test"), 3, 0, 0, c["ca"].der)
+        ex.smimea(o("mismatch@example.test"), 3, 0, 1,
+                  hashlib.sha256(c["hugh"].der).digest())
+        for n in ("expired", "future", "wrongeku", "signonly", "weak"):
+            ex.smimea(o("%s@example.test" % n), 3, 0, 0, c[n].der)
+        ex.smimea(o("wrongaddr@example.test"), 3, 0, 0, c["someone"].der)
+        # the old one first in the zone: order must come from not_after
+        ex.smimea(o("rollover@example.test"), 3, 0, 0, c["roll-old"].der)
+        ex.smimea(o("rollover@example.test"), 3, 0, 0, c["roll-new"].der)
+        ex.smimea(o("spki@example.test"), 3, 1, 1,
+                  hashlib.sha256(c["spki"].spki).digest())
+        ex.smimea(o("sha512@example.test"), 3, 0, 2,
+                  hashlib.sha512(c["sha512"].der).digest())
+        # "Duplicates": identical RRs cannot coexist in an RRset (RFC 2181
+        # 5), so this is the same certificate in full twice.
+        ex.smimea(o("dup@example.test"), 3, 0, 0, c["dup"].der)
+        ex.smimea(o("dup@example.test"), 1, 0, 0, c["dup"].der)
+        # Records at the names popular how-tos get wrong, none at the
+        # right name (RFC 8162 3: SHA-256 truncated to 28 octets).  A full
+        # 64-hex SHA-256 label cannot exist: labels are <= 63 octets (RFC
+        # 1035 2.3.4).  SHA-224 gives 56 hex digits too: the usual mix-up.
+        wn = c["wrongname"].der
+        ex.smimea("%s._smimecert.example.test" % hashlib.sha224(
+            b"wrongname").hexdigest(), 3, 0, 0, wn)
+        ex.smimea("wrongplain._smimecert.example.test", 3, 0, 0, wn)
+        m = self._addr_cert
+        for a in ("pkix", "pkixta", "dane-ta", "ta-only"):
+            m[a + "@example.test"] = ["leaf"]
+        for a in COMBO_ADDRESSES:
+            m[a] = ["combo"]
+        for n in ("mismatch", "expired", "future", "wrongeku", "signonly",
+                  "spki", "sha512", "weak", "dup", "wrongname"):
+            m[n + "@example.test"] = [n]
+        m["wrongplain@example.test"] = ["wrongname"]
+        m["ca@example.test"] = ["ca"]
+        m["wrongaddr@example.test"] = ["someone"]
+        m["rollover@example.test"] = ["roll-new", "roll-old"]
+        m["pres@roundtrip.test"] = ["roundtrip"]
+        m["generic@roundtrip.test"] = ["roundtrip"]
+        m["spki@roundtrip.test"] = ["roundtrip"]
+        m["paste@roundtrip.test"] = ["paste"]
 
     def _sign_zones(self):
         d = os.path.join(self.workdir, "zones")

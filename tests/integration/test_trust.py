@@ -1,0 +1,668 @@
+#!/usr/bin/python3
+"""Integration tests for the certificate trust engine (issue 3): SMIMEA
+usages 0-3 x selectors 0-1 x matching types 0-2 with `verify` (match and
+mismatch), PKIX with a private CA in a test NSS DB, DANE-TA, usability
+problems (address, validity with --at, EKU, key usage, weak key, CA),
+hash-only records, rollover order, SmtpUTF8Mailbox, insecure and bogus
+zones, and `verify` over native messaging.
+
+Names and certificates: tests/testbed/README.md (issue 3 section).
+
+Run:  /usr/bin/python3 tests/integration/test_trust.py
+Binary: $DANE_SMIME or build/host/dane-smime.  Last line of stdout:
+"N passed, N failed[, N skipped]"; exit status 1 on failure.
+"""
+
+import base64
+import concurrent.futures
+import os
+import subprocess
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import helpers  # noqa: E402
+from helpers import (EXIT, ISO, Native, Testbed, binary,  # noqa: E402
+                     require_binary, run_cli)
+
+TB = None
+
+COMBOS = [(u, s, m) for u in range(4) for s in range(2) for m in range(3)]
+BASIS = {0: "pkix", 1: "pkix", 2: "dane-ta", 3: "dane-ee"}
+# Epoch seconds: 2020-06-01, 2075-01-01, 2100-01-01, 2000-01-01
+T2020 = 1590969600
+T2075 = 3313526400
+ISO2100 = "2100-01-01T00:00:00Z"
+ISO2000 = "2000-01-01T00:00:00Z"
+
+
+def setUpModule():
+    global TB
+    require_binary()
+    tb = Testbed()
+    try:
+        tb.start()
+    except BaseException:
+        tb.stop()
+        raise
+    TB = tb
+
+
+def tearDownModule():
+    if TB is not None:
+        TB.stop()
+
+
+def combo_addr(u, s, m):
+    return "u%ds%dm%d@example.test" % (u, s, m)
+
+
+def cli(verb, *args, nss=False, at=None, config=None, timeout=30,
+        json_out=True):
+    argv = [verb] + (["--json"] if json_out else [])
+    if at is not None:
+        argv += ["--at", at]
+    argv += list(args)
+    cfg = config or (TB.nss_config_path if nss else TB.config_path)
+    return run_cli(argv, config=cfg, timeout=timeout)
+
+
+class Base(unittest.TestCase):
+    maxDiff = None
+
+    def result(self, r, address=None):
+        """The single result of a lookup/verify run, framing checked."""
+        try:
+            res = r.results()
+            done = r.done()
+        except Exception as e:
+            self.fail("bad JSON output (%s)\n%s" % (e, r.describe()))
+        self.assertEqual(len(res), 1, r.describe())
+        self.assertEqual(len(done), 1, r.describe())
+        self.assertEqual(done[0].get("count"), 1, r.describe())
+        self.assertIs(r.objects()[-1], done[0], "done must come last")
+        if address is not None:
+            self.assertEqual(res[0].get("address"), address, r.describe())
+        return res[0]
+
+    def lookup(self, address, status=None, nss=False, at=None, rc=None):
+        r = cli("lookup", address, nss=nss, at=at)
+        x = self.result(r, address)
+        if status is not None:
+            self.assertEqual(x.get("status"), status, r.describe())
+            self.assertEqual(r.rc, EXIT[status] if rc is None else rc,
+                             r.describe())
+        self.check_fields(x, r)
+        return x, r
+
+    def verify(self, address, certfile, status=None, nss=False, at=None):
+        r = cli("verify", address, certfile, nss=nss, at=at)
+        x = self.result(r, address)
+        if status is not None:
+            self.assertEqual(x.get("status"), status, r.describe())
+            self.assertEqual(r.rc, EXIT[status], r.describe())
+        self.assertEqual(x.get("mode"), "verify", r.describe())
+        self.check_fields(x, r)
+        return x, r
+
+    def check_fields(self, x, r):
+        """Every certificate carries the issue 3 fields."""
+        for c in x.get("certificates", []):
+            for k in ("usable", "can_encrypt", "can_sign", "is_ca"):
+                self.assertIsInstance(c.get(k), bool, "%s: %s" % (
+                    k, r.describe()))
+            self.assertIn("match", c, r.describe())
+            self.assertIn("trust_basis", c, r.describe())
+            self.assertIn(c["trust_basis"], (None, "pkix", "dane-ee",
+                                             "dane-ta"), r.describe())
+            if c["match"] is not None:
+                self.assertEqual(sorted(c["match"]), ["matching", "selector",
+                                                      "usage"])
+            self.assertIsInstance(c.get("key"), str, r.describe())
+            self.assertIsInstance(c.get("problems"), list, r.describe())
+            for p in c["problems"]:
+                self.assertIsInstance(p.get("code"), str, r.describe())
+                self.assertIsInstance(p.get("message"), str, r.describe())
+                self.assertNotEqual(p["message"], "", r.describe())
+            if c["usable"]:
+                self.assertIsNotNone(c["match"], r.describe())
+                self.assertIsNotNone(c["trust_basis"], r.describe())
+                self.assertTrue(c["can_encrypt"], r.describe())
+                self.assertFalse(c["is_ca"], r.describe())
+        if x.get("status") == "found":
+            self.assertTrue(any(c["usable"] for c in x["certificates"]),
+                            "found without a usable certificate\n"
+                            + r.describe())
+        if x.get("status") in ("unusable", "insecure", "bogus"):
+            self.assertFalse(any(c.get("usable") for c in
+                                 x.get("certificates", [])), r.describe())
+
+    def cert(self, x, name, r=None):
+        """The JSON certificate of testbed cert `name` in result x."""
+        want = TB.certs[name].sha256
+        for c in x.get("certificates", []):
+            if c["sha256"].lower() == want:
+                return c
+        self.fail("certificate %s not in result\n%s" % (
+            name, r.describe() if r else x))
+
+    def codes(self, c):
+        return {p["code"] for p in c.get("problems", [])}
+
+    def assert_usable(self, c, usage, selector, matching, basis, r):
+        self.assertIs(c["usable"], True, r.describe())
+        self.assertEqual(c["match"], {"usage": usage, "selector": selector,
+                                      "matching": matching}, r.describe())
+        self.assertEqual(c["trust_basis"], basis, r.describe())
+
+    def assert_problem(self, c, code, r):
+        if isinstance(code, str):
+            code = {code}
+        self.assertIs(c["usable"], False, r.describe())
+        self.assertTrue(self.codes(c) & set(code), "want one of %s, got %s\n"
+                        "%s" % (sorted(code), sorted(self.codes(c)),
+                                r.describe()))
+
+
+class TestMatrix(Base):
+    """verify with every usage/selector/matching combination: uUsSmM@ holds
+    exactly one `U S M` record (of ca for U 0/2, of combo for U 1/3)."""
+
+    def run_all(self, certfile_names, nss=True):
+        chain = TB.chain_path(*certfile_names)
+
+        def one(usm):
+            return usm, cli("verify", combo_addr(*usm), chain, nss=nss)
+        with concurrent.futures.ThreadPoolExecutor(4) as ex:
+            return list(ex.map(one, COMBOS))
+
+    def test_match_every_combination(self):
+        for (u, s, m), r in self.run_all(("combo", "ca")):
+            with self.subTest(usage=u, selector=s, matching=m):
+                x = self.result(r, combo_addr(u, s, m))
+                self.check_fields(x, r)
+                self.assertEqual(x.get("mode"), "verify", r.describe())
+                self.assertEqual(x["status"], "found", r.describe())
+                self.assertEqual(r.rc, EXIT["found"], r.describe())
+                self.assertEqual(x["dnssec"], "secure")
+                self.assertEqual(len(x["certificates"]), 1, r.describe())
+                c = x["certificates"][0]
+                self.assertEqual(c["sha256"].lower(), TB.certs["combo"].sha256)
+                self.assert_usable(c, u, s, m, BASIS[u], r)
+                self.assertEqual(len(x["records"]), 1, r.describe())
+
+    def test_mismatch_every_combination(self):
+        # combo2: same addresses, other key, issued by ca2 (also trusted)
+        for (u, s, m), r in self.run_all(("combo2", "ca2")):
+            with self.subTest(usage=u, selector=s, matching=m):
+                x = self.result(r, combo_addr(u, s, m))
+                self.check_fields(x, r)
+                self.assertEqual(x["status"], "unusable", r.describe())
+                self.assertEqual(r.rc, EXIT["unusable"], r.describe())
+                c = x["certificates"][0]
+                self.assertEqual(c["sha256"].lower(),
+                                 TB.certs["combo2"].sha256)
+                self.assertIsNone(c["match"], r.describe())
+                self.assertIsNone(c["trust_basis"], r.describe())
+                want = {"no-record-match"}
+                if u == 2:
+                    want |= {"dane-ta-invalid", "dane-ta-missing"}
+                self.assert_problem(c, want, r)
+
+    def test_dane_ta_hash_needs_the_ta_certificate(self):
+        # 2 1 1 names ca only by a digest: without the chain there is
+        # no trust anchor certificate (RFC 7671 5.2)
+        x, r = self.verify("u2s1m1@example.test",
+                           TB.certs["combo"].cert_path, status="unusable")
+        self.assert_problem(x["certificates"][0],
+                            {"dane-ta-missing", "no-record-match"}, r)
+        # 2 0 0 carries the TA itself: no chain needed
+        x, r = self.verify("u2s0m0@example.test",
+                           TB.certs["combo"].cert_path, status="found")
+        self.assert_usable(x["certificates"][0], 2, 0, 0, "dane-ta", r)
+
+    def test_lookup_full_ee_records(self):
+        x, r = self.lookup("u3s0m0@example.test", status="found")
+        self.assert_usable(self.cert(x, "combo", r), 3, 0, 0, "dane-ee", r)
+        x, r = self.lookup("u1s0m0@example.test", status="found", nss=True)
+        self.assert_usable(self.cert(x, "combo", r), 1, 0, 0, "pkix", r)
+
+    def test_lookup_hash_records_unusable(self):
+        for u, s, m in COMBOS:
+            if s == 0 and m == 0:
+                continue
+            with self.subTest(usage=u, selector=s, matching=m):
+                x, r = self.lookup(combo_addr(u, s, m), status="unusable",
+                                   nss=True)
+
+
+class TestPkix(Base):
+
+    def test_pkix_ee_with_nss_db(self):
+        x, r = self.lookup("pkix@example.test", status="found", nss=True)
+        c = self.cert(x, "leaf", r)
+        self.assert_usable(c, 1, 0, 0, "pkix", r)
+        self.assertEqual(c["problems"], [], r.describe())
+
+    def test_pkix_ee_without_nss_db(self):
+        x, r = self.lookup("pkix@example.test", status="unusable")
+        c = self.cert(x, "leaf", r)
+        self.assert_problem(c, "pkix-untrusted-issuer", r)
+
+    def test_pkix_ta_lookup(self):
+        x, r = self.lookup("pkixta@example.test", status="found", nss=True)
+        leaf = self.cert(x, "leaf", r)
+        self.assert_usable(leaf, 0, 0, 0, "pkix", r)
+        ca = self.cert(x, "ca", r)
+        self.assertIs(ca["is_ca"], True, r.describe())
+        self.assertIs(ca["usable"], False, r.describe())
+        # best first: the usable end entity before the CA
+        self.assertEqual(x["certificates"][0]["sha256"].lower(),
+                         TB.certs["leaf"].sha256, r.describe())
+
+    def test_pkix_ta_without_nss_db(self):
+        x, r = self.lookup("pkixta@example.test", status="unusable")
+        self.assert_problem(self.cert(x, "leaf", r), "pkix-untrusted-issuer",
+                            r)
+
+    def test_verify_pkix_untrusted(self):
+        for addr in ("u1s0m1@example.test", "u0s1m1@example.test"):
+            with self.subTest(address=addr):
+                x, r = self.verify(addr, TB.chain_path("combo", "ca"),
+                                   status="unusable")
+                self.assert_problem(x["certificates"][0],
+                                    "pkix-untrusted-issuer", r)
+
+    def test_nss_db_left_alone(self):
+        before = certutil_list(TB.nss_db)
+        self.lookup("pkix@example.test", nss=True)
+        self.verify("ta-only@example.test", TB.certs["leaf"].cert_path,
+                    nss=True)
+        self.assertEqual(certutil_list(TB.nss_db), before)
+        self.assertEqual(sorted(before), ["testca", "testca2"])
+
+
+class TestDaneTa(Base):
+
+    def test_dane_ta_lookup(self):
+        x, r = self.lookup("dane-ta@example.test", status="found")
+        self.assert_usable(self.cert(x, "leaf", r), 2, 0, 0, "dane-ta", r)
+        ca = self.cert(x, "ca", r)
+        self.assertIs(ca["usable"], False, r.describe())
+        self.assertIs(ca["is_ca"], True, r.describe())
+        self.assertEqual(x["certificates"][0]["sha256"].lower(),
+                         TB.certs["leaf"].sha256, r.describe())
+
+    def test_ta_only_lookup_unusable(self):
+        x, r = self.lookup("ta-only@example.test", status="unusable")
+        for c in x.get("certificates", []):
+            self.assertIs(c["usable"], False, r.describe())
+
+    def test_ta_only_verify_leaf(self):
+        x, r = self.verify("ta-only@example.test", TB.certs["leaf"].cert_path,
+                           status="found")
+        c = x["certificates"][0]
+        self.assertEqual(c["sha256"].lower(), TB.certs["leaf"].sha256)
+        self.assert_usable(c, 2, 0, 0, "dane-ta", r)
+
+    def test_ta_only_verify_leaf_with_chain_der(self):
+        x, r = self.verify("ta-only@example.test", TB.chain_path("leaf", "ca"),
+                           status="found")
+        self.assert_usable(x["certificates"][0], 2, 0, 0, "dane-ta", r)
+        x, r = self.verify("ta-only@example.test", TB.der_path("leaf"),
+                           status="found")
+
+    def test_ta_only_other_ca(self):
+        # a certificate for ta-only@ issued by ca2 does not chain to ca
+        # (combo2 lacks the address too: any of these problems will do)
+        x, r = self.verify("ta-only@example.test",
+                           TB.chain_path("combo2", "ca2"), status="unusable")
+        self.assert_problem(x["certificates"][0],
+                            {"dane-ta-invalid", "no-record-match",
+                             "email-mismatch"}, r)
+
+
+class TestProblems(Base):
+
+    def test_dane_ee_found_fields(self):
+        x, r = self.lookup("hugh@example.test", status="found")
+        c = self.cert(x, "hugh", r)
+        self.assert_usable(c, 3, 0, 0, "dane-ee", r)
+        self.assertIs(c["can_encrypt"], True)
+        self.assertIs(c["can_sign"], True)
+        self.assertIs(c["is_ca"], False)
+        self.assertEqual(c["key"].lower(), "rsa 2048", r.describe())
+        self.assertEqual(c["problems"], [], r.describe())
+
+    def test_ca_certificate_as_dane_ee(self):
+        x, r = self.lookup("ca@example.test", status="unusable")
+        c = self.cert(x, "ca", r)
+        self.assertIs(c["is_ca"], True, r.describe())
+        self.assert_problem(c, "ca-certificate", r)
+
+    def test_address_mismatch(self):
+        x, r = self.lookup("wrongaddr@example.test", status="unusable")
+        self.assert_problem(self.cert(x, "someone", r), "email-mismatch", r)
+
+    def test_verify_address_mismatch_but_record_matches(self):
+        # mismatch@ publishes 3 0 1 of hugh's certificate: it matches, but
+        # hugh's certificate is not for mismatch@
+        x, r = self.verify("mismatch@example.test",
+                           TB.certs["hugh"].cert_path, status="unusable")
+        c = x["certificates"][0]
+        self.assertEqual(c["match"], {"usage": 3, "selector": 0,
+                                      "matching": 1}, r.describe())
+        self.assert_problem(c, "email-mismatch", r)
+
+    def test_verify_no_record_match(self):
+        x, r = self.verify("mismatch@example.test",
+                           TB.certs["mismatch"].cert_path, status="unusable")
+        self.assert_problem(x["certificates"][0], "no-record-match", r)
+        self.assertIsNone(x["certificates"][0]["match"], r.describe())
+
+    def test_local_part_case_matters(self):
+        # Hugh's certificate is for Hugh@, not hugh@ (RFC 8162 3: the
+        # local-part is compared exactly)
+        x, r = self.verify("hugh@example.test", TB.certs["Hugh"].cert_path,
+                           status="unusable")
+        self.assert_problem(x["certificates"][0],
+                            {"email-mismatch", "no-record-match"}, r)
+
+    def test_expired(self):
+        x, r = self.lookup("expired@example.test", status="unusable")
+        self.assert_problem(self.cert(x, "expired", r), "expired", r)
+
+    def test_not_yet_valid(self):
+        x, r = self.lookup("future@example.test", status="unusable")
+        self.assert_problem(self.cert(x, "future", r), "not-yet-valid", r)
+
+    def test_at_makes_them_valid(self):
+        x, r = self.lookup("expired@example.test", status="found",
+                           at="@%d" % T2020)
+        self.assert_usable(self.cert(x, "expired", r), 3, 0, 0, "dane-ee", r)
+        x, r = self.lookup("future@example.test", status="found",
+                           at="2075-01-01T00:00:00Z")
+        self.assert_usable(self.cert(x, "future", r), 3, 0, 0, "dane-ee", r)
+
+    def test_at_far_future_expired(self):
+        for at in (ISO2100, "@4102444800"):
+            with self.subTest(at=at):
+                x, r = self.lookup("hugh@example.test", status="unusable",
+                                   at=at)
+                self.assert_problem(self.cert(x, "hugh", r), "expired", r)
+        x, r = self.verify("spki@example.test", TB.certs["spki"].cert_path,
+                           status="unusable", at=ISO2100)
+        self.assert_problem(x["certificates"][0], "expired", r)
+
+    def test_at_past_not_yet_valid(self):
+        x, r = self.lookup("hugh@example.test", status="unusable", at=ISO2000)
+        self.assert_problem(self.cert(x, "hugh", r), "not-yet-valid", r)
+
+    def test_at_bad_values(self):
+        for at in ("yesterday", "2030-13-01T00:00:00Z", "@", "@abc",
+                   "2030-01-01 00:00:00"):
+            with self.subTest(at=at):
+                r = cli("lookup", "hugh@example.test", at=at)
+                self.assertEqual(r.rc, EXIT["usage"], r.describe())
+                self.assertEqual(r.results(), [], r.describe())
+
+    def test_wrong_eku(self):
+        x, r = self.lookup("wrongeku@example.test", status="unusable")
+        c = self.cert(x, "wrongeku", r)
+        self.assert_problem(c, "no-email-protection-eku", r)
+        self.assertIs(c["can_encrypt"], False, r.describe())
+
+    def test_sign_only_key_usage(self):
+        x, r = self.lookup("signonly@example.test", status="unusable")
+        c = self.cert(x, "signonly", r)
+        self.assert_problem(c, "key-usage", r)
+        self.assertIs(c["can_encrypt"], False, r.describe())
+        self.assertIs(c["can_sign"], True, r.describe())
+
+    def test_weak_key(self):
+        x, r = self.lookup("weak@example.test", status="unusable")
+        c = self.cert(x, "weak", r)
+        self.assert_problem(c, "weak-key", r)
+        self.assertEqual(c["key"].lower(), "rsa 1024", r.describe())
+
+
+class TestSelectors(Base):
+
+    def test_spki_only(self):
+        x, r = self.lookup("spki@example.test", status="unusable")
+        self.assertEqual(x.get("certificates", []), [], r.describe())
+        x, r = self.verify("spki@example.test", TB.certs["spki"].cert_path,
+                           status="found")
+        self.assert_usable(x["certificates"][0], 3, 1, 1, "dane-ee", r)
+
+    def test_sha512_only(self):
+        x, r = self.lookup("sha512@example.test", status="unusable")
+        x, r = self.verify("sha512@example.test", TB.der_path("sha512"),
+                           status="found")
+        self.assert_usable(x["certificates"][0], 3, 0, 2, "dane-ee", r)
+
+    def test_existing_hashonly(self):
+        x, r = self.verify("hashonly@example.test",
+                           TB.certs["hashonly"].cert_path, status="found")
+        self.assert_usable(x["certificates"][0], 3, 1, 1, "dane-ee", r)
+
+    def test_multi_digest_agility(self):
+        # 3 0 0 + 3 1 1 + 3 0 1 of one certificate: found; verify matches
+        x, r = self.lookup("multi@example.test", status="found")
+        self.assertIs(self.cert(x, "multi", r)["usable"], True)
+        x, r = self.verify("multi@example.test", TB.certs["multi"].cert_path,
+                           status="found")
+        self.assertEqual(x["certificates"][0]["match"]["usage"], 3)
+
+    def test_verify_absent(self):
+        x, r = self.verify("absent@example.test", TB.certs["hugh"].cert_path,
+                           status="absent")
+
+    def test_verify_bad_certificate(self):
+        p = os.path.join(TB.workdir, "garbage.pem")
+        with open(p, "wb") as f:
+            f.write(b"-----BEGIN CERTIFICATE-----\nAAAA\n"
+                    b"-----END CERTIFICATE-----\n")
+        r = cli("verify", "hugh@example.test", p)
+        self.assertEqual(r.rc, EXIT["error"], r.describe())
+        x = self.result(r)
+        self.assertEqual(x["status"], "error", r.describe())
+        self.assertEqual(x.get("error", {}).get("code"), "bad-certificate",
+                         r.describe())
+
+    def test_verify_unreadable_file(self):
+        r = cli("verify", "hugh@example.test",
+                os.path.join(TB.workdir, "no-such-file.pem"))
+        self.assertEqual(r.rc, 66, r.describe())
+
+    def test_verify_usage_errors(self):
+        for args in ([], ["hugh@example.test"]):
+            with self.subTest(args=args):
+                r = cli("verify", *args)
+                self.assertEqual(r.rc, EXIT["usage"], r.describe())
+
+    def test_verify_human(self):
+        r = cli("verify", "spki@example.test", TB.certs["spki"].cert_path,
+                json_out=False)
+        self.assertEqual(r.rc, 0, r.describe())
+        self.assertIn("spki@example.test", r.out, r.describe())
+        self.assertNotIn('"type":', r.out)
+
+
+class TestRollover(Base):
+
+    def test_newest_first(self):
+        x, r = self.lookup("rollover@example.test", status="found")
+        certs = x["certificates"]
+        self.assertEqual(len(certs), 2, r.describe())
+        self.assertEqual(certs[0]["sha256"].lower(),
+                         TB.certs["roll-new"].sha256, r.describe())
+        self.assertEqual(certs[1]["sha256"].lower(),
+                         TB.certs["roll-old"].sha256, r.describe())
+        for c in certs:
+            self.assertIs(c["usable"], True, r.describe())
+            self.assertRegex(c["not_after"], ISO)
+        self.assertGreater(certs[0]["not_after"], certs[1]["not_after"])
+
+    def test_usable_before_newer(self):
+        # in 500 days the old one (400 days) has expired: the new one
+        # first, the old one unusable; status still found
+        x, r = self.lookup("rollover@example.test", status="found",
+                           at="@%d" % (time.time() + 500 * 86400))
+        certs = x["certificates"]
+        self.assertIs(certs[0]["usable"], True, r.describe())
+        self.assertIs(certs[1]["usable"], False, r.describe())
+        self.assertIn("expired", self.codes(certs[1]), r.describe())
+
+
+class TestUtf8(Base):
+
+    def test_smtputf8_mailbox(self):
+        a = "j\u00f6rg@example.test"
+        x, r = self.lookup(a, status="found")
+        self.assert_usable(self.cert(x, "jorg", r), 3, 0, 0, "dane-ee", r)
+        x, r = self.verify(a, TB.certs["jorg"].cert_path, status="found")
+        self.assert_usable(x["certificates"][0], 3, 0, 0, "dane-ee", r)
+
+    def test_idn_domain(self):
+        x, r = self.lookup("hugh@b\u00fccher.test", status="found")
+        self.assertIs(x["certificates"][0]["usable"], True, r.describe())
+
+
+class TestInsecureBogus(Base):
+
+    def test_insecure_never_usable(self):
+        x, r = self.lookup("hugh@unsigned.test", status="insecure")
+        for c in x.get("certificates", []):
+            self.assertIs(c["usable"], False, r.describe())
+            self.assertIn("insecure", self.codes(c), r.describe())
+        x, r = self.verify("hugh@unsigned.test",
+                           TB.certs["unsigned"].cert_path, status="insecure")
+        for c in x.get("certificates", []):
+            self.assertIs(c["usable"], False, r.describe())
+
+    def test_insecure_with_trust_ad_no(self):
+        cfg = TB.write_config(extra={"trust_ad": "no"})
+        r = cli("verify", "hugh@example.test", TB.certs["hugh"].cert_path,
+                config=cfg)
+        x = self.result(r)
+        self.assertEqual(x["status"], "insecure", r.describe())
+        self.assertEqual(r.rc, EXIT["insecure"], r.describe())
+        for c in x.get("certificates", []):
+            self.assertIs(c["usable"], False, r.describe())
+
+    def test_bogus(self):
+        x, r = self.verify("hugh@bogus.test", TB.certs["bogus"].cert_path,
+                           status="bogus")
+        for c in x.get("certificates", []):
+            self.assertIs(c["usable"], False, r.describe())
+
+
+class TestNative(Base):
+
+    def setUp(self):
+        self.s = Native([binary(), "--config", TB.config_path, "native"])
+
+    def tearDown(self):
+        self.s.kill()
+
+    def one(self, req):
+        self.s.send(req)
+        frames = self.s.recv_until_done(req["id"])
+        res = [f for f in frames if f.get("type") == "result"]
+        self.assertEqual(len(res), 1, frames)
+        self.assertEqual(frames[-1], {"type": "done", "id": req["id"],
+                                      "count": 1})
+        self.assertEqual(res[0].get("id"), req["id"])
+        return res[0]
+
+    def test_verify_with_chain(self):
+        x = self.one({"type": "verify", "id": "v1",
+                      "address": "u2s1m1@example.test",
+                      "certificate": TB.certs["combo"].b64,
+                      "chain": [TB.certs["ca"].b64]})
+        self.assertEqual(x["status"], "found", x)
+        self.assertEqual(x.get("mode"), "verify", x)
+        c = x["certificates"][0]
+        self.assertIs(c["usable"], True, x)
+        self.assertEqual(c["match"], {"usage": 2, "selector": 1,
+                                      "matching": 1}, x)
+        self.assertEqual(c["trust_basis"], "dane-ta", x)
+        self.assertEqual(base64.b64decode(c["der"]), TB.certs["combo"].der)
+
+    def test_verify_without_chain(self):
+        x = self.one({"type": "verify", "id": 2,
+                      "address": "u2s1m1@example.test",
+                      "certificate": TB.certs["combo"].b64})
+        self.assertEqual(x["status"], "unusable", x)
+        self.assertIs(x["certificates"][0]["usable"], False, x)
+
+    def test_verify_at(self):
+        x = self.one({"type": "verify", "id": 3,
+                      "address": "expired@example.test",
+                      "certificate": TB.certs["expired"].b64, "at": T2020})
+        self.assertEqual(x["status"], "found", x)
+        x = self.one({"type": "verify", "id": 4,
+                      "address": "hugh@example.test",
+                      "certificate": TB.certs["hugh"].b64, "at": ISO2100})
+        self.assertEqual(x["status"], "unusable", x)
+        self.assertIn("expired", self.codes(x["certificates"][0]))
+
+    def test_lookup_at(self):
+        self.s.send({"type": "lookup", "id": 5, "at": ISO2000,
+                     "addresses": ["hugh@example.test", "spki@example.test"]})
+        frames = self.s.recv_until_done(5)
+        by = {f["address"]: f for f in frames if f.get("type") == "result"}
+        self.assertEqual(by["hugh@example.test"]["status"], "unusable")
+        self.assertEqual(by["spki@example.test"]["status"], "unusable")
+
+    def test_verify_bad_certificate(self):
+        self.s.send({"type": "verify", "id": 6,
+                     "address": "hugh@example.test",
+                     "certificate": base64.b64encode(b"\x30\x03\x02\x01\x00")
+                     .decode()})
+        frames = self.s.recv_until_done(6)
+        bad = [f for f in frames if f.get("type") in ("result", "error")]
+        self.assertTrue(bad, frames)
+        f = bad[0]
+        self.assertNotEqual(f.get("status"), "found", frames)
+        self.assertEqual(f.get("error", {}).get("code"), "bad-certificate",
+                         frames)
+        # still in sync
+        self.s.send({"type": "hello", "id": 7})
+        self.assertEqual(self.s.recv().get("type"), "hello")
+
+    def test_verify_missing_fields(self):
+        for req, code in (({"type": "verify", "id": 8,
+                            "address": "hugh@example.test"}, "missing-field"),
+                          ({"type": "verify", "id": 9,
+                            "certificate": TB.certs["hugh"].b64},
+                           "missing-field"),
+                          ({"type": "verify", "id": 10,
+                            "address": "hugh@example.test",
+                            "certificate": 5}, "bad-field")):
+            with self.subTest(req=req):
+                self.s.send(req)
+                f = self.s.recv()
+                self.assertEqual(f.get("type"), "error", f)
+                self.assertEqual(f.get("error", {}).get("code"), code, f)
+                self.assertEqual(f.get("id"), req["id"], f)
+
+
+def certutil_list(db):
+    """{nickname: trust} of an NSS DB via certutil -L."""
+    p = subprocess.run(["certutil", "-L", "-d", db], stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, timeout=30)
+    out = {}
+    for line in p.stdout.decode("utf-8", "replace").splitlines()[4:]:
+        line = line.rstrip()
+        if not line:
+            continue
+        nick, trust = line.rsplit(None, 1)
+        out[nick.strip()] = trust
+    return out
+
+
+if __name__ == "__main__":
+    sys.exit(helpers.main(__name__))
