@@ -192,8 +192,11 @@ judge_records(struct check *c, const struct lookup_result *lr)
 		set(c, S_DECODE, "fail", "%zu full-certificate record(s) hold "
 		    "data that is not a DER certificate (RFC 5280 4.1)",
 		    badcert);
+	/* CA certificates (trust anchors of usages 0 and 2) need not carry
+	 * the address; the end entities must. */
 	for (i = 0; i < lr->ncerts; i++)
-		if (has_problem(&lr->certs[i].v, "email-mismatch"))
+		if (!lr->certs[i].sum.is_ca &&
+		    has_problem(&lr->certs[i].v, "email-mismatch"))
 			wrongaddr++;
 	if (lr->ncerts == 0)
 		set(c, S_ADDRESSES, "info", "no certificate to check");
@@ -209,14 +212,21 @@ judge_records(struct check *c, const struct lookup_result *lr)
 	if (lr->ncerts > 0 && lr->certs[0].v.usable)
 		set(c, S_USABLE, "pass", "a sender can discover and use a "
 		    "certificate for %s", c->address);
-	else if (lr->ncerts > 0)
+	else if (lr->ncerts > 0) {
 		set(c, S_USABLE, "fail", "no published certificate is usable: "
 		    "%s", lr->certs[0].v.nproblems > 0 ?
 		    lr->certs[0].v.problems[0].message : "see the problems");
-	else
+		add_fix(c, "publish a valid end-entity certificate for %s that "
+		    "allows encryption (`dane-smime record CERT` prints the "
+		    "record)", c->address);
+	} else {
 		set(c, S_USABLE, "fail", "no published record carries a "
-		    "certificate a sender could use (publish a 3 0 0 record: "
-		    "`dane-smime record CERT`)");
+		    "certificate a sender could use: hash and key records "
+		    "only confirm a certificate obtained elsewhere");
+		add_fix(c, "publish the full certificate as a 3 0 0 record "
+		    "(`dane-smime record CERT` prints it), keeping the hash "
+		    "records if you like");
+	}
 }
 
 static int

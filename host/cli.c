@@ -107,6 +107,8 @@ emit(void *arg, cJSON *msg)
 		const cJSON *s = cJSON_GetObjectItemCaseSensitive(msg,
 		    "status");
 		note(c, status_exit(cJSON_IsString(s) ? s->valuestring : NULL));
+		if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(msg, "ok")))
+			note(c, EXIT_LOOKUP_ERROR);
 	} else if (strcmp(type, "doctor") == 0) {
 		const cJSON *ok = cJSON_GetObjectItemCaseSensitive(msg, "ok");
 		const cJSON *tr = cJSON_GetObjectItemCaseSensitive(msg,

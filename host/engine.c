@@ -275,6 +275,7 @@ static cJSON *
 import_json(const struct job *j, const struct lookup_result *lr)
 {
 	cJSON *o = cJSON_CreateObject(), *changes, *refused, *item;
+	const char *failed = NULL;
 	size_t i;
 
 	if (o == NULL ||
@@ -320,6 +321,9 @@ import_json(const struct job *j, const struct lookup_result *lr)
 			goto fail;
 		}
 		if (rc > 0) {
+			/* A usable certificate did not get in: the database
+			 * refused it (unusable path, other trust present). */
+			failed = why != NULL ? why : "refused";
 			cJSON_AddItemToArray(refused, item);
 			if (cJSON_AddStringToObject(item, "sha256",
 			    c->sum.sha256) == NULL ||
@@ -345,6 +349,17 @@ import_json(const struct job *j, const struct lookup_result *lr)
 			goto fail;
 		}
 		certstore_change_free(&ch);
+	}
+	if (cJSON_AddBoolToObject(o, "ok", failed == NULL) == NULL)
+		goto fail;
+	if (failed != NULL) {
+		cJSON *err = cJSON_AddObjectToObject(o, "error");
+
+		if (err == NULL ||
+		    cJSON_AddStringToObject(err, "code", "import-failed") ==
+		    NULL || cJSON_AddStringToObject(err, "message", failed) ==
+		    NULL)
+			goto fail;
 	}
 	return report_with_id(o, j->id);
 fail:

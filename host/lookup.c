@@ -240,8 +240,30 @@ out:
 	return rc;
 }
 
+static int evaluate(const struct lookup_ctx *, const char *, size_t,
+    const struct address *, const struct dns_result *,
+    struct lookup_result *);
+
 int
 lookup_evaluate(const struct lookup_ctx *ctx, const char *address,
+    size_t address_len, const struct address *addr,
+    const struct dns_result *res, struct lookup_result *out)
+{
+	static const struct dnsmsg empty;
+
+	if (evaluate(ctx, address, address_len, addr, res, out) < 0)
+		return -1;
+	/* verify always answers about the supplied certificate, even when
+	 * DNS gave nothing to judge it by (bogus, error): it is then not
+	 * usable, and its problems say why. */
+	if (ctx->supplied != NULL && !out->verify &&
+	    evaluate_certs(ctx, addr, &empty, false, out) < 0)
+		return -1;
+	return 0;
+}
+
+static int
+evaluate(const struct lookup_ctx *ctx, const char *address,
     size_t address_len, const struct address *addr,
     const struct dns_result *res, struct lookup_result *out)
 {

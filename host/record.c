@@ -16,6 +16,9 @@
 #include "encode.h"
 #include "record.h"
 
+/* What an RSA-2048 RRSIG adds over the ECDSA P-256 one estimated. */
+#define RSA_EXTRA (256 - 64)
+
 /* RFC 1035 3.2.1: RDLENGTH is 16 bits; 4.2.2: a TCP message too. */
 #define DNS_MAX_RDATA		65535u
 /* RFC 1035 2.3.4: 63-octet labels, 255-octet names on the wire. */
@@ -313,6 +316,10 @@ fill_line(struct record_line *l, const struct address *a,
 		l->size_warning = "answers over 1232 bytes need TCP (DNS flag "
 		    "day 2020, RFC 7766 5): make sure the zone's servers "
 		    "answer over TCP";
+	else if (est + RSA_EXTRA > DS_EDNS_UDP_SIZE)
+		l->size_warning = "fits UDP with an ECDSA-signed zone, but not "
+		    "with RSA-2048 signatures (192 bytes more): then the "
+		    "zone's servers must answer over TCP (RFC 7766 5)";
 	return 0;
 }
 

@@ -236,6 +236,7 @@ cJSON *
 report_records(const struct record_line *l, size_t n)
 {
 	cJSON *o = make_type("record"), *arr, *r;
+	const char *w;
 	size_t i;
 
 	if (o == NULL || (arr = cJSON_AddArrayToObject(o, "records")) == NULL)
@@ -262,8 +263,13 @@ report_records(const struct record_line *l, size_t n)
 		    (double)l[i].answer_estimate) == NULL ||
 		    cJSON_AddBoolToObject(r, "fits_udp", l[i].fits_udp) == NULL)
 			goto fail;
-		if (l[i].warning != NULL && cJSON_AddStringToObject(r,
-		    "warning", l[i].warning) == NULL)
+		/* "warning": what is wrong with the record (the address,
+		 * the usage, or an answer that needs TCP); "size_warning"
+		 * also carries the advisory about RSA-signed zones. */
+		w = l[i].warning != NULL ? l[i].warning : !l[i].fits_udp ?
+		    l[i].size_warning : NULL;
+		if (w != NULL && cJSON_AddStringToObject(r, "warning", w) ==
+		    NULL)
 			goto fail;
 		if (l[i].size_warning != NULL && cJSON_AddStringToObject(r,
 		    "size_warning", l[i].size_warning) == NULL)

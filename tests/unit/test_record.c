@@ -247,7 +247,7 @@ test_default_rsa(void)
 	    RECORD_RRSIG_ESTIMATE + (strlen("_smimecert.example.test") + 2);
 	CHECK(l[0].answer_estimate == k);
 	CHECK(l[0].fits_udp == (k <= 1232));
-	CHECK((l[0].size_warning != NULL) == !l[0].fits_udp);
+	CHECK(l[0].fits_udp || l[0].size_warning != NULL);
 	for (i = 0; i < 1; i++)
 		printf("# %s: estimate %zu, fits_udp %d\n", l[i].address,
 		    l[i].answer_estimate, l[i].fits_udp);
