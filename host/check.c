@@ -128,17 +128,6 @@ check_query(const struct check *c, size_t i, const char **qname,
 	    c->probes[*kind - CHECK_Q_PROBE].name : c->a.owner;
 }
 
-static bool
-has_problem(const struct dane_verdict *v, const char *code)
-{
-	size_t i;
-
-	for (i = 0; i < v->nproblems; i++)
-		if (strcmp(v->problems[i].code, code) == 0)
-			return true;
-	return false;
-}
-
 static void
 judge_records(struct check *c, const struct lookup_result *lr)
 {
@@ -196,7 +185,7 @@ judge_records(struct check *c, const struct lookup_result *lr)
 	 * the address; the end entities must. */
 	for (i = 0; i < lr->ncerts; i++)
 		if (!lr->certs[i].sum.is_ca &&
-		    has_problem(&lr->certs[i].v, "email-mismatch"))
+		    dane_has_problem(&lr->certs[i].v, "email-mismatch"))
 			wrongaddr++;
 	if (lr->ncerts == 0)
 		set(c, S_ADDRESSES, "info", "no certificate to check");

@@ -148,8 +148,8 @@ add_problem(struct dane_verdict *v, const char *code, const char *fmt, ...)
 	p->message[utf8_truncate(p->message, len)] = '\0';
 }
 
-static bool
-has_problem(const struct dane_verdict *v, const char *code)
+bool
+dane_has_problem(const struct dane_verdict *v, const char *code)
 {
 	size_t i;
 
@@ -298,11 +298,11 @@ explained(const struct state *st, const char *code)
 	if (code == NULL)
 		return false;
 	if (strcmp(code, "expired") == 0 || strcmp(code, "not-yet-valid") == 0)
-		return has_problem(st->cert, code);
+		return dane_has_problem(st->cert, code);
 	if (strcmp(code, "pkix-usage") == 0)
-		return has_problem(st->cert, "key-usage") ||
-		    has_problem(st->cert, "no-email-protection-eku") ||
-		    has_problem(st->cert, "ca-certificate");
+		return dane_has_problem(st->cert, "key-usage") ||
+		    dane_has_problem(st->cert, "no-email-protection-eku") ||
+		    dane_has_problem(st->cert, "ca-certificate");
 	return false;
 }
 

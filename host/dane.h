@@ -115,6 +115,9 @@ bool dane_record_matches(const struct smimea_rec *rec,
  * never count and are not "present" (RFC 6698 4.1: unusable). */
 void dane_select(const struct smimea_rec *recs, size_t n, bool *counts);
 
+/* True if v lists a problem with this code. */
+bool dane_has_problem(const struct dane_verdict *v, const char *code);
+
 /* "Best first" order for the certificates of one address: usable ones
  * first, then matched ones, then the latest not_after (rollover: the
  * newer of two published certificates wins), then SHA-256 for a stable

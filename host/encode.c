@@ -145,8 +145,8 @@ hex_encode(const uint8_t *p, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
-static int
-hex_value(char c)
+int
+hex_value(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';

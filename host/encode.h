@@ -24,6 +24,8 @@ int b64_decode(const char *s, size_t n, uint8_t **out, size_t *outlen);
 
 /* Lowercase hex of p[0..n) into out, which has room for 2n+1 bytes;
  * always NUL-terminated. */
+/* The value of one hex digit (either case), or -1. */
+int hex_value(int c);
 void hex_encode(const uint8_t *p, size_t n, char *out);
 
 /* Decodes hex s[0..n), either case. CR, LF, space and tab between digits

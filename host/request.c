@@ -114,17 +114,6 @@ is_ws(uint8_t c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-static int
-hexval(uint8_t c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* Reads "XXXX" at p[*i..]; -1 if not four hex digits. */
 static long
@@ -136,7 +125,7 @@ hex4(const uint8_t *p, size_t len, size_t *i)
 	if (len - *i < 4)
 		return -1;
 	for (k = 0; k < 4; k++) {
-		if ((h = hexval(p[*i + (size_t)k])) < 0)
+		if ((h = hex_value(p[*i + (size_t)k])) < 0)
 			return -1;
 		v = v << 4 | h;
 	}
