@@ -1,0 +1,356 @@
+/* smime.c - CMS SignedData signature check with NSS; see smime.h. */
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cert.h>
+#include <cms.h>
+#include <hasht.h>
+#include <nss.h>
+#include <pk11pub.h>
+#include <secerr.h>
+#include <secoid.h>
+#include <sechash.h>
+
+#include "certs.h"
+#include "crypto.h"
+#include "dslimits.h"
+#include "smime.h"
+
+static void
+verdict(struct smime_result *r, int sig, const char *code, const char *fmt,
+    ...)
+{
+	va_list ap;
+
+	r->signature = sig;
+	r->code = code;
+	va_start(ap, fmt);
+	vsnprintf(r->message, sizeof(r->message), fmt, ap);
+	va_end(ap);
+}
+
+static bool
+nss_oom(void)
+{
+	return PORT_GetError() == SEC_ERROR_NO_MEMORY;
+}
+
+static void
+name_digest(SECOidTag t, char *out, size_t outsz)
+{
+	const char *s;
+
+	switch (t) {
+	case SEC_OID_MD5: s = "md5"; break;
+	case SEC_OID_SHA1: s = "sha1"; break;
+	case SEC_OID_SHA224: s = "sha224"; break;
+	case SEC_OID_SHA256: s = "sha256"; break;
+	case SEC_OID_SHA384: s = "sha384"; break;
+	case SEC_OID_SHA512: s = "sha512"; break;
+	default: s = "unknown"; break;
+	}
+	snprintf(out, outsz, "%s", s);
+}
+
+/* RFC 5652 5.3 signatureAlgorithm: agents write either the bare key
+ * algorithm (rsaEncryption, RFC 3370 3.2) or a combined one. */
+static void
+name_signature(SECOidTag t, char *out, size_t outsz)
+{
+	const char *s;
+
+	switch (t) {
+	case SEC_OID_PKCS1_RSA_ENCRYPTION:
+	case SEC_OID_PKCS1_SHA1_WITH_RSA_ENCRYPTION:
+	case SEC_OID_PKCS1_SHA224_WITH_RSA_ENCRYPTION:
+	case SEC_OID_PKCS1_SHA256_WITH_RSA_ENCRYPTION:
+	case SEC_OID_PKCS1_SHA384_WITH_RSA_ENCRYPTION:
+	case SEC_OID_PKCS1_SHA512_WITH_RSA_ENCRYPTION:
+	case SEC_OID_PKCS1_MD5_WITH_RSA_ENCRYPTION:
+		s = "rsa-pkcs1";
+		break;
+	case SEC_OID_PKCS1_RSA_PSS_SIGNATURE:
+		s = "rsa-pss";
+		break;
+	case SEC_OID_ANSIX962_EC_PUBLIC_KEY:
+	case SEC_OID_ANSIX962_ECDSA_SHA1_SIGNATURE:
+	case SEC_OID_ANSIX962_ECDSA_SHA224_SIGNATURE:
+	case SEC_OID_ANSIX962_ECDSA_SHA256_SIGNATURE:
+	case SEC_OID_ANSIX962_ECDSA_SHA384_SIGNATURE:
+	case SEC_OID_ANSIX962_ECDSA_SHA512_SIGNATURE:
+		s = "ecdsa";
+		break;
+	case SEC_OID_ANSIX9_DSA_SIGNATURE:
+	case SEC_OID_ANSIX9_DSA_SIGNATURE_WITH_SHA1_DIGEST:
+	case SEC_OID_NIST_DSA_SIGNATURE_WITH_SHA224_DIGEST:
+	case SEC_OID_NIST_DSA_SIGNATURE_WITH_SHA256_DIGEST:
+		s = "dsa";
+		break;
+	default:
+		s = "unknown";
+		break;
+	}
+	snprintf(out, outsz, "%s", s);
+}
+
+/* Decodes the SignedData certificates into r->certs. -1 on OOM. */
+static int
+collect_certs(SECItem **raw, struct smime_result *r)
+{
+	size_t n = 0, i;
+	const char *why;
+	int rc;
+
+	while (raw != NULL && raw[n] != NULL)
+		n++;
+	if (n == 0)
+		return 0;
+	if (n > DS_MAX_MESSAGE_CERTS)
+		n = DS_MAX_MESSAGE_CERTS;
+	if ((r->certs = calloc(n, sizeof(*r->certs))) == NULL)
+		return -1;
+	for (i = 0; i < n; i++) {
+		rc = certs_decode(raw[i]->data, raw[i]->len,
+		    &r->certs[r->ncerts], &why);
+		if (rc < 0)
+			return -1;
+		if (rc > 0)
+			r->ncerts_skipped++;
+		else
+			r->ncerts++;
+	}
+	return 0;
+}
+
+int
+smime_verify(const uint8_t *content, size_t content_len, const uint8_t *cms,
+    size_t cms_len, struct smime_result *out)
+{
+	NSSCMSMessage *cmsg = NULL;
+	NSSCMSContentInfo *cinfo, *inner;
+	NSSCMSSignedData *sigd;
+	NSSCMSSignerInfo *si;
+	CERTCertificate *cert;
+	SECItem der, dig, *econtent;
+	SECOidTag dtag, stag;
+	HASH_HashType ht;
+	uint8_t digest[HASH_LENGTH_MAX];
+	const char *why = NULL;
+	PRTime t;
+	size_t nraw = 0;
+	int n, rc = -1;
+	SECStatus sv;
+
+	memset(out, 0, sizeof(*out));
+	if (crypto_init() != 0)
+		return -1;
+	if (cms == NULL || cms_len == 0 || cms_len > DS_MAX_MESSAGE_BYTES) {
+		verdict(out, SMIME_INVALID, "bad-cms", "the signature is empty "
+		    "or too large to be a CMS SignedData (RFC 5652 5.1)");
+		rc = 0;
+		goto out;
+	}
+	der.type = siBuffer;
+	der.data = (unsigned char *)(uintptr_t)cms;
+	der.len = (unsigned int)cms_len;
+	PORT_SetError(0);
+	cmsg = NSS_CMSMessage_CreateFromDER(&der, NULL, NULL, NULL, NULL,
+	    NULL, NULL);
+	if (cmsg == NULL) {
+		if (nss_oom())
+			goto out;
+		verdict(out, SMIME_INVALID, "bad-cms", "the signature is not "
+		    "a CMS ContentInfo that decodes (RFC 5652 3)");
+		rc = 0;
+		goto out;
+	}
+	if ((cinfo = NSS_CMSMessage_ContentLevel(cmsg, 0)) == NULL ||
+	    NSS_CMSContentInfo_GetContentTypeTag(cinfo) !=
+	    SEC_OID_PKCS7_SIGNED_DATA ||
+	    (sigd = NSS_CMSContentInfo_GetContent(cinfo)) == NULL ||
+	    (inner = NSS_CMSSignedData_GetContentInfo(sigd)) == NULL) {
+		verdict(out, SMIME_INVALID, "bad-cms", "the CMS is not a "
+		    "SignedData (RFC 5652 5.1, RFC 8551 3.5)");
+		rc = 0;
+		goto out;
+	}
+
+	while (sigd->rawCerts != NULL && sigd->rawCerts[nraw] != NULL)
+		nraw++;
+	if (collect_certs(sigd->rawCerts, out) != 0)
+		goto out;
+	n = NSS_CMSSignedData_SignerInfoCount(sigd);
+	if (n == 0) {
+		verdict(out, SMIME_INVALID, "no-signer", "the SignedData has "
+		    "no SignerInfo: it signs nothing (RFC 5652 5.1)");
+		rc = 0;
+		goto out;
+	}
+	if (n > 1) {
+		verdict(out, SMIME_UNSUPPORTED, "several-signers", "the "
+		    "message has %d signers; only messages with exactly one "
+		    "are checked (RFC 5652 5.1)", n);
+		rc = 0;
+		goto out;
+	}
+	si = NSS_CMSSignedData_GetSignerInfo(sigd, 0);
+	dtag = SECOID_GetAlgorithmTag(&si->digestAlg);
+	stag = SECOID_GetAlgorithmTag(&si->digestEncAlg);
+	name_digest(dtag, out->digest_alg, sizeof(out->digest_alg));
+	name_signature(stag, out->signature_alg, sizeof(out->signature_alg));
+	if (NSS_CMSSignerInfo_GetSigningTime(si, &t) == SECSuccess) {
+		out->has_signing_time = true;
+		/* Floor division: PRTime is microseconds. */
+		out->signing_time = t / PR_USEC_PER_SEC -
+		    (t % PR_USEC_PER_SEC < 0 ? 1 : 0);
+	}
+
+	/* Every certificate is fed to NSS's temporary store, so that the
+	 * signer can be looked up by issuerAndSerialNumber or
+	 * subjectKeyIdentifier (RFC 5652 5.3); they are released with
+	 * the message. The count bounds the work a hostile message can
+	 * ask of NSS. */
+	if (nraw > DS_MAX_MESSAGE_CERTS) {
+		verdict(out, SMIME_UNSUPPORTED, "too-many-certs", "the "
+		    "message carries %zu certificates, more than the %d "
+		    "this program looks at (RFC 5652 5.1)", nraw,
+		    DS_MAX_MESSAGE_CERTS);
+		rc = 0;
+		goto out;
+	}
+	PORT_SetError(0);
+	if (nraw > 0 && NSS_CMSSignedData_ImportCerts(sigd,
+	    CERT_GetDefaultCertDB(), certUsageEmailSigner, PR_FALSE) !=
+	    SECSuccess && nss_oom())
+		goto out;
+	PORT_SetError(0);
+	cert = NSS_CMSSignerInfo_GetSigningCertificate(si,
+	    CERT_GetDefaultCertDB());
+	if (cert == NULL) {
+		if (nss_oom())
+			goto out;
+		verdict(out, SMIME_INVALID, "no-signer", "the certificate the "
+		    "SignerInfo names is not in the message (RFC 5652 5.3, "
+		    "RFC 8551 3.1)");
+		rc = 0;
+		goto out;
+	}
+	if ((rc = certs_decode(cert->derCert.data, cert->derCert.len,
+	    &out->signer, &why)) < 0)
+		goto out;
+	if (rc > 0) {
+		verdict(out, SMIME_INVALID, "bad-cms", "the signer "
+		    "certificate is malformed: %s", why);
+		rc = 0;
+		goto out;
+	}
+	out->has_signer = true;
+
+	/* RFC 8551 3.5.3: a detached signature has no eContent; an
+	 * opaque one must carry id-data content. */
+	if (NSS_CMSContentInfo_GetContentTypeTag(inner) != SEC_OID_PKCS7_DATA) {
+		verdict(out, SMIME_UNSUPPORTED, "unsupported-content", "the "
+		    "signed content is not of type id-data (RFC 8551 3.1)");
+		rc = 0;
+		goto out;
+	}
+	if (content == NULL) {
+		econtent = NSS_CMSContentInfo_GetContent(inner);
+		if (econtent == NULL || econtent->data == NULL) {
+			verdict(out, SMIME_INVALID, "bad-cms", "the signature "
+			    "is detached but no content came with it "
+			    "(RFC 5652 5.2)");
+			rc = 0;
+			goto out;
+		}
+		content = econtent->data;
+		content_len = econtent->len;
+	}
+
+	ht = HASH_GetHashTypeByOidTag(dtag);
+	if (ht == HASH_AlgNULL || ht == HASH_AlgMD2 || ht == HASH_AlgMD5 ||
+	    HASH_ResultLen(ht) > sizeof(digest) || content_len > INT32_MAX) {
+		verdict(out, SMIME_UNSUPPORTED, "unsupported-algorithm", "the "
+		    "digest algorithm %s is not one S/MIME accepts "
+		    "(RFC 8551 2.1)", out->digest_alg);
+		rc = 0;
+		goto out;
+	}
+	/* We hash ourselves (NSS_CMSSignedData_GetDigestValue is not
+	 * exported); for opaque messages the decoder's own digest would do,
+	 * but one path for both keeps the check the same. */
+	if (PK11_HashBuf(dtag, digest, content, (PRInt32)content_len) !=
+	    SECSuccess) {
+		rc = -1;
+		goto out;
+	}
+	dig.type = siBuffer;
+	dig.data = digest;
+	dig.len = HASH_ResultLen(ht);
+	PORT_SetError(0);
+	sv = NSS_CMSSignerInfo_Verify(si, &dig, &inner->contentType);
+	switch (NSS_CMSSignerInfo_GetVerificationStatus(si)) {
+	case NSSCMSVS_GoodSignature:
+		if (sv != SECSuccess) {
+			verdict(out, SMIME_INVALID, "bad-signature", "NSS "
+			    "reported a good signature with an error");
+			break;
+		}
+		out->signature = SMIME_VALID;
+		break;
+	case NSSCMSVS_DigestMismatch:
+		verdict(out, SMIME_INVALID, "digest-mismatch", "the content "
+		    "was changed after signing: its digest differs from the "
+		    "signed message-digest attribute (RFC 5652 11.2)");
+		break;
+	case NSSCMSVS_SignatureAlgorithmUnknown:
+	case NSSCMSVS_SignatureAlgorithmUnsupported:
+		verdict(out, SMIME_UNSUPPORTED, "unsupported-algorithm", "the "
+		    "signature algorithm (%s with %s) is not supported "
+		    "(RFC 8551 2.2)", out->signature_alg, out->digest_alg);
+		break;
+	case NSSCMSVS_ProcessingError:
+		if (nss_oom()) {
+			rc = -1;
+			goto out;
+		}
+		verdict(out, SMIME_INVALID, "bad-signature", "the signature "
+		    "could not be checked: malformed signed attributes or key "
+		    "(RFC 5652 5.3, 5.4)");
+		break;
+	case NSSCMSVS_MalformedSignature:
+	case NSSCMSVS_BadSignature:
+	default:
+		verdict(out, SMIME_INVALID, "bad-signature", "the signature "
+		    "does not verify with the signer certificate's key "
+		    "(RFC 5652 5.6)");
+		break;
+	}
+	rc = 0;
+out:
+	/* Releases the temporary certificates and si->cert as well. */
+	if (cmsg != NULL)
+		NSS_CMSMessage_Destroy(cmsg);
+	if (rc != 0)
+		smime_result_free(out);
+	return rc;
+}
+
+void
+smime_result_free(struct smime_result *r)
+{
+	size_t i;
+
+	if (r == NULL)
+		return;
+	cert_summary_free(&r->signer);
+	for (i = 0; i < r->ncerts; i++)
+		cert_summary_free(&r->certs[i]);
+	free(r->certs);
+	memset(r, 0, sizeof(*r));
+}
