@@ -33,6 +33,27 @@ status_exit(const char *status)
 	return EXIT_LOOKUP_ERROR;
 }
 
+/* verify-message: 0 only for the green outcome. */
+static int
+message_exit(const cJSON *m)
+{
+	const cJSON *d = cJSON_GetObjectItemCaseSensitive(m, "dane");
+
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(m, "green")))
+		return EXIT_FOUND;
+	if (!cJSON_IsString(d))
+		return EXIT_UNUSABLE;	/* not signed, invalid, encrypted */
+	if (strcmp(d->valuestring, "absent") == 0)
+		return EXIT_ABSENT;
+	if (strcmp(d->valuestring, "insecure") == 0)
+		return EXIT_INSECURE;
+	if (strcmp(d->valuestring, "bogus") == 0)
+		return EXIT_BOGUS;
+	if (strcmp(d->valuestring, "error") == 0)
+		return EXIT_LOOKUP_ERROR;
+	return EXIT_UNUSABLE;
+}
+
 static void
 note(struct cli *c, int code)
 {
@@ -103,6 +124,8 @@ emit(void *arg, cJSON *msg)
 			note(c, cJSON_IsString(st) &&
 			    strcmp(st->valuestring, "error") == 0 ?
 			    EXIT_LOOKUP_ERROR : EXIT_UNUSABLE);
+	} else if (strcmp(type, "message-verification") == 0) {
+		note(c, message_exit(msg));
 	} else if (strcmp(type, "import") == 0) {
 		const cJSON *s = cJSON_GetObjectItemCaseSensitive(msg,
 		    "status");

@@ -14,6 +14,7 @@
 #include "pkix.h"
 #include "record.h"
 #include "report.h"
+#include "verifymsg.h"
 #include "version.h"
 
 #define DNS_TYPE_SOA_Q 6
@@ -39,6 +40,8 @@ struct job {
 	bool dry_run;
 	/* check */
 	struct check *check;
+	/* verify-message */
+	struct verifymsg *vm;
 };
 
 /* One query on its way through the resolver. */
@@ -96,6 +99,7 @@ job_free(struct job *j)
 	free(j->chainp);
 	free(j->db);
 	check_free(j->check);
+	verifymsg_free(j->vm);
 	free(j);
 }
 
@@ -380,6 +384,12 @@ lookup_done(void *arg, const struct dns_result *res)
 	if (res->kind == DNSR_ANSWER && res->msg.nrecords > 0)
 		ensure_trust(e);
 	job_ctx(j, &ctx);
+	if (j->type == REQ_VERIFY_MESSAGE) {
+		emit(e, report_with_id(verifymsg_finish(j->vm, res), j->id));
+		job_finish_one(e, j);
+		free(p);
+		return;
+	}
 	if (lookup_evaluate(&ctx, a, strlen(a), &p->addr, res, &lr) < 0)
 		e->failed = true;
 	else if (j->type == REQ_IMPORT)
@@ -608,6 +618,31 @@ setup_check(struct engine *e, struct job *j, struct request *req)
 	return 0;
 }
 
+/* verify-message: the message is judged at once; only a valid
+ * signature leads to a lookup of the From address. */
+static int
+setup_verify_message(struct engine *e, struct job *j, struct request *req)
+{
+	cJSON *reply = NULL;
+	const struct address *a;
+
+	if ((j->vm = verifymsg_new(req->message, req->message_len, req->from,
+	    j->at, &reply)) == NULL)
+		return -1;
+	if (reply != NULL)
+		return emit(e, report_with_id(reply, j->id)) < 0 ? -1 : 1;
+	a = verifymsg_address(j->vm);
+	if ((j->addresses = calloc(1, sizeof(char *))) == NULL ||
+	    (j->addresses[0] = malloc(sizeof(a->local) +
+	    sizeof(a->domain) + 1)) == NULL)
+		return -1;
+	/* The engine looks up addresses by text: give it the parsed one. */
+	snprintf(j->addresses[0], sizeof(a->local) + sizeof(a->domain) + 1,
+	    "%s@%s", a->local, a->domain);
+	j->naddresses = 1;
+	return 0;
+}
+
 int
 engine_submit(struct engine *e, struct request *req)
 {
@@ -649,6 +684,9 @@ engine_submit(struct engine *e, struct request *req)
 		break;
 	case REQ_CHECK:
 		rc = setup_check(e, j, req);
+		break;
+	case REQ_VERIFY_MESSAGE:
+		rc = setup_verify_message(e, j, req);
 		break;
 	case REQ_DOCTOR:
 		j->naddresses = 1;	/* the probe */

@@ -14,6 +14,7 @@
 #include "config.h"
 #include "pkix.h"
 #include "crypto.h"
+#include "dslimits.h"
 #include "isotime.h"
 #include "request.h"
 #include "log.h"
@@ -30,6 +31,7 @@ usage(FILE *f)
 "       dane-smime [options] import --db sql:DIR [--dry-run] ADDRESS...\n"
 "       dane-smime record [--json] CERTFILE [--address A] [--usage N]\n"
 "                         [--selector N] [--matching N] [--ttl N]\n"
+"       dane-smime [options] verify-message [--json] FILE.eml|-\n"
 "       dane-smime [options] doctor [--json]\n"
 "       dane-smime [options] native\n"
 "       dane-smime --help | --version\n"
@@ -183,6 +185,57 @@ out:
 		free(ders[i]);
 	free(ders);
 	free(lens);
+	request_free(&req);
+	return ret;
+}
+
+/* verify-message FILE: the raw message, as a client would send it. */
+static int
+run_verify_message(const struct config *cfg, const char *path,
+    const struct cli_opts *o)
+{
+	struct request req;
+	FILE *f;
+	size_t cap = 0;
+	int ret = EXIT_INTERNAL;
+
+	memset(&req, 0, sizeof(req));
+	req.type = REQ_VERIFY_MESSAGE;
+	if ((f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb")) == NULL) {
+		log_error("%s: cannot read the file", path);
+		return EXIT_NOINPUT;
+	}
+	for (;;) {
+		size_t r;
+
+		if (cap - req.message_len < 65536) {
+			uint8_t *nb;
+
+			if (cap >= DS_MAX_MESSAGE_BYTES) {
+				log_error("%s: larger than %u bytes", path,
+				    DS_MAX_MESSAGE_BYTES);
+				ret = EXIT_DATAERR;
+				goto out;
+			}
+			cap = cap ? cap * 2 : 262144;
+			if ((nb = realloc(req.message, cap)) == NULL)
+				goto out;
+			req.message = nb;
+		}
+		if ((r = fread(req.message + req.message_len, 1,
+		    cap - req.message_len, f)) == 0)
+			break;
+		req.message_len += r;
+	}
+	if (ferror(f)) {
+		log_error("%s: read error", path);
+		ret = EXIT_NOINPUT;
+		goto out;
+	}
+	ret = cli_run(cfg, &req, o);
+out:
+	if (f != stdin)
+		fclose(f);
 	request_free(&req);
 	return ret;
 }
@@ -372,6 +425,13 @@ main(int argc, char **argv)
 		    &o);
 	} else if (strcmp(verb, "doctor") == 0) {
 		ret = cli_doctor(&cfg, &o);
+	} else if (strcmp(verb, "verify-message") == 0) {
+		if (argc - optind != 1) {
+			log_error("verify-message: give FILE.eml (or - for "
+			    "standard input)");
+			goto out;
+		}
+		ret = run_verify_message(&cfg, argv[optind], &o);
 	} else if (strcmp(verb, "verify") == 0 || strcmp(verb, "check") == 0 ||
 	    strcmp(verb, "record") == 0 || strcmp(verb, "import") == 0) {
 		struct tool t = { verb, argv + optind, (size_t)(argc - optind),

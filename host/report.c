@@ -144,8 +144,8 @@ verdict_json(cJSON *o, const struct lr_cert *c)
 	return 0;
 }
 
-static cJSON *
-cert_json(const struct lr_cert *c)
+cJSON *
+report_cert(const struct lr_cert *c)
 {
 	cJSON *o = cJSON_CreateObject(), *emails;
 	char *der = NULL;
@@ -315,7 +315,7 @@ report_result(const struct lookup_result *lr, const cJSON *id)
 	if ((arr = cJSON_AddArrayToObject(o, "certificates")) == NULL)
 		goto fail;
 	for (i = 0; i < lr->ncerts; i++) {
-		if ((item = cert_json(&lr->certs[i])) == NULL)
+		if ((item = report_cert(&lr->certs[i])) == NULL)
 			goto fail;
 		cJSON_AddItemToArray(arr, item);
 	}
@@ -575,6 +575,50 @@ print_import(FILE *f, const cJSON *m, const char *db)
 		    ": " : "", str(m, "reason") ? str(m, "reason") : "");
 }
 
+static void
+print_message(FILE *f, const cJSON *m, int color)
+{
+	const cJSON *it, *signer = cJSON_GetObjectItemCaseSensitive(m,
+	    "signer"), *match = cJSON_GetObjectItemCaseSensitive(m, "match");
+	bool green = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(m,
+	    "green"));
+
+	fprintf(f, "%s%s%s\n", color ? (green ? "\033[32m" : "\033[31m") :
+	    "", str(m, "summary") ? str(m, "summary") : "", color ?
+	    "\033[0m" : "");
+	fprintf(f, "  from       %s%s%s%s\n", str(m, "from") ? str(m, "from") :
+	    "(none)", str(m, "from_display") ? " (" : "",
+	    str(m, "from_display") ? str(m, "from_display") : "",
+	    str(m, "from_display") ? ")" : "");
+	fprintf(f, "  signature  %s", str(m, "signature") ?
+	    str(m, "signature") : "?");
+	if (str(m, "digest_alg") != NULL)
+		fprintf(f, " (%s, %s)", str(m, "digest_alg"),
+		    str(m, "signature_alg") ? str(m, "signature_alg") : "?");
+	fputc('\n', f);
+	if (str(m, "dane") != NULL) {
+		fprintf(f, "  DANE       %s", str(m, "dane"));
+		if (cJSON_IsObject(match))
+			fprintf(f, " (record %.0f %.0f %.0f)", num(match,
+			    "usage"), num(match, "selector"), num(match,
+			    "matching"));
+		fprintf(f, ", DNSSEC %s\n", str(m, "dnssec") ?
+		    str(m, "dnssec") : "?");
+	}
+	if (cJSON_IsObject(signer)) {
+		fprintf(f, "  signer     %s\n", str(signer, "subject") ?
+		    str(signer, "subject") : "");
+		fprintf(f, "             valid %s .. %s, sha256 %s\n",
+		    str(signer, "not_before") ? str(signer, "not_before") : "?",
+		    str(signer, "not_after") ? str(signer, "not_after") : "?",
+		    str(signer, "sha256") ? str(signer, "sha256") : "");
+	}
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(m, "problems"))
+		fprintf(f, "  problem    %s: %s\n", str(it, "code") ?
+		    str(it, "code") : "?", str(it, "message") ?
+		    str(it, "message") : "");
+}
+
 void
 report_print_text(FILE *f, const cJSON *msg, int color)
 {
@@ -590,6 +634,8 @@ report_print_text(FILE *f, const cJSON *msg, int color)
 		print_check(f, msg, color);
 	else if (strcmp(type, "import") == 0)
 		print_import(f, msg, str(msg, "db"));
+	else if (strcmp(type, "message-verification") == 0)
+		print_message(f, msg, color);
 	else if (strcmp(type, "error") == 0) {
 		const cJSON *e = cJSON_GetObjectItemCaseSensitive(msg, "error");
 		fprintf(f, "error: %s: %s\n", str(e, "code") ? str(e, "code") :

@@ -16,6 +16,8 @@
 #include "record.h"
 
 cJSON *report_result(const struct lookup_result *lr, const cJSON *id);
+/* One certificate with its verdict, as in a result's "certificates". */
+cJSON *report_cert(const struct lr_cert *c);
 /* {"type":"record","records":[...]} for `record`, without id. */
 cJSON *report_records(const struct record_line *l, size_t n);
 /* Adds "address" (made valid UTF-8 if it is not). 0 or -1 (OOM). */

@@ -80,6 +80,11 @@ static const struct req_err E_DB = { "bad-field",
     "\"db\" must be a string of at most 1023 bytes; \"dry_run\" a "
     "boolean" };
 
+static const struct req_err E_NOMSG = { "missing-field",
+    "verify-message needs \"message\" (base64 of the raw message)" };
+static const struct req_err E_MSG = { "bad-field",
+    "\"message\" must be non-empty base64 (RFC 4648); \"from\" a string" };
+
 static const struct {
 	const char	*name;
 	int		 type;
@@ -589,6 +594,28 @@ read_verb_fields(const cJSON *root, struct request *r, int *oom)
 		r->matching = (int)m;
 		r->ttl = ttl;
 	}
+	if (r->type == REQ_VERIFY_MESSAGE) {
+		int rc;
+
+		v = cJSON_GetObjectItemCaseSensitive(root, "message");
+		if (v == NULL)
+			return &E_NOMSG;
+		if (!cJSON_IsString(v))
+			return &E_MSG;
+		rc = b64_decode(v->valuestring, strlen(v->valuestring),
+		    &r->message, &r->message_len);
+		if (rc < 0)
+			goto oom;
+		if (rc > 0 || r->message_len == 0)
+			return &E_MSG;
+		v = cJSON_GetObjectItemCaseSensitive(root, "from");
+		if (v != NULL) {
+			if (!cJSON_IsString(v))
+				return &E_MSG;
+			if ((r->from = strdup(v->valuestring)) == NULL)
+				goto oom;
+		}
+	}
 	if (r->type == REQ_IMPORT) {
 		v = cJSON_GetObjectItemCaseSensitive(root, "db");
 		if (v == NULL)
@@ -626,6 +653,8 @@ request_free(struct request *r)
 	free(r->cert);
 	free(r->address);
 	free(r->db);
+	free(r->message);
+	free(r->from);
 	free(r->id_json);
 	cJSON_Delete(r->root);
 	memset(r, 0, sizeof(*r));

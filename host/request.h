@@ -57,6 +57,11 @@ struct request {
 	/* import */
 	char	 *db;
 	int	  dry_run;
+	/* verify-message: the raw message (base64-decoded) and the address
+	 * the client shows as its sender (optional). */
+	uint8_t	 *message;
+	size_t	  message_len;
+	char	 *from;
 };
 
 /*

@@ -120,7 +120,9 @@ static const struct rcase cases[] = {
 	{ L("{\"type\":\"lookup\",\"addresses\":[\"a@b.example\"],\"at\":1893456000}"), NULL, "null", REQ_LOOKUP },
 	{ L("{\"type\":\"lookup\",\"addresses\":[\"a@b.example\"],\"at\":\"2030-02-30\"}"), "bad-field", "null", REQ_LOOKUP },
 	{ L("{\"type\":\"lookup\",\"addresses\":[\"a@b.example\"],\"at\":-1}"), "bad-field", "null", REQ_LOOKUP },
-	{ L("{\"type\":\"verify-message\"}"), NULL, "null", REQ_VERIFY_MESSAGE },
+	{ L("{\"type\":\"verify-message\"}"), "missing-field", "null", REQ_VERIFY_MESSAGE },
+	{ L("{\"type\":\"verify-message\",\"message\":\"Zm9v\",\"from\":\"a@b.example\"}"), NULL, "null", REQ_VERIFY_MESSAGE },
+	{ L("{\"type\":\"verify-message\",\"message\":\"!!\"}"), "bad-field", "null", REQ_VERIFY_MESSAGE },
 	/* lookup */
 	{ L("{\"type\":\"lookup\",\"id\":3}"), "missing-field", "3", 0 },
 	{ L("{\"type\":\"lookup\",\"addresses\":\"a@b.example\"}"), "bad-field", "null", 0 },

@@ -1,0 +1,373 @@
+/* verifymsg.c - see verifymsg.h. The one green outcome: a valid CMS
+ * signature (RFC 8551) by a certificate that the From domain's secure
+ * SMIMEA records authenticate (RFC 8162, RFC 6698/7671) and that carries
+ * the From address. Everything else says precisely why it is not. */
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dslimits.h"
+#include "lookup.h"
+#include "mime.h"
+#include "report.h"
+#include "smime.h"
+#include "utf8.h"
+#include "verifymsg.h"
+
+struct verifymsg {
+	struct mime_msg mm;
+	struct smime_result sr;
+	const struct cert_summary **chain;	/* into sr.certs */
+	size_t nchain;
+	struct address from;
+	bool from_ok;		/* from parsed */
+	char *from_claim;
+	int64_t at;
+	cJSON *problems;	/* message-level problems so far */
+};
+
+static int add_problem(cJSON *, const char *, const char *, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+add_problem(cJSON *arr, const char *code, const char *fmt, ...)
+{
+	cJSON *p = cJSON_CreateObject();
+	char msg[400];
+	va_list ap;
+
+	if (p == NULL)
+		return -1;
+	cJSON_AddItemToArray(arr, p);
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return cJSON_AddStringToObject(p, "code", code) == NULL ||
+	    cJSON_AddStringToObject(p, "message", msg) == NULL ? -1 : 0;
+}
+
+/* The common head of every reply. */
+static cJSON *
+reply_new(const struct verifymsg *v, const char *signature)
+{
+	cJSON *o = cJSON_CreateObject();
+	size_t i;
+
+	if (o == NULL ||
+	    cJSON_AddStringToObject(o, "type", "message-verification") ==
+	    NULL || cJSON_AddStringToObject(o, "signature", signature) == NULL)
+		goto fail;
+	if (v->mm.nfrom > 0) {
+		cJSON *all;
+
+		if (cJSON_AddStringToObject(o, "from", v->mm.from[0]) == NULL ||
+		    (all = cJSON_AddArrayToObject(o, "from_all")) == NULL)
+			goto fail;
+		for (i = 0; i < v->mm.nfrom; i++) {
+			cJSON *s = cJSON_CreateString(v->mm.from[i]);
+			if (s == NULL)
+				goto fail;
+			cJSON_AddItemToArray(all, s);
+		}
+	} else if (cJSON_AddNullToObject(o, "from") == NULL)
+		goto fail;
+	if (v->mm.from_display != NULL && cJSON_AddStringToObject(o,
+	    "from_display", v->mm.from_display) == NULL)
+		goto fail;
+	if (v->mm.kind == MIME_SIGNED_DETACHED || v->mm.kind ==
+	    MIME_SIGNED_OPAQUE) {
+		if (cJSON_AddStringToObject(o, "format", v->mm.kind ==
+		    MIME_SIGNED_DETACHED ? "multipart/signed" :
+		    "application/pkcs7-mime") == NULL ||
+		    cJSON_AddBoolToObject(o, "nested", v->mm.nested) == NULL)
+			goto fail;
+	}
+	return o;
+fail:
+	cJSON_Delete(o);
+	return NULL;
+}
+
+/* Finishes a reply: problems, dane, summary, green. */
+static cJSON *
+reply_end(struct verifymsg *v, cJSON *o, const char *dane, bool green,
+    const char *summary)
+{
+	if (dane != NULL) {
+		if (cJSON_AddStringToObject(o, "dane", dane) == NULL)
+			goto fail;
+	} else if (cJSON_AddNullToObject(o, "dane") == NULL)
+		goto fail;
+	cJSON_AddItemToObject(o, "problems", v->problems);
+	v->problems = NULL;
+	if (cJSON_AddBoolToObject(o, "green", green) == NULL ||
+	    cJSON_AddStringToObject(o, "summary", summary) == NULL)
+		goto fail;
+	return o;
+fail:
+	cJSON_Delete(o);
+	return NULL;
+}
+
+static cJSON *
+early(struct verifymsg *v, const char *signature, const char *summary)
+{
+	cJSON *o = reply_new(v, signature);
+
+	if (o == NULL)
+		return NULL;
+	if (cJSON_AddBoolToObject(o, "address_match", false) == NULL) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return reply_end(v, o, NULL, false, summary);
+}
+
+static int
+same_address(const char *a, const struct address *b)
+{
+	struct address pa;
+	const char *why;
+
+	if (address_parse(a, strlen(a), &pa, &why) != 0)
+		return 0;
+	return address_equal(&pa, b);
+}
+
+struct verifymsg *
+verifymsg_new(const uint8_t *raw, size_t len, const char *from_claim,
+    int64_t at, cJSON **reply)
+{
+	struct verifymsg *v = calloc(1, sizeof(*v));
+	const char *code = NULL, *why = NULL;
+	size_t i;
+	int rc;
+
+	*reply = NULL;
+	if (v == NULL || (v->problems = cJSON_CreateArray()) == NULL)
+		goto fail;
+	v->at = at;
+	if (from_claim != NULL && (v->from_claim = strdup(from_claim)) == NULL)
+		goto fail;
+	rc = mime_parse(raw, len, &v->mm, &code, &why);
+	if (rc < 0)
+		goto fail;
+	if (rc > 0) {
+		if (add_problem(v->problems, code, "%s", why) < 0 ||
+		    (*reply = early(v, "invalid", "The message is malformed, "
+		    "so its signature cannot be checked.")) == NULL)
+			goto fail;
+		return v;
+	}
+	switch (v->mm.kind) {
+	case MIME_UNSIGNED:
+		*reply = early(v, "none", "The message is not S/MIME-signed.");
+		return *reply == NULL ? (verifymsg_free(v), NULL) : v;
+	case MIME_ENCRYPTED:
+		*reply = early(v, "encrypted", "The message is encrypted: "
+		    "verify the decrypted message.");
+		return *reply == NULL ? (verifymsg_free(v), NULL) : v;
+	default:
+		break;
+	}
+	if (smime_verify(v->mm.content, v->mm.content_len, v->mm.cms,
+	    v->mm.cms_len, &v->sr) < 0)
+		goto fail;
+	if (v->sr.signature != SMIME_VALID) {
+		const char *sig = v->sr.signature == SMIME_UNSUPPORTED ?
+		    "unsupported" : "invalid";
+
+		if (add_problem(v->problems, v->sr.code != NULL ? v->sr.code :
+		    "bad-signature", "%s", v->sr.message) < 0 ||
+		    (*reply = early(v, sig, v->sr.signature ==
+		    SMIME_UNSUPPORTED ? "The signature uses a form this "
+		    "version cannot check." : "The signature is not valid: "
+		    "the message was changed or the signature is broken."))
+		    == NULL)
+			goto fail;
+		return v;
+	}
+	if ((v->chain = calloc(v->sr.ncerts + 1, sizeof(*v->chain))) == NULL)
+		goto fail;
+	for (i = 0; i < v->sr.ncerts; i++)
+		v->chain[v->nchain++] = &v->sr.certs[i];
+	/* RFC 5322 3.6.2: several From mailboxes need a Sender; which of
+	 * them signed is not for us to guess, so this is never green. */
+	if (v->mm.nfrom > 1 && add_problem(v->problems, "several-from",
+	    "the From field names %zu mailboxes: it is not clear who the "
+	    "sender is (RFC 5322 3.6.2)", v->mm.nfrom) < 0)
+		goto fail;
+	if (address_parse(v->mm.from[0], strlen(v->mm.from[0]), &v->from,
+	    &why) != 0) {
+		if (add_problem(v->problems, "bad-from", "the From address "
+		    "cannot be looked up: %s", why) < 0 ||
+		    (*reply = early(v, "valid", "The signature is valid, but "
+		    "the sender's address is not one that can be looked "
+		    "up.")) == NULL)
+			goto fail;
+		return v;
+	}
+	v->from_ok = true;
+	if (v->from_claim != NULL && !same_address(v->from_claim, &v->from) &&
+	    add_problem(v->problems, "from-mismatch", "the address shown "
+	    "(%s) is not the message's From address (%s)", v->from_claim,
+	    v->mm.from[0]) < 0)
+		goto fail;
+	if (v->mm.nested && add_problem(v->problems, "partly-signed",
+	    "the signature covers only a part of the message (something, "
+	    "e.g. a mailing list footer, was added around it)") < 0)
+		goto fail;
+	return v;
+fail:
+	cJSON_Delete(*reply);
+	*reply = NULL;
+	verifymsg_free(v);
+	return NULL;
+}
+
+const struct address *
+verifymsg_address(const struct verifymsg *v)
+{
+	return &v->from;
+}
+
+static const char *
+dane_state(const struct lookup_result *lr, const struct dane_verdict *sv)
+{
+	switch (lr->status) {
+	case LS_ABSENT:
+		return "absent";
+	case LS_INSECURE:
+		return "insecure";
+	case LS_BOGUS:
+		return "bogus";
+	case LS_ERROR:
+		return "error";
+	default:
+		return sv->matched ? "match" : "mismatch";
+	}
+}
+
+cJSON *
+verifymsg_finish(struct verifymsg *v, const struct dns_result *res)
+{
+	struct lookup_result lr;
+	struct lookup_ctx ctx;
+	const struct dane_verdict *sv;
+	const char *dane, *summary;
+	cJSON *o = NULL, *signer;
+	bool addr_ok, green, several = v->mm.nfrom > 1;
+	bool claim_bad, can_sign, timely;
+	size_t i;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.at = v->at;
+	ctx.supplied = &v->sr.signer;
+	ctx.chain = v->chain;
+	ctx.nchain = v->nchain;
+	if (lookup_evaluate(&ctx, v->mm.from[0], strlen(v->mm.from[0]),
+	    &v->from, res, &lr) < 0)
+		goto out;
+	sv = &lr.certs[0].v;
+	dane = dane_state(&lr, sv);
+	addr_ok = !dane_has_problem(sv, "email-mismatch");
+	can_sign = v->sr.signer.can_sign;
+	timely = !dane_has_problem(sv, "expired") &&
+	    !dane_has_problem(sv, "not-yet-valid");
+	claim_bad = v->from_claim != NULL && !same_address(v->from_claim,
+	    &v->from);
+	green = strcmp(dane, "match") == 0 && addr_ok && can_sign && timely &&
+	    !several && !claim_bad && !v->mm.nested;
+	if ((o = reply_new(v, "valid")) == NULL)
+		goto out;
+	/* The signer's certificate, judged as for verify; key-usage is
+	 * about encryption and is not the point here: can_sign is. */
+	if ((signer = report_cert(&lr.certs[0])) == NULL)
+		goto fail;
+	cJSON_AddItemToObject(o, "signer", signer);
+	if (cJSON_AddStringToObject(o, "query", lr.query) == NULL ||
+	    cJSON_AddStringToObject(o, "dnssec",
+	    lookup_dnssec_name(lr.dnssec)) == NULL ||
+	    cJSON_AddBoolToObject(o, "address_match", addr_ok) == NULL ||
+	    cJSON_AddStringToObject(o, "digest_alg", v->sr.digest_alg) ==
+	    NULL || cJSON_AddStringToObject(o, "signature_alg",
+	    v->sr.signature_alg) == NULL)
+		goto fail;
+	if (v->sr.has_signing_time && cJSON_AddNumberToObject(o,
+	    "signing_time", (double)v->sr.signing_time) == NULL)
+		goto fail;
+	if (sv->matched) {
+		cJSON *m = cJSON_AddObjectToObject(o, "match");
+
+		if (m == NULL ||
+		    cJSON_AddNumberToObject(m, "usage", sv->usage) == NULL ||
+		    cJSON_AddNumberToObject(m, "selector", sv->selector) ==
+		    NULL || cJSON_AddNumberToObject(m, "matching",
+		    sv->matching) == NULL)
+			goto fail;
+	}
+	if (lr.err_code != NULL && add_problem(v->problems, lr.err_code,
+	    "%s", lr.err_message) < 0)
+		goto fail;
+	for (i = 0; i < sv->nproblems; i++) {
+		const char *code = sv->problems[i].code;
+
+		if (strcmp(code, "key-usage") == 0 ||
+		    strcmp(code, "insecure") == 0)
+			continue;	/* said by can_sign / dnssec */
+		if (add_problem(v->problems, code, "%s",
+		    sv->problems[i].message) < 0)
+			goto fail;
+	}
+	if (!can_sign && add_problem(v->problems, "cannot-sign", "the "
+	    "signer's certificate does not allow signatures (key usage or "
+	    "extended key usage, RFC 8550 4.4)") < 0)
+		goto fail;
+	if (green)
+		summary = "Verified: the signature is valid and the sender's "
+		    "domain publishes this certificate for this address in "
+		    "DNSSEC-signed DNS.";
+	else if (strcmp(dane, "match") == 0)
+		summary = "The signature is valid and the domain publishes "
+		    "the certificate, but something is wrong: see the "
+		    "problems.";
+	else if (strcmp(dane, "mismatch") == 0)
+		summary = "The signature is valid, but the sender's domain "
+		    "publishes a different certificate for this address.";
+	else if (strcmp(dane, "absent") == 0)
+		summary = "The signature is valid, but the sender's domain "
+		    "publishes no certificate for this address.";
+	else if (strcmp(dane, "insecure") == 0)
+		summary = "The signature is valid, but the sender's domain is "
+		    "not DNSSEC-signed, so DNS cannot vouch for the "
+		    "certificate.";
+	else if (strcmp(dane, "bogus") == 0)
+		summary = "Warning: the sender domain's DNSSEC validation "
+		    "failed; the certificate could not be checked.";
+	else
+		summary = "The signature is valid, but the sender's domain "
+		    "could not be looked up.";
+	o = reply_end(v, o, dane, green, summary);
+	goto out;
+fail:
+	cJSON_Delete(o);
+	o = NULL;
+out:
+	lookup_result_free(&lr);
+	return o;
+}
+
+void
+verifymsg_free(struct verifymsg *v)
+{
+	if (v == NULL)
+		return;
+	mime_msg_free(&v->mm);
+	smime_result_free(&v->sr);
+	free(v->chain);
+	free(v->from_claim);
+	cJSON_Delete(v->problems);
+	free(v);
+}
