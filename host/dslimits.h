@@ -69,6 +69,23 @@
  * code, and there are fewer codes than this. */
 #define DS_MAX_PROBLEMS        16
 
+/* --- signed messages (RFC 5322, RFC 2045/2046, RFC 1847, RFC 8551) --- */
+/* A whole raw message: the request limit, since it arrives in one. */
+#define DS_MAX_MESSAGE_BYTES   DS_MAX_REQUEST_BYTES
+/* Multipart nesting followed while looking for the signed entity. */
+#define DS_MAX_MIME_DEPTH      16
+/* One header block (top level or body part), folded lines included;
+ * real ones are a few kB, Received-heavy ones tens of kB. */
+#define DS_MAX_HEADER_BYTES    (256u * 1024u)
+/* Body parts visited in one message, all levels together. */
+#define DS_MAX_MIME_PARTS      1000
+/* Mailboxes in the From field (RFC 5322 3.6.2 allows a list). */
+#define DS_MAX_FROM_ADDRESSES  64
+/* Decoded From display name, octets of UTF-8 (cut at a character). */
+#define DS_MAX_DISPLAY_NAME    1024
+/* Certificates in one CMS SignedData we decode and report. */
+#define DS_MAX_MESSAGE_CERTS   DS_MAX_PKIX_CERTS
+
 /* --- configuration --- */
 #define DS_MAX_CONFIG_BYTES    65536
 #define DS_MAX_CONFIG_LINE     1024
