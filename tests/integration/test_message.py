@@ -1,0 +1,216 @@
+#!/usr/bin/python3
+"""Integration tests for verify-message (issue 4): real signed messages
+(tests/fixtures/mail, made by its make.sh with openssl) verified by the
+built binary against SMIMEA records served by the DNS test bed.
+
+Records added to example.test for the fixtures' signers:
+  hugh@  3 1 1 SHA-256 of the fixture rsa.pem's SPKI (hash-only: the
+         case only verify-message can use), next to the test bed's own
+         3 0 0 for another hugh certificate
+  chain@ 2 0 0 the fixture ca.der (DANE-TA; the message carries the chain)
+  ec@    nothing (absent)
+
+Run:  /usr/bin/python3 tests/integration/test_message.py
+"""
+
+import base64
+import hashlib
+import os
+import subprocess
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import helpers  # noqa: E402
+from helpers import EXIT, Native, Testbed, binary, require_binary, run_cli  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))))
+MAIL = os.path.join(ROOT, "tests", "fixtures", "mail")
+CERTS = os.path.join(ROOT, "tests", "fixtures", "certs")
+TB = None
+
+
+def owner(address):
+    local, domain = address.rsplit("@", 1)
+    return "%s._smimecert.%s." % (
+        hashlib.sha256(local.encode()).hexdigest()[:56], domain)
+
+
+def spki_sha256(pem):
+    pub = subprocess.run(["openssl", "x509", "-pubkey", "-noout", "-in", pem],
+                         check=True, capture_output=True).stdout
+    der = subprocess.run(["openssl", "pkey", "-pubin", "-outform", "DER"],
+                         input=pub, check=True, capture_output=True).stdout
+    return hashlib.sha256(der).hexdigest()
+
+
+def generic(u, s, m, data_hex):
+    rdata = "%02x%02x%02x%s" % (u, s, m, data_hex)
+    return "TYPE53 \\# %d %s" % (len(rdata) // 2, rdata)
+
+
+def setUpModule():
+    global TB
+    require_binary()
+    with open(os.path.join(CERTS, "ca.der"), "rb") as f:
+        ca_hex = f.read().hex()
+    lines = [
+        "%s 300 IN %s" % (owner("hugh@example.test"),
+                          generic(3, 1, 1, spki_sha256(
+                              os.path.join(CERTS, "rsa.pem")))),
+        "%s 300 IN %s" % (owner("chain@example.test"),
+                          generic(2, 0, 0, ca_hex)),
+    ]
+    tb = Testbed(extra_zone_text={"example.test": lines})
+    try:
+        tb.start()
+    except BaseException:
+        tb.stop()
+        raise
+    TB = tb
+
+
+def tearDownModule():
+    if TB is not None:
+        TB.stop()
+
+
+def verify(name, *extra):
+    r = run_cli(["verify-message", "--json", *extra, os.path.join(MAIL, name)],
+                config=TB.config_path)
+    lines = [x for x in r.out.splitlines() if x.strip()]
+    msgs = [helpers.json.loads(x) for x in lines]
+    mv = [m for m in msgs if m.get("type") == "message-verification"]
+    return (mv[0] if mv else None), r
+
+
+def codes(m):
+    return [p["code"] for p in m.get("problems", [])]
+
+
+class TestGreen(unittest.TestCase):
+    def test_green_forms(self):
+        for name in ("detached-crlf.eml", "detached-lf.eml", "smime.eml",
+                     "pkcs7-sig.eml", "opaque.eml", "opaque-lf.eml"):
+            with self.subTest(name=name):
+                m, r = verify(name)
+                self.assertIsNotNone(m, r.describe())
+                self.assertEqual(m["signature"], "valid", r.describe())
+                self.assertEqual(m["dane"], "match", r.describe())
+                self.assertEqual(m["match"], {"usage": 3, "selector": 1,
+                                              "matching": 1})
+                self.assertTrue(m["address_match"])
+                self.assertTrue(m["green"], r.describe())
+                self.assertEqual(m["dnssec"], "secure")
+                self.assertEqual(r.rc, EXIT["found"], r.describe())
+                self.assertIn("Verified", m["summary"])
+
+    def test_dane_ta_chain_from_message(self):
+        m, r = verify("chain.eml")
+        self.assertEqual(m["signature"], "valid", r.describe())
+        self.assertEqual(m["dane"], "match", r.describe())
+        self.assertEqual(m["match"]["usage"], 2, r.describe())
+        self.assertTrue(m["green"], r.describe())
+
+    def test_human_output(self):
+        r = run_cli(["verify-message", os.path.join(MAIL, "smime.eml")],
+                    config=TB.config_path)
+        self.assertEqual(r.rc, 0, r.describe())
+        self.assertIn("Verified", r.out)
+        self.assertIn("DANE       match", r.out)
+
+
+class TestNotGreen(unittest.TestCase):
+    def test_absent(self):
+        m, r = verify("ec.eml")
+        self.assertEqual(m["signature"], "valid", r.describe())
+        self.assertEqual(m["dane"], "absent", r.describe())
+        self.assertFalse(m["green"])
+        self.assertEqual(r.rc, EXIT["absent"], r.describe())
+
+    def test_other_from(self):
+        m, r = verify("other-from.eml")
+        self.assertEqual(m["signature"], "valid", r.describe())
+        self.assertFalse(m["green"], r.describe())
+        self.assertFalse(m["address_match"], r.describe())
+
+    def test_invalid_signatures(self):
+        for name, sig, code in (("tampered.eml", "invalid", "digest-mismatch"),
+                                ("badsig.eml", "invalid", "bad-signature"),
+                                ("truncated-cms.eml", "invalid", "bad-cms"),
+                                ("garbage-cms.eml", "invalid", "bad-cms"),
+                                ("two-signers.eml", "unsupported",
+                                 "several-signers")):
+            with self.subTest(name=name):
+                m, r = verify(name)
+                self.assertEqual(m["signature"], sig, r.describe())
+                self.assertIn(code, codes(m), r.describe())
+                self.assertIsNone(m["dane"], r.describe())
+                self.assertFalse(m["green"])
+                self.assertEqual(r.rc, EXIT["unusable"], r.describe())
+
+    def test_not_signed_kinds(self):
+        for name, sig in (("unsigned.eml", "none"), ("pgp.eml", "none"),
+                          ("encrypted.eml", "encrypted")):
+            with self.subTest(name=name):
+                m, r = verify(name)
+                self.assertEqual(m["signature"], sig, r.describe())
+                self.assertFalse(m["green"])
+
+    def test_bad_mime(self):
+        for name, code in (("no-boundary.eml", "no-boundary"),
+                           ("unclosed.eml", "unclosed-boundary"),
+                           ("bad-base64.eml", "bad-base64"),
+                           ("deep.eml", "too-deep"),
+                           ("no-from.eml", "no-from")):
+            with self.subTest(name=name):
+                m, r = verify(name)
+                self.assertIsNotNone(m, r.describe())
+                self.assertEqual(m["signature"], "invalid", r.describe())
+                self.assertIn(code, codes(m), r.describe())
+
+    def test_nested_is_never_green(self):
+        m, r = verify("nested.eml")
+        self.assertEqual(m["signature"], "valid", r.describe())
+        self.assertEqual(m["dane"], "match", r.describe())
+        self.assertIn("partly-signed", codes(m))
+        self.assertFalse(m["green"])
+
+    def test_several_from(self):
+        m, r = verify("multi-from.eml")
+        self.assertFalse(m["green"], r.describe())
+        self.assertIn("several-from", codes(m), r.describe())
+
+
+class TestNative(unittest.TestCase):
+    def test_native_with_from_claim(self):
+        with open(os.path.join(MAIL, "detached-lf.eml"), "rb") as f:
+            raw = base64.b64encode(f.read()).decode()
+        n = Native([binary(), "--config", TB.config_path, "native"])
+        try:
+            n.send({"id": 1, "type": "verify-message", "message": raw})
+            m = n.recv()
+            self.assertEqual(m["type"], "message-verification")
+            self.assertEqual(m["id"], 1)
+            self.assertTrue(m["green"], m)
+            n.send({"id": 2, "type": "verify-message", "message": raw,
+                    "from": "mallory@example.test"})
+            m = n.recv()
+            self.assertEqual(m["id"], 2)
+            self.assertFalse(m["green"])
+            self.assertIn("from-mismatch", codes(m))
+            n.send({"id": 3, "type": "verify-message", "message": "!!"})
+            m = n.recv()
+            self.assertEqual(m["type"], "error")
+            self.assertEqual(m["error"]["code"], "bad-field")
+            n.send({"id": 4, "type": "hello"})
+            self.assertEqual(n.recv()["type"], "hello")
+            rc, _ = n.close(2.0)
+            self.assertEqual(rc, 0)
+        finally:
+            n.kill()
+
+
+if __name__ == "__main__":
+    helpers.main(__name__)
