@@ -7,6 +7,7 @@ PACKAGES="
   build-essential clang meson ninja-build pkg-config
   libnss3-dev libnss3-tools libc-ares-dev libcjson-dev libidn2-dev
   nsd unbound ldnsutils bind9-dnsutils openssl python3 valgrind
+  thunderbird zip
 "
 
 missing=""

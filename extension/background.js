@@ -1,0 +1,76 @@
+// dane-smime background: wires the modules together. Listeners are
+// registered synchronously at the top level (MV3 event page); the open
+// native port keeps the page alive.
+
+import * as bus from "./modules/bus.js";
+import * as host from "./modules/host.js";
+import * as compose from "./modules/compose.js";
+import * as verify from "./modules/verify.js";
+import * as store from "./modules/store.js";
+import * as certs from "./modules/certimport.js";
+
+browser.tabs.onCreated.addListener((tab) => compose.track(tab));
+browser.tabs.onRemoved.addListener((tabId) => compose.untrack(tabId));
+browser.compose.onBeforeSend.addListener((tab, details) =>
+  compose.beforeSend(tab, details));
+browser.messageDisplay.onMessagesDisplayed.addListener((tab, list) =>
+  verify.onDisplayed(tab, list));
+
+bus.on((event, detail) => {
+  if (event === "host-state" && detail.state === "ready")
+    compose.hostReady();
+  // Open popups and the options page refresh themselves on this.
+  browser.runtime.sendMessage({ type: "changed", event }).catch(() => {});
+});
+
+async function statusReport() {
+  return {
+    host: { ...host.status },
+    experiment: certs.experimentAvailable(),
+    profileDb: await certs.profileDb(),
+    settings: await store.getSettings(),
+    log: await store.getLog(),
+  };
+}
+
+// Requests from the popups and the options page.
+const handlers = {
+  "status": () => statusReport(),
+  "compose-status": (m) => compose.tabStatus(m.tabId),
+  "verify": (m) => verify.verifyTab(m.tabId, false),
+  "verify-status": (m) => {
+    const r = verify.tabResult(m.tabId);
+    return r ? { ...r, canImport: verify.canImport(r) } : null;
+  },
+  "import-signer": (m) => verify.importSigner(m.tabId),
+  "set-settings": (m) => store.setSettings(m.settings),
+  "remove-import": (m) => certs.remove(m.sha256),
+  "reconnect": () => { host.reconnectNow(); return true; },
+};
+
+browser.runtime.onMessage.addListener((m, sender) => {
+  if (sender.id !== browser.runtime.id || !m || !handlers[m.type])
+    return undefined;
+  return Promise.resolve(handlers[m.type](m));
+});
+
+// Test builds (tests/extension) add testhook.json and testhook.js to the
+// package; release packages have neither.
+async function testHook() {
+  let config;
+  try {
+    const r = await fetch(browser.runtime.getURL("testhook.json"));
+    if (!r.ok)
+      return;
+    config = await r.json();
+  } catch (e) {
+    return;
+  }
+  const hook = await import("./testhook.js");
+  hook.run(config, { bus, host, compose, verify, store, certs });
+}
+
+testHook().finally(() => {
+  host.connect();
+  compose.start();
+});

@@ -1,0 +1,56 @@
+import { t, localize, el, date, send, onChange } from "../ui.js";
+
+const $ = (id) => document.getElementById(id);
+
+async function render() {
+  const s = await send("status");
+  const state = s.host.state;
+  $("hostState").textContent = t("hostState_" + state);
+  $("hostState").className = "summary host-" + state;
+  $("hostFix").textContent = state === "ready" ? "" : t("hostFix_" + state);
+  $("trust").textContent = s.host.hello ? s.host.hello.trust || "" : (s.host.error || "");
+  $("storeMode").textContent = s.experiment ? t("optStoreExperiment") :
+    t("optStoreFallback", [s.profileDb || t("optStoreUnknown")]);
+  $("profileRow").hidden = s.experiment;
+  if (document.activeElement !== $("profileDir"))
+    $("profileDir").value = s.settings.profileDir || "";
+  for (const k of ["autoImport", "autoEncrypt", "autoVerify"])
+    $(k).checked = !!s.settings[k];
+  if (document.activeElement !== $("neverDomains"))
+    $("neverDomains").value = s.settings.neverDomains.join("\n");
+  $("log").replaceChildren(...s.log.map((e) => {
+    const btn = e.removed ? t("optRemoved") :
+      el("button", { "data-sha": e.sha256 }, t("optRemove"));
+    if (!e.removed && (!s.experiment || e.method !== "experiment")) {
+      btn.disabled = true;
+      btn.title = t("optRemoveByHand", [e.sha256]);
+    }
+    return el("tr", {}, el("td", {}, date(e.time)), el("td", {}, e.address),
+      el("td", {}, e.subject || "", el("div", { class: "small" },
+        t("expires", [date(e.notAfter)]))), el("td", {}, e.trust), el("td", {}, btn));
+  }));
+  $("logEmpty").hidden = s.log.length > 0;
+}
+
+function save(changes) {
+  send("set-settings", { settings: changes });
+}
+
+for (const k of ["autoImport", "autoEncrypt", "autoVerify"])
+  $(k).addEventListener("change", () => save({ [k]: $(k).checked }));
+$("neverDomains").addEventListener("change", () => save({
+  neverDomains: $("neverDomains").value.split(/[\s,]+/).filter(Boolean) }));
+$("profileDir").addEventListener("change", () => save({
+  profileDir: $("profileDir").value.trim() || null }));
+$("reconnect").addEventListener("click", () => send("reconnect"));
+$("log").addEventListener("click", async (ev) => {
+  const sha = ev.target.dataset && ev.target.dataset.sha;
+  if (sha && confirm(t("optRemoveConfirm"))) {
+    await send("remove-import", { sha256: sha });
+    render();
+  }
+});
+
+localize();
+render();
+onChange(render);

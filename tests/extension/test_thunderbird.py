@@ -1,0 +1,368 @@
+#!/usr/bin/python3
+"""End-to-end test of the add-on in a real, headless Thunderbird.
+
+A throw-away HOME and profile (user.js: a POP3 account, identity and SMTP
+server on 127.0.0.1 that are never contacted, Local Folders, no network
+chatter), the add-on from extension/ packaged with a test hook, the
+native-messaging manifest pointing at the real host (build/host/dane-smime
+or $DANE_SMIME) through a wrapper that sets DANE_SMIME_CONFIG to the DNS
+test bed.  Results are read from "DANE-SMIME-TEST {json}" console lines
+that the hook prints (Thunderbird copies them to stdout).
+
+Needs: thunderbird (Debian package), the test bed's tools.  Skips (exit 77)
+when thunderbird is not installed.  Standard library only.
+"""
+
+import json
+import os
+import queue
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unittest
+import zipfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(ROOT, "tests"))
+from testbed import Testbed, host_binary  # noqa: E402
+
+EXTENSION_ID = "dane-smime@dane-smime.org"
+HOST_NAME = "dane_smime"
+MARK = "DANE-SMIME-TEST "
+TIMEOUT = float(os.environ.get("DANE_SMIME_TB_TIMEOUT", "90"))
+
+USER_JS = """\
+user_pref("extensions.autoDisableScopes", 0);
+user_pref("extensions.enabledScopes", 15);
+user_pref("xpinstall.signatures.required", false);
+user_pref("devtools.console.stdout.content", true);
+user_pref("browser.dom.window.dump.enabled", true);
+user_pref("network.proxy.type", 1);
+user_pref("network.proxy.http", "127.0.0.1");
+user_pref("network.proxy.http_port", 9);
+user_pref("network.proxy.ssl", "127.0.0.1");
+user_pref("network.proxy.ssl_port", 9);
+user_pref("network.proxy.socks", "127.0.0.1");
+user_pref("network.proxy.socks_port", 9);
+user_pref("network.proxy.share_proxy_settings", false);
+user_pref("network.proxy.no_proxies_on", "");
+user_pref("network.dns.disablePrefetch", true);
+user_pref("network.prefetch-next", false);
+user_pref("network.captive-portal-service.enabled", false);
+user_pref("network.connectivity-service.enabled", false);
+user_pref("network.trr.mode", 5);
+user_pref("browser.region.network.url", "");
+user_pref("browser.region.update.enabled", false);
+user_pref("browser.search.region", "US");
+user_pref("services.settings.server", "http://127.0.0.1:9/");
+user_pref("toolkit.telemetry.enabled", false);
+user_pref("toolkit.telemetry.unified", false);
+user_pref("toolkit.telemetry.server", "");
+user_pref("datareporting.healthreport.uploadEnabled", false);
+user_pref("datareporting.policy.dataSubmissionEnabled", false);
+user_pref("app.update.enabled", false);
+user_pref("app.update.auto", false);
+user_pref("app.normandy.enabled", false);
+user_pref("extensions.update.enabled", false);
+user_pref("extensions.getAddons.cache.enabled", false);
+user_pref("extensions.blocklist.enabled", false);
+user_pref("mail.shell.checkDefaultClient", false);
+user_pref("mailnews.start_page.enabled", false);
+user_pref("mail.provider.enabled", false);
+user_pref("mail.rights.version", 1);
+user_pref("mail.spotlight.firstRunDone", true);
+user_pref("mail.winsearch.firstRunDone", true);
+user_pref("mail.cloud_files.enabled", false);
+user_pref("mail.instrumentation.postUrl", "");
+user_pref("mail.startup.enabledMailCheckOnce", true);
+user_pref("mail.server.default.check_new_mail", false);
+user_pref("mail.server.default.login_at_startup", false);
+user_pref("mail.server.default.autosync_offline_stores", false);
+user_pref("mailnews.auto_config_url", "");
+user_pref("security.OCSP.enabled", 0);
+user_pref("general.useragent.updates.enabled", false);
+user_pref("mail.accountmanager.accounts", "account1,account2");
+user_pref("mail.accountmanager.defaultaccount", "account1");
+user_pref("mail.accountmanager.localfoldersserver", "server2");
+user_pref("mail.account.account1.identities", "id1");
+user_pref("mail.account.account1.server", "server1");
+user_pref("mail.account.account2.server", "server2");
+user_pref("mail.identity.id1.fullName", "Test User");
+user_pref("mail.identity.id1.useremail", "tester@example.test");
+user_pref("mail.identity.id1.smtpServer", "smtp1");
+user_pref("mail.identity.id1.valid", true);
+user_pref("mail.server.server1.type", "pop3");
+user_pref("mail.server.server1.hostname", "127.0.0.1");
+user_pref("mail.server.server1.port", 9);
+user_pref("mail.server.server1.userName", "tester");
+user_pref("mail.server.server1.name", "Test POP");
+user_pref("mail.server.server1.login_at_startup", false);
+user_pref("mail.server.server1.check_new_mail", false);
+user_pref("mail.server.server1.directory-rel", "[ProfD]Mail/127.0.0.1");
+user_pref("mail.server.server2.type", "none");
+user_pref("mail.server.server2.hostname", "Local Folders");
+user_pref("mail.server.server2.userName", "nobody");
+user_pref("mail.server.server2.name", "Local Folders");
+user_pref("mail.server.server2.directory-rel", "[ProfD]Mail/Local Folders");
+user_pref("mail.smtpservers", "smtp1");
+user_pref("mail.smtp.defaultserver", "smtp1");
+user_pref("mail.smtpserver.smtp1.hostname", "127.0.0.1");
+user_pref("mail.smtpserver.smtp1.port", 9);
+user_pref("mail.smtpserver.smtp1.username", "tester");
+"""
+
+
+def thunderbird():
+    return os.environ.get("THUNDERBIRD") or shutil.which("thunderbird")
+
+
+def build_xpi(path, hook, files=None):
+    """extension/ plus the test hook (and files {name: bytes}), as
+    <profile>/extensions/<id>.xpi.  The test build may also import
+    messages (permission messagesImport), which the add-on never needs."""
+    src = os.path.join(ROOT, "extension")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for d, dirs, names in os.walk(src):
+            dirs.sort()
+            for f in sorted(names):
+                full = os.path.join(d, f)
+                rel = os.path.relpath(full, src)
+                if rel == "manifest.json":
+                    with open(full, encoding="utf-8") as mf:
+                        manifest = json.load(mf)
+                    manifest["permissions"].append("messagesImport")
+                    z.writestr(rel, json.dumps(manifest, indent=1))
+                else:
+                    z.write(full, rel)
+        z.write(os.path.join(HERE, "testhook.js"), "testhook.js")
+        z.writestr("testhook.json", json.dumps(hook))
+        for name, data in (files or {}).items():
+            z.writestr(name, data)
+
+
+class Run:
+    """One Thunderbird run: profile, add-on, host manifest, stdout reader."""
+
+    def __init__(self, tb, hook, with_host=True, files=None):
+        self.dir = tempfile.mkdtemp(prefix="dane-smime-tb-")
+        self.home = os.path.join(self.dir, "home")
+        self.profile = os.path.join(self.dir, "profile")
+        os.makedirs(os.path.join(self.profile, "extensions"))
+        with open(os.path.join(self.profile, "user.js"), "w") as f:
+            f.write(USER_JS)
+        build_xpi(os.path.join(self.profile, "extensions",
+                               EXTENSION_ID + ".xpi"), hook, files)
+        nmh = os.path.join(self.home, ".mozilla", "native-messaging-hosts")
+        os.makedirs(nmh)
+        if with_host:
+            wrapper = os.path.join(self.dir, "dane-smime-host")
+            with open(wrapper, "w") as f:
+                f.write("#!/bin/sh\nDANE_SMIME_CONFIG='%s' exec '%s' \"$@\"\n"
+                        % (tb.config_path, os.path.abspath(host_binary())))
+            os.chmod(wrapper, 0o755)
+            with open(os.path.join(nmh, HOST_NAME + ".json"), "w") as f:
+                json.dump({"name": HOST_NAME, "description": "test host",
+                           "path": wrapper, "type": "stdio",
+                           "allowed_extensions": [EXTENSION_ID]}, f)
+        self.events = queue.Queue()
+        self.lines = []
+        self.proc = None
+
+    def start(self):
+        env = dict(os.environ, HOME=self.home, MOZ_CRASHREPORTER_DISABLE="1",
+                   MOZ_DISABLE_AUTO_SAFE_MODE="1", XDG_CONFIG_HOME=
+                   os.path.join(self.home, ".config"))
+        env.pop("DISPLAY", None)
+        env.pop("WAYLAND_DISPLAY", None)
+        self.started = time.monotonic()
+        self.proc = subprocess.Popen(
+            [thunderbird(), "--headless", "--no-remote", "--profile",
+             self.profile], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL, env=env, start_new_session=True)
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        for raw in self.proc.stdout:
+            line = raw.decode("utf-8", "replace").rstrip("\n")
+            self.lines.append(line)
+            # console.log: "DANE-SMIME-TEST {...}" (a JSON string literal)
+            i = line.find('"' + MARK)
+            if i >= 0:
+                try:
+                    text = json.loads(line[i:])
+                    self.events.put(json.loads(text[len(MARK):]))
+                except ValueError:
+                    self.lines.append("(unparsed hook line)")
+        self.proc.stdout.close()
+        self.events.put(None)
+
+    def wait_for(self, pred, what, timeout=TIMEOUT):
+        """The first hook event for which pred(event) is true."""
+        deadline = time.monotonic() + timeout
+        seen = []
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            try:
+                ev = self.events.get(timeout=left)
+            except queue.Empty:
+                break
+            if ev is None:
+                raise AssertionError("Thunderbird exited waiting for %s;"
+                                     " output:\n%s" % (what, self.output()))
+            seen.append(ev)
+            if pred(ev):
+                return ev
+        raise AssertionError("timed out waiting for %s; events %s; output:\n%s"
+                             % (what, seen, self.output()))
+
+    def output(self):
+        return "\n".join(self.lines[-80:])
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        if self.proc:
+            # Thunderbird's helpers and the host run in its session.
+            try:
+                os.killpg(self.proc.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        if not os.environ.get("DANE_SMIME_KEEP_TESTBED"):
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class ThunderbirdTest(unittest.TestCase):
+    tb = None
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tb = Testbed()
+        cls.tb.start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tb.stop()
+
+    def run_tb(self, hook, with_host=True, files=None):
+        r = Run(self.tb, hook, with_host, files)
+        self.addCleanup(r.stop)
+        r.start()
+        return r
+
+    def test_compose_imports_and_thunderbird_finds(self):
+        to = ["hugh@example.test", "absent@example.test",
+              "someone@unsigned.test", "someone@bogus.test"]
+        r = self.run_tb({"compose": {"to": to}})
+        ev = r.wait_for(lambda e: e["event"] == "host-state" and
+                        e["state"] not in ("connecting",), "hello")
+        self.assertEqual(ev["state"], "ready", ev)
+        self.assertTrue(ev["trusted"])
+        self.assertEqual(ev["protocol"], 1)
+        finals = {}
+        while len(finals) < len(to):
+            ev = r.wait_for(lambda e: e["event"] in ("recipient-final",
+                                                     "error"), "recipients")
+            self.assertNotEqual(ev["event"], "error", ev)
+            finals[ev["address"]] = ev
+        hugh = finals["hugh@example.test"]
+        self.assertEqual(hugh["state"], "found", hugh)
+        self.assertTrue(hugh["usable"])
+        sha = self.tb.cert("hugh@example.test").sha256
+        added = [i for i in hugh["imports"] if i["action"] == "added"]
+        self.assertEqual(len(added), 1, hugh)
+        self.assertEqual(added[0]["sha256"], sha)
+        self.assertEqual(added[0]["trust"], ",C,")
+        self.assertEqual(added[0]["method"], "experiment")
+        # Thunderbird's own compose lookup now finds hugh's certificate.
+        self.assertTrue(hugh["thunderbird"]["found"], hugh)
+        self.assertEqual(hugh["thunderbird"]["sha256"], sha)
+        absent = finals["absent@example.test"]
+        self.assertEqual(absent["state"], "absent", absent)
+        self.assertEqual(absent["imports"], [])
+        self.assertFalse(absent["thunderbird"]["found"] if
+                         absent["thunderbird"] else False)
+        for addr, state in (("someone@unsigned.test", "insecure"),
+                            ("someone@bogus.test", "bogus")):
+            self.assertEqual(finals[addr]["state"], state, finals[addr])
+            self.assertEqual(finals[addr]["imports"], [])
+        # The profile's cert9.db holds hugh's certificate under our nickname
+        # (read with certutil while Thunderbird runs: NSS shares the DB).
+        listing = subprocess.run(
+            ["certutil", "-L", "-d", "sql:" + r.profile],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT).stdout.decode()
+        self.assertEqual(listing.count("hugh@example.test"), 1, listing)
+        print("compose scenario: %.1f s" % (time.monotonic() - r.started),
+              file=sys.stderr)
+
+    def signed_message(self):
+        """A message signed now by hugh's key, hugh's certificate being
+        the one example.test publishes (3 0 0)."""
+        c = self.tb.cert("hugh@example.test")
+        out = subprocess.run(
+            ["openssl", "smime", "-sign", "-signer", c.cert_path, "-inkey",
+             c.key_path, "-from", "Hugh <hugh@example.test>", "-to",
+             "tester@example.test", "-subject", "signed test", "-text"],
+            input=b"Hello from hugh.\r\n", stdout=subprocess.PIPE,
+            check=True).stdout
+        return (b"Date: Wed, 26 Nov 2025 12:00:00 +0000\r\n"
+                b"Message-ID: <dane-smime-e2e@example.test>\r\n" + out)
+
+    def test_verify_sender(self):
+        r = self.run_tb({"message": "test-message.eml"},
+                        files={"test-message.eml": self.signed_message()})
+        ev = r.wait_for(lambda e: e["event"] in ("verified", "error"),
+                        "verification")
+        self.assertEqual(ev["event"], "verified", ev)
+        if ev["state"] == "error" and "update" in (ev["error"] or ""):
+            self.skipTest("the host has no verify-message yet")
+        self.assertEqual(ev["state"], "done", ev)
+        self.assertEqual(ev["signature"], "valid", ev)
+        self.assertEqual(ev["dane"], "match", ev)
+        self.assertEqual(ev["colour"], "green", ev)
+        self.assertTrue(ev["canImport"], ev)
+        ev = r.wait_for(lambda e: e["event"] in ("signer-import", "error"),
+                        "signer import")
+        self.assertEqual(ev["event"], "signer-import", ev)
+        # "trusted": Thunderbird had already stored the signer certificate
+        # (without trust) when it displayed the message.
+        self.assertEqual(len(ev["changes"]), 1, ev)
+        self.assertIn(ev["changes"][0]["action"], ("added", "trusted"), ev)
+        self.assertEqual(ev["changes"][0]["sha256"],
+                         self.tb.cert("hugh@example.test").sha256)
+        self.assertEqual(ev["changes"][0]["trust"], ",C,")
+        self.assertTrue(ev["thunderbird"]["found"], ev)
+
+    def test_host_missing(self):
+        r = self.run_tb({}, with_host=False)
+        ev = r.wait_for(lambda e: e["event"] == "host-state" and
+                        e["state"] != "connecting", "host state")
+        self.assertEqual(ev["state"], "missing", ev)
+
+
+def main():
+    if not thunderbird():
+        print("SKIP: thunderbird not installed", file=sys.stderr)
+        return 77
+    if not os.access(host_binary(), os.X_OK):
+        print("host binary %s missing" % host_binary(), file=sys.stderr)
+        return 1
+    res = unittest.main(exit=False, verbosity=2).result
+    failed = len(res.failures) + len(res.errors)
+    print("%d passed, %d failed" % (res.testsRun - failed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
