@@ -54,6 +54,8 @@
 #define DS_MAX_ATTEMPTS        10
 #define DS_CACHE_MAX_ENTRIES   65536
 #define DS_CACHE_MAX_TTL       86400  /* RFC 2181 8: cap what we believe */
+/* Memory the answer cache may hold (records included), roughly. */
+#define DS_CACHE_MAX_BYTES     (4u * 1024u * 1024u)
 #define DS_CACHE_ERROR_TTL     5      /* indeterminate/bogus answers */
 
 /* --- certificates --- */

@@ -52,6 +52,8 @@ struct resolver {
 	const struct config *cfg;
 	bool lib_init;
 	struct entry *tcp_entries;	/* RESQ_TCP questions, not cached */
+	size_t cache_bytes;	/* what answers in the table hold, roughly */
+	size_t evict_cursor;	/* bucket where eviction goes on */
 	bool trusted;
 	char trust_reason[512];
 	struct entry *buckets[CACHE_BUCKETS];
@@ -197,6 +199,17 @@ free_waiters(struct entry *e)
 	e->waiters = NULL;
 }
 
+/* What an answer costs in memory, for the cache budget. */
+static size_t
+entry_bytes(const struct entry *e)
+{
+	size_t i, n = sizeof(*e) + strlen(e->qname) + 1;
+
+	for (i = 0; i < e->res.msg.nrecords; i++)
+		n += sizeof(e->res.msg.records[i]) + e->res.msg.records[i].len;
+	return n;
+}
+
 static void
 free_entry(struct entry *e)
 {
@@ -224,6 +237,7 @@ sweep(struct resolver *r, int64_t now)
 			    e->waiters == NULL && e->expires <= now) {
 				*pp = e->hnext;
 				r->nentries--;
+				r->cache_bytes -= entry_bytes(e);
 				free_entry(e);
 			} else
 				pp = &e->hnext;
@@ -242,6 +256,39 @@ ready_push(struct resolver *r, struct entry *e)
 	r->ready_tail = &e->qnext;
 }
 
+/* Keeps the cache within DS_CACHE_MAX_BYTES: answers nobody waits for
+ * go first when expired, then in bucket order from where the last
+ * eviction stopped (cheap, and fair enough for a cache whose only job is
+ * to spare the validator repeated questions). */
+static void
+evict(struct resolver *r)
+{
+	int64_t now = now_ms();
+	size_t scanned;
+
+	if (r->cache_bytes <= DS_CACHE_MAX_BYTES)
+		return;
+	sweep(r, now);
+	for (scanned = 0; scanned < CACHE_BUCKETS &&
+	    r->cache_bytes > DS_CACHE_MAX_BYTES / 4 * 3; scanned++) {
+		struct entry **pp = &r->buckets[r->evict_cursor];
+
+		r->evict_cursor = (r->evict_cursor + 1) & (CACHE_BUCKETS - 1);
+		while (*pp != NULL) {
+			struct entry *e = *pp;
+
+			if (e->state == E_DONE && !e->on_ready &&
+			    e->waiters == NULL) {
+				*pp = e->hnext;
+				r->nentries--;
+				r->cache_bytes -= entry_bytes(e);
+				free_entry(e);
+			} else
+				pp = &e->hnext;
+		}
+	}
+}
+
 static void
 complete(struct resolver *r, struct entry *e)
 {
@@ -258,6 +305,10 @@ complete(struct resolver *r, struct entry *e)
 		    DS_CACHE_MAX_TTL;
 	e->expires = now + (int64_t)ttl * 1000;
 	ready_push(r, e);
+	if (!e->tcp) {
+		r->cache_bytes += entry_bytes(e);
+		evict(r);
+	}
 }
 
 static void set_error(struct entry *, const char *, const char *, ...)
@@ -438,6 +489,7 @@ resolver_query_flags(struct resolver *r, const char *qname, uint16_t qtype,
 	if (e != NULL && e->state == E_DONE && e->expires <= now &&
 	    !e->on_ready && e->waiters == NULL) {
 		unlink_entry(r, e);
+		r->cache_bytes -= entry_bytes(e);
 		free_entry(e);
 		e = NULL;
 	}
