@@ -7,6 +7,7 @@
 #include "dslimits.h"
 #include "encode.h"
 #include "engine.h"
+#include "install_check.h"
 #include "log.h"
 #include "loop.h"
 #include "report.h"
@@ -62,6 +63,48 @@ note(struct cli *c, int code)
 }
 
 static void
+print_install(const cJSON *inst, bool color)
+{
+	const cJSON *it, *v;
+	bool ok;
+
+	if (!cJSON_IsObject(inst))
+		return;
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(inst,
+	    "manifests")) {
+		const cJSON *p = cJSON_GetObjectItemCaseSensitive(it, "path");
+		const cJSON *pr = cJSON_GetObjectItemCaseSensitive(it,
+		    "problem");
+		const cJSON *hv = cJSON_GetObjectItemCaseSensitive(it,
+		    "host_version");
+		const cJSON *hp = cJSON_GetObjectItemCaseSensitive(it,
+		    "host_path");
+		bool used = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it,
+		    "used"));
+
+		printf("manifest       %s\n", cJSON_IsString(p) ?
+		    p->valuestring : "?");
+		if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it,
+		    "exists")))
+			printf("               absent\n");
+		else if (cJSON_IsString(pr))
+			printf("               %s%s\n", used ? "USED, BROKEN: " :
+			    "not used: ", pr->valuestring);
+		else
+			printf("               %s: host %s (%s)\n", used ? "used" :
+			    "ok, shadowed by an earlier one", cJSON_IsString(hp) ?
+			    hp->valuestring : "?", cJSON_IsString(hv) ?
+			    hv->valuestring : "?");
+	}
+	ok = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(inst, "ok"));
+	v = cJSON_GetObjectItemCaseSensitive(inst, "problem");
+	printf("installation   %s%s%s\n", color ? (ok ? "\033[32m" :
+	    "\033[31m") : "", ok ? "ok: Thunderbird can start this host" :
+	    cJSON_IsString(v) ? v->valuestring : "not ok",
+	    color ? "\033[0m" : "");
+}
+
+static void
 print_doctor(const cJSON *m, bool color)
 {
 	const cJSON *v, *it, *probe;
@@ -95,6 +138,7 @@ print_doctor(const cJSON *m, bool color)
 		    cJSON_IsTrue(ad) ? "answered with AD (validated)" :
 		    "answered without AD (not validated)");
 	}
+	print_install(cJSON_GetObjectItemCaseSensitive(m, "install"), color);
 	v = cJSON_GetObjectItemCaseSensitive(m, "verdict");
 	printf("verdict        %s%s%s\n", color ? (cJSON_IsTrue(
 	    cJSON_GetObjectItemCaseSensitive(m, "ok")) ? "\033[32m" :
@@ -133,6 +177,15 @@ emit(void *arg, cJSON *msg)
 		if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(msg, "ok")))
 			note(c, EXIT_LOOKUP_ERROR);
 	} else if (strcmp(type, "doctor") == 0) {
+		/* The CLI alone checks the installation: it runs each
+		 * manifest's host (up to 3 s), which the native loop must not
+		 * wait for; and a running native host is installed already. */
+		cJSON *inst = install_check_json();
+
+		if (inst != NULL)
+			cJSON_AddItemToObject(msg, "install", inst);
+	}
+	if (strcmp(type, "doctor") == 0) {
 		const cJSON *ok = cJSON_GetObjectItemCaseSensitive(msg, "ok");
 		const cJSON *tr = cJSON_GetObjectItemCaseSensitive(msg,
 		    "trusted");

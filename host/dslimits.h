@@ -88,6 +88,11 @@
 /* Certificates in one CMS SignedData we decode and report. */
 #define DS_MAX_MESSAGE_CERTS   DS_MAX_PKIX_CERTS
 
+/* --- installation check (doctor) --- */
+#define DS_MAX_MANIFEST_BYTES  65536  /* a host manifest is a few lines */
+#define DS_INSTALL_CHECK_TIMEOUT_MS 3000 /* the named host's --version */
+#define DS_MAX_VERSION_OUTPUT  256
+
 /* --- configuration --- */
 #define DS_MAX_CONFIG_BYTES    65536
 #define DS_MAX_CONFIG_LINE     1024
