@@ -23,6 +23,18 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	run_suite build-asan -Db_sanitize=address,undefined -Db_lundef=false
 
+# The Debian package: built, linted, and (as root) installed, checked and
+# purged again (tests/packaging/deb.sh).
+deb_ok=0
+if [ "$(id -u)" = 0 ]; then
+	export DANE_SMIME_DEB_INSTALL=1
+fi
+if sh tests/packaging/deb.sh build-deb; then
+	deb_ok=1
+else
+	status=1
+fi
+
 pass=0; fail=0
 for d in build-ci build-asan; do
 	j="$d/meson-logs/testlog.json"
@@ -31,5 +43,6 @@ for d in build-ci build-asan; do
 	f=$(grep -c '"result": "\(FAIL\|TIMEOUT\|ERROR\)"' "$j" || true)
 	pass=$((pass + p)); fail=$((fail + f))
 done
+if [ "$deb_ok" = 1 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
 echo "$pass passed, $fail failed"
 exit $status

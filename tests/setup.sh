@@ -8,6 +8,7 @@ PACKAGES="
   libnss3-dev libnss3-tools libc-ares-dev libcjson-dev libidn2-dev
   nsd unbound ldnsutils bind9-dnsutils openssl python3 valgrind
   thunderbird zip
+  debhelper dpkg-dev fakeroot lintian
 "
 
 missing=""
