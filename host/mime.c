@@ -1002,7 +1002,7 @@ is_atext(uint8_t ch)
 {
 	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
 	    (ch >= '0' && ch <= '9') || ch >= 0x80 ||
-	    strchr("!#$%&'*+-/=?^_`{|}~", ch) != NULL;
+	    (ch != '\0' && strchr("!#$%&'*+-/=?^_`{|}~", ch) != NULL);
 }
 
 /* The addr-spec in s[0..n) with comments and folding whitespace removed
@@ -1042,7 +1042,8 @@ clean_addr(const char *s, size_t n, char **out)
 			i++;
 			continue;
 		}
-		if (!is_atext((uint8_t)s[i]) && strchr(".@[]", s[i]) == NULL &&
+		if (!is_atext((uint8_t)s[i]) && (s[i] == '\0' ||
+		    strchr(".@[]", s[i]) == NULL) &&
 		    !(s[i] == ',' && b.len > 0 && b.p[0] == '@'))
 			goto out;
 		if (buf_addc(&b, s[i++]) != 0) {

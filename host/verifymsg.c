@@ -259,7 +259,7 @@ verifymsg_finish(struct verifymsg *v, const struct dns_result *res)
 	const char *dane, *summary;
 	cJSON *o = NULL, *signer;
 	bool addr_ok, green, several = v->mm.nfrom > 1;
-	bool claim_bad, can_sign, timely;
+	bool claim_bad, can_sign, timely, weak;
 	size_t i;
 
 	memset(&ctx, 0, sizeof(ctx));
@@ -278,8 +278,15 @@ verifymsg_finish(struct verifymsg *v, const struct dns_result *res)
 	    !dane_has_problem(sv, "not-yet-valid");
 	claim_bad = v->from_claim != NULL && !same_address(v->from_claim,
 	    &v->from);
+	/* RFC 8551 2.1: SHA-1 only for old messages; never green. */
+	weak = strcmp(v->sr.digest_alg, "sha1") == 0 ||
+	    strcmp(v->sr.digest_alg, "unknown") == 0;
+	if (weak && add_problem(v->problems, "weak-digest", "the signature "
+	    "uses %s, which no longer protects against forgery (RFC 8551 "
+	    "2.1)", v->sr.digest_alg) < 0)
+		goto out;
 	green = strcmp(dane, "match") == 0 && addr_ok && can_sign && timely &&
-	    !several && !claim_bad && !v->mm.nested;
+	    !several && !claim_bad && !v->mm.nested && !weak;
 	if ((o = reply_new(v, "valid")) == NULL)
 		goto out;
 	/* The signer's certificate, judged as for verify; key-usage is
