@@ -246,7 +246,8 @@ job_ctx(const struct job *j, struct lookup_ctx *ctx)
 {
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->at = j->at;
-	if (j->type == REQ_VERIFY) {
+	if (j->type == REQ_VERIFY || (j->type == REQ_IMPORT &&
+	    j->cert != NULL)) {
 		ctx->supplied = j->cert;
 		ctx->chain = j->chainp;
 		ctx->nchain = j->nchain;
@@ -524,20 +525,18 @@ reject_certificate(struct engine *e, struct job *j, const char *address,
 	return emit(e, report_done(j->id, 1));
 }
 
+/* The supplied certificate and chain of verify (and of import with a
+ * certificate); the address list must be set. */
 static int
-setup_verify(struct engine *e, struct job *j, struct request *req)
+setup_supplied(struct engine *e, struct job *j, struct request *req)
 {
 	const char *why = NULL;
 	size_t i;
 	int rc;
 
-	if ((j->addresses = calloc(1, sizeof(char *))) == NULL ||
-	    (j->addresses[0] = strdup(req->address)) == NULL)
-		return -1;
-	j->naddresses = 1;
 	if ((rc = decode_supplied(req->cert, req->cert_len, &j->cert,
 	    &why)) != 0)
-		return rc < 0 ? -1 : reject_certificate(e, j, req->address,
+		return rc < 0 ? -1 : reject_certificate(e, j, j->addresses[0],
 		    why) < 0 ? -1 : 1;
 	if (req->nchain > 0 && ((j->chain = calloc(req->nchain,
 	    sizeof(*j->chain))) == NULL || (j->chainp = calloc(req->nchain,
@@ -550,13 +549,23 @@ setup_verify(struct engine *e, struct job *j, struct request *req)
 			return -1;
 		if (rc > 0) {
 			cert_summary_free(&j->chain[j->nchain]);
-			return reject_certificate(e, j, req->address, why) < 0 ?
-			    -1 : 1;
+			return reject_certificate(e, j, j->addresses[0], why) <
+			    0 ? -1 : 1;
 		}
 		j->chainp[j->nchain] = &j->chain[j->nchain];
 		j->nchain++;
 	}
 	return 0;
+}
+
+static int
+setup_verify(struct engine *e, struct job *j, struct request *req)
+{
+	if ((j->addresses = calloc(1, sizeof(char *))) == NULL ||
+	    (j->addresses[0] = strdup(req->address)) == NULL)
+		return -1;
+	j->naddresses = 1;
+	return setup_supplied(e, j, req);
 }
 
 /* record: no DNS, answered at once. */
@@ -677,6 +686,19 @@ engine_submit(struct engine *e, struct request *req)
 			j->db = req->db;
 			req->db = NULL;
 			j->dry_run = req->dry_run != 0;
+			/* One certificate the client holds, judged for its one
+			 * address like verify, imported if usable. */
+			if (req->cert != NULL) {
+				if (j->naddresses != 1) {
+					rc = emit(e, report_error(j->id,
+					    "bad-field", "import with a "
+					    "\"certificate\" takes exactly one "
+					    "address"));
+					job_free(j);
+					return rc;
+				}
+				rc = setup_supplied(e, j, req);
+			}
 		}
 		break;
 	case REQ_VERIFY:

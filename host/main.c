@@ -29,6 +29,8 @@ usage(FILE *f)
 "       dane-smime [options] verify [--json] [--at TIME] ADDRESS CERTFILE\n"
 "       dane-smime [options] check [--json] ADDRESS [CERTFILE]\n"
 "       dane-smime [options] import --db sql:DIR [--dry-run] ADDRESS...\n"
+"       dane-smime [options] import --db sql:DIR [--dry-run] --cert CERTFILE\n"
+"                          ADDRESS\n"
 "       dane-smime record [--json] CERTFILE [--address A] [--usage N]\n"
 "                         [--selector N] [--matching N] [--ttl N]\n"
 "       dane-smime [options] verify-message [--json] FILE.eml|-\n"
@@ -87,6 +89,7 @@ struct tool {
 	const char *address;
 	int usage, selector, matching;
 	long ttl;
+	const char *certfile;	/* import --cert */
 };
 
 /* verify, check, record, import: a request as the extension would send
@@ -135,6 +138,11 @@ run_tool(const struct config *cfg, const struct tool *t,
 			goto out;
 		}
 		req.type = REQ_IMPORT;
+		certfile = t->certfile;
+		if (certfile != NULL && t->nargs != 1) {
+			log_error("import --cert: give exactly one ADDRESS");
+			goto out;
+		}
 	}
 	ret = EXIT_INTERNAL;
 	if (req.type == REQ_VERIFY || req.type == REQ_CHECK) {
@@ -168,7 +176,8 @@ run_tool(const struct config *cfg, const struct tool *t,
 		req.cert = ders[0];
 		req.cert_len = lens[0];
 		ders[0] = NULL;
-		if (req.type == REQ_VERIFY && nders > 1) {
+		if ((req.type == REQ_VERIFY || req.type == REQ_IMPORT) &&
+		    nders > 1) {
 			req.chain = ders + 1;
 			req.chain_len = lens + 1;
 			req.nchain = nders - 1;
@@ -267,6 +276,7 @@ main(int argc, char **argv)
 		{ "db", required_argument, NULL, 'D' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "address", required_argument, NULL, 'A' },
+		{ "cert", required_argument, NULL, 'K' },
 		{ "usage", required_argument, NULL, 'U' },
 		{ "selector", required_argument, NULL, 'S' },
 		{ "matching", required_argument, NULL, 'M' },
@@ -282,7 +292,7 @@ main(int argc, char **argv)
 	size_t ncli_res = 0;
 	unsigned timeout = 0, attempts = 0;
 	unsigned rusage = 3, rselector = 0, rmatching = 0, rttl = 0;
-	const char *db = NULL, *raddress = NULL;
+	const char *db = NULL, *raddress = NULL, *certopt = NULL;
 	bool no_color = false, dry_run = false;
 	char err[1200];
 	int ch, ret = EXIT_USAGE;
@@ -352,6 +362,9 @@ main(int argc, char **argv)
 			break;
 		case 'A':
 			raddress = optarg;
+			break;
+		case 'K':
+			certopt = optarg;
 			break;
 		case 'U':
 			if (set_number("--usage", optarg, 0, 3, &rusage) < 0)
@@ -436,7 +449,7 @@ main(int argc, char **argv)
 	    strcmp(verb, "record") == 0 || strcmp(verb, "import") == 0) {
 		struct tool t = { verb, argv + optind, (size_t)(argc - optind),
 		    db, dry_run, raddress, (int)rusage, (int)rselector,
-		    (int)rmatching, (long)rttl };
+		    (int)rmatching, (long)rttl, certopt };
 		ret = run_tool(&cfg, &t, &o);
 	} else if (strcmp(verb, "native") == 0) {
 		ret = native_run(&cfg, STDIN_FILENO, STDOUT_FILENO);

@@ -560,7 +560,18 @@ read_verb_fields(const cJSON *root, struct request *r, int *oom)
 		if (e != NULL)
 			return e;
 	}
-	if (r->type == REQ_VERIFY &&
+	/* import of one certificate the client holds (e.g. a verified
+	 * message signer): "certificate" and optional "chain". */
+	if (r->type == REQ_IMPORT &&
+	    (v = cJSON_GetObjectItemCaseSensitive(root, "certificate")) !=
+	    NULL) {
+		if (read_b64(v, &E_CERT, &r->cert, &r->cert_len, &e) < 0)
+			goto oom;
+		if (e != NULL)
+			return e;
+	}
+	if ((r->type == REQ_VERIFY || (r->type == REQ_IMPORT &&
+	    r->cert != NULL)) &&
 	    (v = cJSON_GetObjectItemCaseSensitive(root, "chain")) != NULL) {
 		const cJSON *c;
 		size_t n = 0;

@@ -183,6 +183,79 @@ class TestNotGreen(unittest.TestCase):
         self.assertIn("several-from", codes(m), r.describe())
 
 
+def sign_at_test_time(cert, sender, workdir):
+    """A detached S/MIME message signed now by a test bed certificate."""
+    body = os.path.join(workdir, "body-%s.txt" % cert.name)
+    out = os.path.join(workdir, "signed-%s.eml" % cert.name)
+    with open(body, "w") as f:
+        f.write("Content-Type: text/plain\r\n\r\nhello from %s\r\n" % sender)
+    subprocess.run(["openssl", "smime", "-sign", "-in", body, "-out", out,
+                    "-signer", cert.cert_path, "-inkey", cert.key_path,
+                    "-from", sender, "-to", "you@example.test",
+                    "-subject", "test", "-md", "sha256"], check=True,
+                   capture_output=True)
+    return out
+
+
+class TestSignedAtTestTime(unittest.TestCase):
+    """Messages signed with the test bed's own keys: the publication forms
+    3 0 0 (green), an unsigned zone (insecure) and a bogus zone (bogus)."""
+
+    def run_msg(self, certname, sender):
+        path = sign_at_test_time(TB.certs[certname], sender, TB.workdir)
+        r = run_cli(["verify-message", "--json", path], config=TB.config_path)
+        m = helpers.json.loads([x for x in r.out.splitlines() if x][0])
+        return m, r
+
+    def test_full_certificate_record(self):
+        m, r = self.run_msg("hugh", "hugh@example.test")
+        self.assertEqual(m["dane"], "match", r.describe())
+        self.assertEqual(m["match"], {"usage": 3, "selector": 0,
+                                      "matching": 0})
+        self.assertTrue(m["green"], r.describe())
+
+    def test_unsigned_zone(self):
+        m, r = self.run_msg("unsigned", "hugh@unsigned.test")
+        self.assertEqual(m["signature"], "valid", r.describe())
+        self.assertEqual(m["dane"], "insecure", r.describe())
+        self.assertFalse(m["green"])
+        self.assertEqual(r.rc, EXIT["insecure"], r.describe())
+
+    def test_bogus_zone(self):
+        m, r = self.run_msg("bogus", "hugh@bogus.test")
+        self.assertEqual(m["dane"], "bogus", r.describe())
+        self.assertFalse(m["green"])
+        self.assertEqual(r.rc, EXIT["bogus"], r.describe())
+
+
+class TestImportSigner(unittest.TestCase):
+    """The verified signer of a message offered for import: the fixture
+    certificate is published only as a 3 1 1 hash, so only import with the
+    certificate itself can store it."""
+
+    def test_import_with_certificate(self):
+        db = os.path.join(TB.workdir, "signer-db")
+        cert = os.path.join(CERTS, "rsa.pem")
+        r = run_cli(["import", "--json", "--db", "sql:" + db, "--cert", cert,
+                     "hugh@example.test"], config=TB.config_path)
+        msgs = [helpers.json.loads(x) for x in r.out.splitlines() if x]
+        imp = [m for m in msgs if m["type"] == "import"][0]
+        self.assertEqual(r.rc, 0, r.describe())
+        self.assertEqual(len(imp["changes"]), 1, r.describe())
+        self.assertEqual(imp["changes"][0]["trust"], ",C,")
+        self.assertEqual(imp["changes"][0]["action"], "added")
+        listing = subprocess.run(["certutil", "-L", "-d", "sql:" + db],
+                                 capture_output=True, text=True).stdout
+        self.assertIn(imp["changes"][0]["nickname"], listing)
+        # Without a matching record nothing is imported.
+        r = run_cli(["import", "--json", "--db", "sql:" + db, "--cert",
+                     os.path.join(CERTS, "ec.pem"), "ec@example.test"],
+                    config=TB.config_path)
+        imp = [helpers.json.loads(x) for x in r.out.splitlines() if x][0]
+        self.assertEqual(imp["changes"], [], r.describe())
+        self.assertNotEqual(r.rc, 0)
+
+
 class TestNative(unittest.TestCase):
     def test_native_with_from_claim(self):
         with open(os.path.join(MAIL, "detached-lf.eml"), "rb") as f:
