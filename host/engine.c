@@ -594,8 +594,9 @@ serve_record(struct engine *e, struct job *j, struct request *req)
 	if (rc < 0)
 		goto out;
 	if (rc > 0)
-		rc = emit(e, report_error(j->id, "bad-field", why != NULL ?
-		    why : "cannot make a record"));
+		rc = emit(e, report_error(j->id, rc == RECORD_E_ADDRESS ?
+		    "bad-address" : "bad-field", why != NULL ? why :
+		    "cannot make a record"));
 	else
 		rc = emit(e, report_with_id(report_records(lines, n), j->id));
 out:

@@ -34,6 +34,7 @@ struct entry {
 	struct dns_result res;
 	int64_t expires;	/* monotonic ms */
 	bool tcp;		/* on the TCP channel; not in the cache */
+	bool retried;		/* sent again after ECONNREFUSED */
 	bool on_ready;
 	struct waiter *waiters, **waiters_tail;
 	struct entry *hnext;	/* hash chain */
@@ -362,6 +363,17 @@ answer_cb(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 		set_error(e, "timeout", "no answer from the resolver (%s)", why);
 		break;
 	case ARES_ECONNREFUSED:
+		/* c-ares 1.18 ends every query queued on a server whose TCP
+		 * connection broke, not only the one that broke it: ask once
+		 * more before calling the resolver unreachable. */
+		if (!e->retried) {
+			e->retried = true;
+			e->state = E_QUEUED;
+			e->qnext = NULL;
+			*r->queue_tail = e;
+			r->queue_tail = &e->qnext;
+			return;
+		}
 		set_error(e, "unreachable", "%s",
 		    "the resolver refused the connection or is not running");
 		break;

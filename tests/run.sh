@@ -23,6 +23,20 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	run_suite build-asan -Db_sanitize=address,undefined -Db_lundef=false
 
+# valgrind: the lookup integration tests and the hostile-input suite on
+# the -Werror build; any memory error or definite leak fails.
+vg_ok=1
+vg=$(mktemp -d)
+for t in tests/integration/test_lookup.py tests/hostile/test_hostile.py; do
+	DANE_SMIME=$PWD/tests/valgrind-wrapper.sh \
+	DANE_SMIME_REAL=$PWD/build-ci/host/dane-smime VALGRIND_LOG_DIR=$vg \
+	DANE_SMIME_TIME_SCALE=20 \
+		python3 "$t" || vg_ok=0
+done
+sh tests/valgrind-wrapper.sh --check "$vg" || vg_ok=0
+rm -rf "$vg"
+[ "$vg_ok" = 1 ] || status=1
+
 # The Debian package: built, linted, and (as root) installed, checked and
 # purged again (tests/packaging/deb.sh).
 deb_ok=0
@@ -43,6 +57,8 @@ for d in build-ci build-asan; do
 	f=$(grep -c '"result": "\(FAIL\|TIMEOUT\|ERROR\)"' "$j" || true)
 	pass=$((pass + p)); fail=$((fail + f))
 done
-if [ "$deb_ok" = 1 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
+for ok in $vg_ok $deb_ok; do
+	if [ "$ok" = 1 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
+done
 echo "$pass passed, $fail failed"
 exit $status
