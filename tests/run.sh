@@ -49,6 +49,10 @@ else
 	status=1
 fi
 
+# The add-on through Mozilla's addons-linter (npm).
+lint_ok=1
+sh tests/extension/lint.sh || { lint_ok=0; status=1; }
+
 pass=0; fail=0
 for d in build-ci build-asan; do
 	j="$d/meson-logs/testlog.json"
@@ -57,7 +61,7 @@ for d in build-ci build-asan; do
 	f=$(grep -c '"result": "\(FAIL\|TIMEOUT\|ERROR\)"' "$j" || true)
 	pass=$((pass + p)); fail=$((fail + f))
 done
-for ok in $vg_ok $deb_ok; do
+for ok in $vg_ok $deb_ok $lint_ok; do
 	if [ "$ok" = 1 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
 done
 echo "$pass passed, $fail failed"

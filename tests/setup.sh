@@ -26,6 +26,12 @@ if [ -n "$missing" ]; then
 	# shellcheck disable=SC2086
 	apt-get install -y -q --no-install-recommends $missing
 fi
+# node and npm (the add-on's unit tests and linter): the machine image
+# may bring its own; Debian's otherwise.
+if ! command -v npm >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get install -y -q --no-install-recommends nodejs npm
+fi
 # The packaged daemons start at install time on Debian: the test bed runs
 # its own copies on other ports, and needs none of these.
 for s in nsd unbound; do
