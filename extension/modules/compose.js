@@ -96,8 +96,9 @@ async function resolve(addresses) {
     if (inflight.has(k)) {
       waits.push(inflight.get(k));
     } else if (store.isNeverDomain(a, settings.neverDomains)) {
+      // Never fresh: taking the domain off the list takes effect.
       entries.set(k, { address: a, state: "skipped", imports: [],
-        expires: Infinity });
+        expires: 0 });
     } else if (!fresh(a)) {
       todo.push(a);
     }

@@ -76,7 +76,9 @@ function onMessage(msg) {
   }
 }
 
-function onDisconnect(p) {
+function onDisconnect(p, which) {
+  if (which !== port)
+    return;   // a port reconnectNow() has already let go of
   const err = (p.error && p.error.message) || browser.runtime.lastError?.message;
   port = null;
   failAll(err || "host disconnected");
@@ -97,7 +99,8 @@ export function connect() {
     return;
   }
   port.onMessage.addListener(onMessage);
-  port.onDisconnect.addListener(onDisconnect);
+  const which = port;
+  port.onDisconnect.addListener((p) => onDisconnect(p, which));
   sayHello();
 }
 
@@ -171,13 +174,25 @@ export function verifyMessage(base64, from) {
   return request(body);
 }
 
-// The options page's "try again": no waiting for the backoff.
+// The options page's "try again": no waiting for the backoff. A host that
+// is connected but not ready (too old, untrusted resolver) is started
+// again, so that an update or a configuration fix takes effect.
 export function reconnectNow() {
   if (retryTimer) {
     clearTimeout(retryTimer);
     retryTimer = null;
   }
   backoff = BACKOFF_MIN_MS;
+  if (port && status.state !== "ready") {
+    const old = port;
+    port = null;
+    failAll("reconnecting to the host");
+    try {
+      old.disconnect();   // fires no onDisconnect on this side
+    } catch (e) {
+      console.warn("dane-smime: disconnect failed", e);
+    }
+  }
   connect();
 }
 

@@ -45,3 +45,18 @@ test("badge colour and import offer of a verification", () => {
   assert.ok(!canImport({ reply: { ...good, signer: { ...cert, is_ca: true } } }));
   assert.ok(!canImport({ reply: { ...good, dane: "absent" } }));
 });
+
+test("importable: DANE-TA and PKIX bases, never without DER or digest", () => {
+  const secure = (c) => importable({ dnssec: "secure", status: "found",
+    certificates: [c] });
+  assert.equal(secure({ ...cert, trust_basis: "dane-ta" }).length, 1);
+  assert.equal(secure({ ...cert, trust_basis: "pkix" }).length, 1);
+  assert.deepEqual(secure({ ...cert, trust_basis: "self" }), []);
+  assert.deepEqual(secure({ ...cert, usable: "true" }), []);
+  assert.deepEqual(secure({ ...cert, der: undefined }), []);
+  assert.deepEqual(secure({ ...cert, sha256: undefined }), []);
+  assert.deepEqual(importable(null), []);
+  assert.deepEqual(importable({ dnssec: "secure", status: "found" }), []);
+  assert.deepEqual(importable({ dnssec: "indeterminate", status: "found",
+    certificates: [cert] }), []);
+});

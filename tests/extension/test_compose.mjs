@@ -1,0 +1,425 @@
+// Unit tests of extension/modules/compose.js and certimport.js (node
+// --test): recipient tracking of compose tabs against a fake browser
+// (fake_browser.mjs) and the real host.js talking to a fake native port.
+// Timers are a fake clock (fakeClock); every test imports a fresh compose.js
+// (its recipient cache is module state).
+import test from "node:test";
+import assert from "node:assert/strict";
+import { install, flush, hostResponder, fakeClock } from "./fake_browser.mjs";
+import * as host from "../../extension/modules/host.js";
+import * as certs from "../../extension/modules/certimport.js";
+
+const COMPOSE_URL = new URL("../../extension/modules/compose.js", import.meta.url);
+let instance = 0;
+let hostPort = null;
+
+test.before(async () => {
+  const fake = install();
+  host.connect();
+  hostPort = fake.ports[0];
+  await flush();
+  assert.equal(host.status.state, "ready");
+});
+
+function cert(sha, extra = {}) {
+  return { usable: true, trust_basis: "dane-ee", is_ca: false,
+    der: "MII" + sha, sha256: sha, subject: "CN=" + sha,
+    not_after: "2030-01-01T00:00:00Z", ...extra };
+}
+
+function found(sha, extra = {}) {
+  return { status: "found", dnssec: "secure", ttl: 300,
+    certificates: [cert(sha)], ...extra };
+}
+
+// A fresh fake browser (the host's port is kept and given a new
+// responder), a fresh compose module and a fake clock.
+async function setup(t, opts = {}) {
+  const fake = install();
+  hostPort.responder = hostResponder(opts);
+  host.status.state = "ready";
+  const clock = fakeClock(t);
+  t.mock.method(console, "warn", () => {});
+  if (opts.settings)
+    fake.stored.settings = opts.settings;
+  const compose = await import(COMPOSE_URL.href + "?i=" + instance++);
+  const first = hostPort.sent.length;
+  const lookups = () => hostPort.sent.slice(first)
+    .filter((m) => m.type === "lookup").map((m) => m.addresses);
+  const openTab = async (id, details) => {
+    fake.composeDetails.set(id, { to: [], cc: [], bcc: [], ...details });
+    compose.track({ id, type: "messageCompose" });
+    await flush();
+  };
+  const nextPoll = async () => {
+    clock.tick(2000);
+    await flush();
+  };
+  const states = (id) => compose.tabStatus(id).map((e) =>
+    [e.address, e.state]);
+  t.after(() => {
+    for (const id of fake.composeDetails.keys())
+      compose.untrack(id);
+  });
+  return { fake, compose, lookups, openTab, nextPoll, states, clock };
+}
+
+test("new recipients are looked up once, removed ones dropped", async (t) => {
+  const { fake, compose, lookups, openTab, nextPoll, states } = await setup(t);
+  await openTab(1, { to: ["Alice <alice@a.test>", "bob@b.test"] });
+  assert.deepEqual(lookups(), [["alice@a.test", "bob@b.test"]]);
+  assert.deepEqual(states(1), [["alice@a.test", "absent"], ["bob@b.test", "absent"]]);
+  await nextPoll();
+  await nextPoll();
+  assert.equal(lookups().length, 1);
+  fake.composeDetails.get(1).cc = ["Carol <carol@c.test>"];
+  await nextPoll();
+  assert.deepEqual(lookups(), [["alice@a.test", "bob@b.test"], ["carol@c.test"]]);
+  fake.composeDetails.get(1).to = ["Alice <alice@a.test>"];
+  await nextPoll();
+  assert.equal(lookups().length, 2);
+  assert.deepEqual(states(1).map((s) => s[0]), ["alice@a.test", "carol@c.test"]);
+  // Another tab, other spelling: the cache answers.
+  await openTab(2, { bcc: ["ALICE@a.test"] });
+  assert.equal(lookups().length, 2);
+  assert.deepEqual(compose.tabStatus(2).map((e) => e.state), ["absent"]);
+  compose.untrack(1);
+  assert.deepEqual(compose.tabStatus(1), []);
+});
+
+test("untracked tabs are not polled any more", async (t) => {
+  const { fake, compose, openTab, nextPoll } = await setup(t);
+  await openTab(1, { to: ["alice@a.test"] });
+  compose.untrack(1);
+  const n = fake.calls.length;
+  await nextPoll();
+  await nextPoll();
+  assert.equal(fake.calls.filter((c) => c[0] === "getComposeDetails")
+    .length, fake.calls.slice(0, n).filter((c) =>
+    c[0] === "getComposeDetails").length);
+});
+
+test("mailing lists are expanded; duplicates and non-addresses dropped",
+  async (t) => {
+    const { fake, lookups, openTab } = await setup(t);
+    fake.lists["Team <Team>"] = ["Dan <dan@d.test>", "alice@a.test"];
+    await openTab(1, { to: ["Team <Team>", "Alice@A.test", "nobody"],
+      cc: ["dan@d.test"] });
+    assert.deepEqual(lookups(), [["dan@d.test", "alice@a.test"]]);
+  });
+
+test("excluded domains are never looked up, and the exclusion can be undone",
+  async (t) => {
+    const { fake, lookups, openTab, nextPoll, states } = await setup(t, {
+      settings: { neverDomains: ["b.test"] },
+      results: { "alice@a.test": found("aa"), "bob@x.b.test": found("bb") } });
+    await openTab(1, { to: ["alice@a.test", "bob@x.b.test"] });
+    assert.deepEqual(lookups(), [["alice@a.test"]]);
+    assert.deepEqual(states(1), [["alice@a.test", "found"],
+      ["bob@x.b.test", "skipped"]]);
+    assert.equal(fake.badges.get(1).text, "1");
+    // The user takes b.test off the list: bob is looked up now.
+    fake.stored.settings = { neverDomains: [] };
+    await nextPoll();
+    assert.deepEqual(lookups(), [["alice@a.test"], ["bob@x.b.test"]]);
+    assert.deepEqual(states(1), [["alice@a.test", "found"],
+      ["bob@x.b.test", "found"]]);
+    assert.equal(fake.badges.get(1).text, "2");
+    // ... and puts a.test on it: alice no longer counts.
+    fake.stored.settings = { neverDomains: ["a.test"] };
+    await nextPoll();
+    assert.equal(lookups().length, 2);
+    assert.deepEqual(states(1), [["alice@a.test", "skipped"],
+      ["bob@x.b.test", "found"]]);
+    assert.equal(fake.badges.get(1).text, "1");
+  });
+
+test("the badge counts recipients with a usable certificate", async (t) => {
+  const { fake, compose, openTab, states } = await setup(t, { results: {
+    "alice@a.test": found("aa"),
+    "bob@b.test": { status: "absent", dnssec: "secure", ttl: 300 },
+    "carol@c.test": { status: "insecure", dnssec: "insecure",
+      certificates: [cert("cc")] },
+    "dan@d.test": { status: "unusable", dnssec: "secure",
+      certificates: [cert("dd", { usable: false, problems: ["expired"] })] },
+    "erin@e.test": { status: "bogus", dnssec: "bogus", reason: "signature expired" },
+    "fred@f.test": { status: "error", dnssec: "indeterminate",
+      error: { code: "timeout", message: "no answer" } },
+  } });
+  await openTab(1, { to: ["alice@a.test", "bob@b.test", "carol@c.test",
+    "dan@d.test", "erin@e.test", "fred@f.test"] });
+  assert.deepEqual(states(1), [["alice@a.test", "found"],
+    ["bob@b.test", "absent"], ["carol@c.test", "insecure"],
+    ["dan@d.test", "unusable"], ["erin@e.test", "bogus"],
+    ["fred@f.test", "error"]]);
+  assert.deepEqual(fake.badges.get(1), { text: "1", color: "#757575" });
+  const st = Object.fromEntries(compose.tabStatus(1).map((e) =>
+    [e.address, e]));
+  assert.deepEqual(st["dan@d.test"].certificate, { subject: "CN=dd",
+    notAfter: "2030-01-01T00:00:00Z", usable: false, problems: ["expired"] });
+  assert.equal(st["erin@e.test"].reason, "signature expired");
+  assert.equal(st["fred@f.test"].reason, "no answer");
+  assert.deepEqual(fake.imported.map((i) => i.sha256), ["aa"]);
+  await openTab(2, { to: ["alice@a.test"] });
+  assert.deepEqual(fake.badges.get(2), { text: "1", color: "#2e7d32" });
+  await openTab(3, {});
+  assert.equal(fake.badges.get(3).text, "");
+});
+
+test("only usable certificates of secure answers are imported; the recipients are set again once",
+  async (t) => {
+    const { fake, compose, openTab, nextPoll } = await setup(t, { results: {
+      "alice@a.test": { ...found("aa"), certificates: [
+        cert("a0", { usable: false }), cert("aa"),
+        cert("ca", { is_ca: true }), cert("px", { trust_basis: "pkix" })] },
+      "carol@c.test": { status: "insecure", dnssec: "insecure",
+        certificates: [cert("cc")] },
+      "dan@d.test": { ...found("dd"), dnssec: "insecure" },
+    } });
+    const details = { to: ["Alice <alice@a.test>"], cc: ["carol@c.test"],
+      bcc: ["dan@d.test"] };
+    await openTab(1, details);
+    assert.deepEqual(fake.imported, [
+      { der: "MIIaa", sha256: "aa", basis: "dane-ee" },
+      { der: "MIIpx", sha256: "px", basis: "pkix" }]);
+    const entry = compose.tabStatus(1)[0];
+    assert.deepEqual(entry.imports.map((i) => [i.sha256, i.action, i.trust]),
+      [["aa", "added", ",C,"], ["px", "added", ",,"]]);
+    assert.deepEqual(entry.certificate.subject, "CN=aa");
+    assert.deepEqual(entry.thunderbird, { found: true });
+    assert.equal(compose.tabStatus(1)[1].usable, false);
+    const log = fake.stored.importLog;
+    assert.deepEqual(log.map((e) => [e.sha256, e.address, e.method]),
+      [["px", "alice@a.test", "experiment"], ["aa", "alice@a.test", "experiment"]]);
+    const sets = () => fake.calls.filter((c) => c[0] === "setComposeDetails");
+    assert.deepEqual(sets(), [["setComposeDetails", 1, details]]);
+    await nextPoll();
+    await nextPoll();
+    assert.equal(sets().length, 1);
+  });
+
+test("an import that changes nothing does not set the recipients again",
+  async (t) => {
+    const { fake, openTab } = await setup(t, {
+      results: { "alice@a.test": found("aa") } });
+    fake.importAction = () => "unchanged";
+    await openTab(1, { to: ["alice@a.test"] });
+    assert.equal(fake.imported.length, 1);
+    assert.equal(fake.calls.filter((c) => c[0] === "setComposeDetails").length, 0);
+    assert.equal(fake.stored.importLog, undefined);
+    assert.equal(fake.badges.get(1).text, "1");
+  });
+
+test("with auto-import off nothing is imported, the badge still counts",
+  async (t) => {
+    const { fake, openTab } = await setup(t, {
+      settings: { autoImport: false },
+      results: { "alice@a.test": found("aa") } });
+    await openTab(1, { to: ["alice@a.test"] });
+    assert.equal(fake.imported.length, 0);
+    assert.equal(fake.badges.get(1).text, "1");
+    assert.equal(fake.calls.filter((c) => c[0] === "setComposeDetails").length, 0);
+  });
+
+test("auto-encrypt: once, only when every recipient can get it and the identity can encrypt",
+  async (t) => {
+    const results = { "alice@a.test": found("aa"), "bob@b.test": found("bb") };
+    const { fake, openTab, nextPoll } = await setup(t, {
+      settings: { autoEncrypt: true }, results });
+    fake.importAction = () => "unchanged";
+    fake.identityData.set("id1", { id: "id1",
+      encryptionCapabilities: { "S/MIME": { canEncrypt: true } } });
+    fake.identityData.set("id2", { id: "id2",
+      encryptionCapabilities: { "S/MIME": { canEncrypt: false } } });
+    const encrypts = () => fake.calls.filter((c) => c[0] === "setComposeDetails" &&
+      c[2].selectedEncryptionTechnology);
+    await openTab(1, { identityId: "id1", to: ["alice@a.test", "x@none.test"] });
+    assert.equal(encrypts().length, 0);
+    await openTab(2, { identityId: "id2", to: ["alice@a.test"] });
+    assert.equal(encrypts().length, 0);
+    await openTab(3, { identityId: "id1", to: ["alice@a.test", "bob@b.test"] });
+    assert.deepEqual(encrypts(), [["setComposeDetails", 3,
+      { selectedEncryptionTechnology: { name: "S/MIME", encryptBody: true } }]]);
+    await nextPoll();
+    assert.equal(encrypts().length, 1);
+  });
+
+test("onBeforeSend waits for unresolved recipients at most 4 s", async (t) => {
+  const { compose, lookups, clock } = await setup(t, { hang: () => true });
+  let done = null;
+  compose.beforeSend({ id: 1 }, { to: ["slow@s.test"] }).then((r) => { done = r; });
+  await flush();
+  assert.deepEqual(lookups(), [["slow@s.test"]]);
+  clock.tick(3999);
+  await flush();
+  assert.equal(done, null);
+  clock.tick(1);
+  await flush();
+  assert.deepEqual(done, {});
+});
+
+test("onBeforeSend returns as soon as the lookup is done, and imports",
+  async (t) => {
+    const { fake, compose } = await setup(t, {
+      results: { "alice@a.test": found("aa") } });
+    const r = await compose.beforeSend({ id: 1 }, { to: ["alice@a.test"] });
+    assert.deepEqual(r, {});
+    assert.deepEqual(fake.imported.map((i) => i.sha256), ["aa"]);
+  });
+
+test("onBeforeSend never waits when the host is not usable or fails",
+  async (t) => {
+    const { fake, compose, lookups } = await setup(t);
+    host.status.state = "missing";
+    assert.deepEqual(await compose.beforeSend({ id: 1 },
+      { to: ["alice@a.test"] }), {});
+    assert.equal(lookups().length, 0);
+    host.status.state = "ready";
+    fake.messengerUtilities.parseMailboxString = async () => {
+      throw new Error("bad header");
+    };
+    assert.deepEqual(await compose.beforeSend({ id: 1 },
+      { to: ["alice@a.test"] }), {});
+    assert.deepEqual(await compose.beforeSend({ id: 1 }, {}), {});
+  });
+
+test("onBeforeSend joins a lookup already in flight", async (t) => {
+  const { fake, compose, lookups } = await setup(t, { hang: () => true });
+  fake.composeDetails.set(1, { to: ["slow@s.test"], cc: [], bcc: [] });
+  compose.track({ id: 1, type: "messageCompose" });
+  await flush();
+  let done = null;
+  compose.beforeSend({ id: 1 }, { to: ["slow@s.test"] }).then((r) => { done = r; });
+  await flush();
+  assert.equal(lookups().length, 1);
+  const req = hostPort.sent.at(-1);
+  hostPort.reply({ type: "result", id: req.id, address: "slow@s.test",
+    status: "absent", dnssec: "secure" });
+  hostPort.reply({ type: "done", id: req.id });
+  await flush();
+  assert.deepEqual(done, {});
+  assert.equal(compose.tabStatus(1)[0].state, "absent");
+});
+
+test("without a usable host recipients show its state and are looked up once it is ready",
+  async (t) => {
+    const { fake, compose, lookups, openTab, states } = await setup(t, {
+      results: { "alice@a.test": found("aa") } });
+    host.status.state = "missing";
+    await openTab(1, { to: ["alice@a.test"] });
+    assert.deepEqual(states(1), [["alice@a.test", "host-missing"]]);
+    assert.equal(lookups().length, 0);
+    assert.equal(fake.badges.get(1).text, "0");
+    host.status.state = "ready";
+    compose.hostReady();
+    await flush();
+    assert.deepEqual(states(1), [["alice@a.test", "found"]]);
+    assert.equal(fake.badges.get(1).text, "1");
+  });
+
+test("a failed lookup is an error, retried when the host is back",
+  async (t) => {
+    const { compose, lookups, openTab, nextPoll, states } = await setup(t, {
+      hang: () => true });
+    await openTab(1, { to: ["alice@a.test"] });
+    const req = hostPort.sent.at(-1);
+    hostPort.reply({ type: "error", id: req.id,
+      error: { code: "internal", message: "out of memory" } });
+    await flush();
+    assert.deepEqual(states(1), [["alice@a.test", "error"]]);
+    assert.equal(compose.tabStatus(1)[0].reason, "internal: out of memory");
+    await nextPoll();
+    assert.equal(lookups().length, 1);   // errors are kept for 10 s
+    hostPort.responder = hostResponder({ results: { "alice@a.test": found("aa") } });
+    compose.hostReady();
+    await flush();
+    assert.equal(lookups().length, 2);
+    assert.deepEqual(states(1), [["alice@a.test", "found"]]);
+  });
+
+test("a missing result in the host's answer is an error for that address",
+  async (t) => {
+    const { openTab, states } = await setup(t, { hang: () => true });
+    await openTab(1, { to: ["alice@a.test"] });
+    hostPort.reply({ type: "done", id: hostPort.sent.at(-1).id });
+    await flush();
+    assert.deepEqual(states(1), [["alice@a.test", "error"]]);
+  });
+
+test("results are cached for their TTL, between 60 s and one hour",
+  async (t) => {
+    const { lookups, openTab, nextPoll } = await setup(t, { results: {
+      "a@a.test": { status: "absent", dnssec: "secure", ttl: 120 },
+      "b@b.test": { status: "absent", dnssec: "secure", ttl: 5 },
+      "c@c.test": { status: "absent", dnssec: "secure", ttl: 86400 },
+    } });
+    await openTab(1, { to: ["a@a.test", "b@b.test", "c@c.test"] });
+    const count = (a) => lookups().filter((l) => l.includes(a)).length;
+    for (let s = 2; s <= 3600; s += 2)
+      await nextPoll();
+    // 3600 s: b every 60 s (+ the first), a every 120 s, c once more.
+    assert.ok(count("a@a.test") >= 28 && count("a@a.test") <= 31, String(count("a@a.test")));
+    assert.ok(count("b@b.test") >= 55 && count("b@b.test") <= 61, String(count("b@b.test")));
+    assert.equal(count("c@c.test"), 2);
+  });
+
+test("without the Experiment, imports go through the host into the profile database",
+  async (t) => {
+    const { fake } = await setup(t, {
+      settings: { profileDir: "/home/u/.thunderbird/p" },
+      imports: (a) => ({ status: "found", dnssec: "secure",
+        changes: [{ sha256: "aa", trust: ",C,", action: "added" }],
+        refused: [{ sha256: "ca", reason: "a CA certificate never gets trust" }] }) });
+    delete fake.certdb;
+    assert.equal(certs.experimentAvailable(), false);
+    const out = await certs.importResult("alice@a.test", found("aa"));
+    const req = hostPort.sent.at(-1);
+    assert.equal(req.type, "import");
+    assert.equal(req.db, "sql:/home/u/.thunderbird/p");
+    assert.deepEqual(req.addresses, ["alice@a.test"]);
+    assert.deepEqual(out.map((o) => [o.action, o.sha256, o.method]),
+      [["added", "aa", "host"], ["refused", "ca", "host"]]);
+    assert.equal(out[0].subject, "CN=aa");
+    assert.deepEqual(fake.stored.importLog.map((e) => [e.sha256, e.method]),
+      [["aa", "host"]]);
+    assert.equal(await certs.thunderbirdFinds("alice@a.test"), null);
+    // Nothing importable: the host is not even asked.
+    const n = hostPort.sent.length;
+    assert.deepEqual(await certs.importResult("a@a.test",
+      { ...found("aa"), dnssec: "insecure" }), []);
+    assert.equal(hostPort.sent.length, n);
+  });
+
+test("without the Experiment and without a profile directory, imports are errors",
+  async (t) => {
+    const { fake } = await setup(t);
+    delete fake.certdb;
+    const n = hostPort.sent.length;
+    const out = await certs.importResult("alice@a.test", found("aa"));
+    assert.deepEqual(out.map((o) => [o.action, o.reason]),
+      [["error", "errNoProfileDir"]]);
+    assert.equal(hostPort.sent.length, n);
+    assert.equal(await certs.profileDb(), null);
+  });
+
+test("the Experiment's profile directory is remembered for the fallback",
+  async (t) => {
+    const { fake } = await setup(t);
+    assert.equal(await certs.profileDb(), "sql:/home/u/.thunderbird/p.default");
+    assert.equal(fake.stored.settings.profileDir, "/home/u/.thunderbird/p.default");
+  });
+
+test("undo removes only logged certificates, keeping ones that were there before",
+  async (t) => {
+    const { fake } = await setup(t);
+    fake.importAction = (sha) => (sha === "bb" ? "trusted" : "added");
+    await certs.importResult("alice@a.test", found("aa"));
+    await certs.importResult("bob@b.test", found("bb"));
+    assert.equal(await certs.remove("zz"), false);
+    assert.equal(await certs.remove("aa"), true);
+    assert.equal(await certs.remove("bb"), true);
+    assert.equal(await certs.remove("aa"), false);   // already removed
+    assert.deepEqual(fake.calls.filter((c) => c[0] === "deleteCertificate"),
+      [["deleteCertificate", "aa", false], ["deleteCertificate", "bb", true]]);
+    assert.ok(fake.stored.importLog.every((e) => e.removed));
+  });
