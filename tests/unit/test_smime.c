@@ -20,22 +20,7 @@ static const char *fixdir = DS_MAIL_FIXTURES_DIR;
 static uint8_t *
 load(const char *name, size_t *len)
 {
-	char path[4096];
-	FILE *f;
-	uint8_t *buf;
-	long n;
-
-	snprintf(path, sizeof(path), "%s/%s", fixdir, name);
-	if ((f = fopen(path, "rb")) == NULL || fseek(f, 0, SEEK_END) != 0 ||
-	    (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0 ||
-	    (buf = malloc((size_t)n + 1)) == NULL ||
-	    fread(buf, 1, (size_t)n, f) != (size_t)n) {
-		fprintf(stderr, "cannot read %s\n", path);
-		exit(2);
-	}
-	fclose(f);
-	*len = (size_t)n;
-	return buf;
+	return t_load(fixdir, name, len);
 }
 
 static void
