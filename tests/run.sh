@@ -49,6 +49,17 @@ else
 	status=1
 fi
 
+# The real Thunderbird scenarios against the installed .deb and against
+# packaging/install-user.sh in a temporary HOME (tests/packaging/e2e.sh;
+# needs root and thunderbird, else it skips with 77). Reuses build-deb/.
+e2e_ok=1
+if [ "$deb_ok" = 1 ]; then
+	rc=0
+	DANE_SMIME=$PWD/build-ci/host/dane-smime \
+		sh tests/packaging/e2e.sh build-deb || rc=$?
+	case $rc in 0|77) ;; *) e2e_ok=0; status=1 ;; esac
+fi
+
 # The add-on through Mozilla's addons-linter (npm).
 lint_ok=1
 sh tests/extension/lint.sh || { lint_ok=0; status=1; }
@@ -61,7 +72,7 @@ for d in build-ci build-asan; do
 	f=$(grep -c '"result": "\(FAIL\|TIMEOUT\|ERROR\)"' "$j" || true)
 	pass=$((pass + p)); fail=$((fail + f))
 done
-for ok in $vg_ok $deb_ok $lint_ok; do
+for ok in $vg_ok $deb_ok $lint_ok $e2e_ok; do
 	if [ "$ok" = 1 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
 done
 echo "$pass passed, $fail failed"

@@ -9,6 +9,18 @@ or $DANE_SMIME) through a wrapper that sets DANE_SMIME_CONFIG to the DNS
 test bed.  Results are read from "DANE-SMIME-TEST {json}" console lines
 that the hook prints (Thunderbird copies them to stdout).
 
+DANE_SMIME_TB_HOST chooses the host and manifest Thunderbird starts:
+  build         (default) the wrapper and HOME manifest described above;
+  installed     the system's: /usr/lib/mozilla/native-messaging-hosts/
+                dane_smime.json and /usr/bin/dane-smime from the .deb
+                (tests/packaging/e2e.sh installs it first);
+  install-user  packaging/install-user.sh --binary <the built host> run
+                with the test's HOME.
+In the last two, Thunderbird itself gets DANE_SMIME_CONFIG=<the test bed
+config> and the host inherits it; each run first checks with
+`dane-smime doctor --json` that the manifest Thunderbird will use is that
+one and names that binary.
+
 Needs: thunderbird (Debian package), the test bed's tools.  Skips (exit 77)
 when thunderbird is not installed.  Standard library only.
 """
@@ -35,6 +47,9 @@ EXTENSION_ID = "dane-smime@dane-smime.org"
 HOST_NAME = "dane_smime"
 MARK = "DANE-SMIME-TEST "
 TIMEOUT = float(os.environ.get("DANE_SMIME_TB_TIMEOUT", "90"))
+MODE = os.environ.get("DANE_SMIME_TB_HOST", "build")
+SYSTEM_MANIFEST = "/usr/lib/mozilla/native-messaging-hosts/dane_smime.json"
+SYSTEM_HOST = "/usr/bin/dane-smime"
 
 USER_JS = """\
 user_pref("extensions.autoDisableScopes", 0);
@@ -159,7 +174,13 @@ class Run:
                                EXTENSION_ID + ".xpi"), hook, files)
         nmh = os.path.join(self.home, ".mozilla", "native-messaging-hosts")
         os.makedirs(nmh)
-        if with_host:
+        self.config = tb.config_path
+        self.manifest = self.host = None
+        if MODE == "installed":
+            self.manifest, self.host = SYSTEM_MANIFEST, SYSTEM_HOST
+        elif MODE == "install-user" and with_host:
+            self.install_user()
+        elif with_host:
             wrapper = os.path.join(self.dir, "dane-smime-host")
             with open(wrapper, "w") as f:
                 f.write("#!/bin/sh\nDANE_SMIME_CONFIG='%s' exec '%s' \"$@\"\n"
@@ -173,10 +194,77 @@ class Run:
         self.lines = []
         self.proc = None
 
-    def start(self):
+    def install_user(self):
+        """packaging/install-user.sh --binary <built host> into this HOME."""
+        env = dict(os.environ, HOME=self.home)
+        env.pop("DANE_SMIME_PREFIX", None)
+        p = subprocess.run(
+            ["sh", os.path.join(ROOT, "packaging", "install-user.sh"),
+             "--binary", os.path.abspath(host_binary())], env=env,
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT)
+        if p.returncode != 0:
+            raise AssertionError("install-user.sh failed (%d):\n%s"
+                                 % (p.returncode, p.stdout.decode()))
+        self.manifest = os.path.join(self.home, ".mozilla",
+                                     "native-messaging-hosts",
+                                     HOST_NAME + ".json")
+        self.host = os.path.join(self.home, ".local", "bin", "dane-smime")
+
+    def env(self):
+        """The environment Thunderbird (and so the host) runs with."""
         env = dict(os.environ, HOME=self.home, MOZ_CRASHREPORTER_DISABLE="1",
                    MOZ_DISABLE_AUTO_SAFE_MODE="1", XDG_CONFIG_HOME=
                    os.path.join(self.home, ".config"))
+        if MODE != "build":
+            env["DANE_SMIME_CONFIG"] = self.config
+        return env
+
+    def check_install(self, test):
+        """The manifest Thunderbird will read (per the host's own doctor,
+        run as Thunderbird would run it) is self.manifest, valid, naming
+        self.host, which runs, and allowing the add-on."""
+        p = subprocess.run([self.host, "doctor", "--json"], env=self.env(),
+                           stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, timeout=60)
+        doc = json.loads(p.stdout.decode())
+        inst = doc["install"]
+        used = [m for m in inst["manifests"] if m["used"]]
+        test.assertEqual([m["path"] for m in used], [self.manifest], inst)
+        m = used[0]
+        test.assertTrue(m["valid"] and m["host_ok"] and m["id_allowed"], m)
+        test.assertEqual(m["host_path"], self.host, m)
+        test.assertTrue(inst["ok"], inst)
+        # The host read the test bed's configuration from the environment.
+        test.assertEqual(doc["config"], self.config, doc)
+        test.assertTrue(doc["trusted"], doc)
+
+    def host_processes(self):
+        """[(exe, DANE_SMIME_CONFIG or None)] of the processes named
+        dane-smime in Thunderbird's session (it runs the host there)."""
+        found = []
+        for pid in os.listdir("/proc"):
+            if not pid.isdigit():
+                continue
+            try:
+                with open("/proc/%s/stat" % pid) as f:
+                    sid = int(f.read().rsplit(")", 1)[1].split()[3])
+                if sid != self.proc.pid:
+                    continue
+                exe = os.readlink("/proc/%s/exe" % pid)
+                if os.path.basename(exe) != "dane-smime":
+                    continue
+                with open("/proc/%s/environ" % pid, "rb") as f:
+                    env = dict(v.split(b"=", 1) for v in
+                               f.read().split(b"\0") if b"=" in v)
+            except (OSError, IndexError, ValueError):
+                continue  # gone meanwhile
+            config = env.get(b"DANE_SMIME_CONFIG")
+            found.append((exe, config.decode() if config else None))
+        return found
+
+    def start(self):
+        env = self.env()
         env.pop("DISPLAY", None)
         env.pop("WAYLAND_DISPLAY", None)
         self.started = time.monotonic()
@@ -258,6 +346,8 @@ class ThunderbirdTest(unittest.TestCase):
     def run_tb(self, hook, with_host=True, files=None):
         r = Run(self.tb, hook, with_host, files)
         self.addCleanup(r.stop)
+        if MODE != "build" and with_host:
+            r.check_install(self)
         r.start()
         return r
 
@@ -270,6 +360,11 @@ class ThunderbirdTest(unittest.TestCase):
         self.assertEqual(ev["state"], "ready", ev)
         self.assertTrue(ev["trusted"])
         self.assertEqual(ev["protocol"], 1)
+        if MODE != "build":
+            # Thunderbird started the installed binary, which inherited
+            # DANE_SMIME_CONFIG from Thunderbird's environment.
+            self.assertIn((os.path.realpath(r.host), r.config),
+                          r.host_processes())
         finals = {}
         while len(finals) < len(to):
             ev = r.wait_for(lambda e: e["event"] in ("recipient-final",
@@ -348,6 +443,8 @@ class ThunderbirdTest(unittest.TestCase):
         self.assertTrue(ev["thunderbird"]["found"], ev)
 
     def test_host_missing(self):
+        if MODE == "installed":
+            self.skipTest("the installed package provides the host")
         r = self.run_tb({}, with_host=False)
         ev = r.wait_for(lambda e: e["event"] == "host-state" and
                         e["state"] != "connecting", "host state")
@@ -358,9 +455,21 @@ def main():
     if not thunderbird():
         print("SKIP: thunderbird not installed", file=sys.stderr)
         return 77
-    if not os.access(host_binary(), os.X_OK):
+    if MODE not in ("build", "installed", "install-user"):
+        print("DANE_SMIME_TB_HOST=%s: not build, installed or install-user"
+              % MODE, file=sys.stderr)
+        return 1
+    if MODE == "installed":
+        for f in (SYSTEM_MANIFEST, SYSTEM_HOST):
+            if not os.path.exists(f):
+                print("%s missing: install the package first" % f,
+                      file=sys.stderr)
+                return 1
+    elif not os.access(host_binary(), os.X_OK):
         print("host binary %s missing" % host_binary(), file=sys.stderr)
         return 1
+    if MODE != "build":
+        print("host: %s" % MODE, file=sys.stderr)
     res = unittest.main(exit=False, verbosity=2).result
     failed = len(res.failures) + len(res.errors)
     print("%d passed, %d failed" % (res.testsRun - failed, failed))
