@@ -299,9 +299,26 @@ out:
 	return rc;
 }
 
+static int parse(const char *, size_t, struct address *, const char **,
+    bool);
+
 int
 address_parse(const char *s, size_t len, struct address *out,
     const char **why)
+{
+	return parse(s, len, out, why, true);
+}
+
+int
+address_parse_mailbox(const char *s, size_t len, struct address *out,
+    const char **why)
+{
+	return parse(s, len, out, why, false);
+}
+
+static int
+parse(const char *s, size_t len, struct address *out, const char **why,
+    bool owner)
 {
 	const char *domain;
 	size_t off, n, end, dlen;
@@ -354,8 +371,9 @@ address_parse(const char *s, size_t len, struct address *out,
 	memcpy(out->local, s, end);
 	out->local[end] = '\0';
 	out->local_len = end;
-	if (address_owner_name(out->local, out->local_len, out->domain,
-	    out->owner, sizeof(out->owner)) != 0)
+	out->owner[0] = '\0';
+	if (owner && address_owner_name(out->local, out->local_len,
+	    out->domain, out->owner, sizeof(out->owner)) != 0)
 		return -1;
 	return ADDR_OK;
 }

@@ -45,6 +45,12 @@ struct address {
 int address_parse(const char *s, size_t len, struct address *out,
     const char **why);
 
+/* The same without the owner name (left ""): for comparing mailboxes,
+ * e.g. a certificate's addresses with the queried one, where the SHA-256
+ * of the owner name would be wasted work. */
+int address_parse_mailbox(const char *s, size_t len, struct address *out,
+    const char **why);
+
 /* Writes the RFC 8162 3 owner name for an already split address into
  * out[0..outlen): 56 lowercase hex digits, "._smimecert.", adomain.
  * adomain is used as given (A-labels expected). Returns 0, or -1 if

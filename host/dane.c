@@ -171,8 +171,8 @@ address_in_cert(const struct address *addr, const struct cert_summary *c)
 	int rc;
 
 	for (i = 0; i < c->nemails; i++) {
-		rc = address_parse(c->emails[i], strlen(c->emails[i]), &a,
-		    NULL);
+		rc = address_parse_mailbox(c->emails[i],
+		    strlen(c->emails[i]), &a, NULL);
 		if (rc < 0)
 			return -1;
 		/* An entry we cannot parse names no mailbox we could query. */
