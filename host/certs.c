@@ -519,23 +519,29 @@ key_info(struct cert_summary *c, CERTCertificate *cert)
 	snprintf(c->key_type, sizeof(c->key_type), "%s", type);
 }
 
-/* Sanitised, capped text of a distinguished name. 0 ok, -1 OOM. */
+/* Sanitised, capped text of a distinguished name. rendered is NSS's
+ * own rendering from the decode (cert->subjectName), used when present
+ * so the name is not rendered twice. 0 ok, -1 OOM. */
 static int
-name_text(CERTName *name, char **out)
+name_text(const char *rendered, CERTName *name, char **out)
 {
-	char *ascii, *s;
+	char *ascii = NULL, *s;
 	size_t n;
 
-	/* NULL for names NSS cannot render: show them as empty. */
-	PORT_SetError(0);
-	if ((ascii = CERT_NameToAscii(name)) == NULL) {
-		if (PORT_GetError() == SEC_ERROR_NO_MEMORY)
-			return -1;
-		*out = strdup("");
-		return *out != NULL ? 0 : -1;
+	if (rendered == NULL) {
+		/* NULL for names NSS cannot render: show them as empty. */
+		PORT_SetError(0);
+		if ((ascii = CERT_NameToAscii(name)) == NULL) {
+			if (PORT_GetError() == SEC_ERROR_NO_MEMORY)
+				return -1;
+			*out = strdup("");
+			return *out != NULL ? 0 : -1;
+		}
+		rendered = ascii;
 	}
-	s = utf8_sanitize(ascii, strlen(ascii));
-	PORT_Free(ascii);
+	s = utf8_sanitize(rendered, strlen(rendered));
+	if (ascii != NULL)
+		PORT_Free(ascii);
 	if (s == NULL)
 		return -1;
 	if ((n = strlen(s)) > DS_MAX_DN_TEXT) {
@@ -652,8 +658,9 @@ certs_decode(const uint8_t *der, size_t len, struct cert_summary *out,
 		    "(RFC 5280 4.1)", CERTS_E_DECODE);
 		goto out;
 	}
-	if ((rc = name_text(&cert->subject, &c.subject)) != 0 ||
-	    (rc = name_text(&cert->issuer, &c.issuer)) != 0)
+	if ((rc = name_text(cert->subjectName, &cert->subject,
+	    &c.subject)) != 0 || (rc = name_text(cert->issuerName,
+	    &cert->issuer, &c.issuer)) != 0)
 		goto out;
 	PORT_SetError(0);
 	if (CERT_GetCertTimes(cert, &nb, &na) != SECSuccess) {
