@@ -223,26 +223,7 @@ def vm_hwm_kib(pid):
     return None
 
 
-def main(module_name):
-    """Runs a module's tests; last stdout line "N passed, N failed"."""
-    suite = unittest.defaultTestLoader.loadTestsFromModule(
-        sys.modules[module_name])
-    runner = unittest.TextTestRunner(verbosity=2, stream=sys.stderr)
-    t0 = time.monotonic()
-    res = runner.run(suite)
-    bad = set()
-    for test, _ in res.failures + res.errors:
-        bad.add(getattr(test, "test_case", test).id())
-    for test in res.unexpectedSuccesses:
-        bad.add(test.id())
-    failed = len(bad)
-    skipped = len(res.skipped)
-    passed = max(0, res.testsRun - failed - skipped)
-    sys.stderr.write("%s: %.1f s\n" % (module_name, time.monotonic() - t0))
-    sys.stderr.flush()
-    line = "%d passed, %d failed" % (passed, failed)
-    if skipped:
-        line += ", %d skipped" % skipped
-    print(line)
-    sys.stdout.flush()
-    return 1 if failed else 0
+# One summary line for every suite: the integration tests' runner.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "integration"))
+from helpers import main  # noqa: E402,F401
