@@ -1,9 +1,25 @@
-/* resolver.c - c-ares channel, in-flight window, coalescing, TTL cache.
+/* resolver.c - c-ares channels, in-flight window, coalescing, TTL cache.
  * See resolver.h for the contract. Written for c-ares 1.18 (no AD/DO API,
- * no record parser, ares_process_fd), and works with newer releases. */
+ * no record parser, ares_process_fd), and works with newer releases.
+ *
+ * Why TCP questions get a channel each: c-ares 1.18 treats a TCP
+ * connection that is reset or closed as a failure of the whole server
+ * (ares_process.c handle_error): it closes the server's UDP and TCP
+ * sockets and re-sends, or with its tries used up ends with
+ * ECONNREFUSED, every query on that server -- not only the one whose
+ * connection broke. One name whose answer is truncated (RFC 1035 4.2.1)
+ * and whose TCP connection the resolver then resets would take every
+ * other lookup in flight with it. So the UDP channel sets
+ * ARES_FLAG_IGNTC and never opens TCP; a truncated answer comes back to
+ * us and the question is asked again on a channel of its own with
+ * ARES_FLAG_USEVC, which carries that one question and is destroyed
+ * after it. A reset there can end nothing but the question that caused
+ * it. (RFC 7766 6.2.1 prefers reusing connections; isolation matters
+ * more here, and TCP questions are rare: large record sets only.) */
 #include <ares.h>
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +42,8 @@ struct waiter {
 	struct waiter *next;
 };
 
+struct chan;
+
 struct entry {
 	char *qname;
 	uint16_t qtype;
@@ -33,8 +51,11 @@ struct entry {
 	enum entry_state state;
 	struct dns_result res;
 	int64_t expires;	/* monotonic ms */
-	bool tcp;		/* on the TCP channel; not in the cache */
+	int64_t deadline;	/* monotonic ms; 0 until first sent */
+	bool tcp;		/* RESQ_TCP: not in the cache */
+	bool use_tcp;		/* next send goes over TCP (RESQ_TCP or TC) */
 	bool retried;		/* sent again after ECONNREFUSED */
+	struct chan *conn;	/* its own TCP channel while on it */
 	bool on_ready;
 	struct waiter *waiters, **waiters_tail;
 	struct entry *hnext;	/* hash chain */
@@ -42,14 +63,24 @@ struct entry {
 	struct resolver *owner;
 };
 
+/* A c-ares channel: the shared UDP one, or one TCP question's own. */
+struct chan {
+	ares_channel ch;
+	struct resolver *r;
+	int64_t deadline;	/* TCP: cancelled at this time (monotonic ms) */
+	bool done;		/* TCP: its question ended; destroy it */
+	struct chan *next;
+};
+
 struct sock {
 	ares_socket_t fd;
+	struct chan *c;		/* the channel that owns it */
 	bool rd, wr;
 };
 
 struct resolver {
-	ares_channel channel;
-	ares_channel tcp_channel;	/* ARES_FLAG_USEVC, made on first use */
+	struct chan udp;	/* ARES_FLAG_IGNTC: never opens TCP */
+	struct chan *tcp_chans;	/* one per TCP question on the wire */
 	const struct config *cfg;
 	bool lib_init;
 	struct entry *tcp_entries;	/* RESQ_TCP questions, not cached */
@@ -69,10 +100,11 @@ struct resolver {
 	uint16_t rand_pool[64];
 	size_t rand_left;
 	unsigned timeout_ms, attempts;
+	int64_t budget_ms;	/* what c-ares may take for one question */
 };
 
-static int make_channel(struct resolver *, const struct config *, int,
-    ares_channel *, char *, size_t);
+static int make_channel(const struct config *, int, struct chan *, char *,
+    size_t);
 
 static int64_t
 now_ms(void)
@@ -132,7 +164,8 @@ release_qid(struct resolver *r, uint16_t id)
 static void
 sock_state_cb(void *data, ares_socket_t fd, int readable, int writable)
 {
-	struct resolver *r = data;
+	struct chan *c = data;
+	struct resolver *r = c->r;
 	size_t i;
 
 	for (i = 0; i < r->nsocks; i++)
@@ -159,6 +192,7 @@ sock_state_cb(void *data, ares_socket_t fd, int readable, int writable)
 		}
 		r->socks[r->nsocks++].fd = fd;
 	}
+	r->socks[i].c = c;
 	r->socks[i].rd = readable != 0;
 	r->socks[i].wr = writable != 0;
 }
@@ -327,11 +361,39 @@ set_error(struct entry *e, const char *code, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Puts a question that is already under way back at the head of the send
+ * queue: behind a long queue it would miss its deadline. */
+static void
+requeue(struct resolver *r, struct entry *e)
+{
+	e->state = E_QUEUED;
+	e->qnext = r->queue;
+	r->queue = e;
+	if (r->queue_tail == &r->queue)
+		r->queue_tail = &e->qnext;
+}
+
+/* Whether a UDP answer may not be whole. With ARES_FLAG_IGNTC c-ares 1.18
+ * hands us answers with TC=1 (RFC 1035 4.2.1, RFC 8162 7: ask again over
+ * TCP), and it also cuts a longer datagram to the channel's UDP size
+ * (DS_EDNS_UDP_SIZE, or 512 once it has turned EDNS off after a FORMERR)
+ * without saying so: an answer of exactly either size is asked again over
+ * TCP too, at the price of one TCP question when it was whole. */
+static bool
+udp_cut(const unsigned char *abuf, int alen)
+{
+	if (abuf == NULL || alen < 12)
+		return false;	/* dnsmsg_parse calls it malformed */
+	return (abuf[2] & 0x02) != 0 || alen == 512 ||
+	    alen == DS_EDNS_UDP_SIZE;
+}
+
 static void
 answer_cb(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 {
 	struct entry *e = arg;
 	struct resolver *r = e->owner;
+	bool via_tcp = e->conn != NULL;
 	char why[128];
 	int rc;
 
@@ -340,9 +402,20 @@ answer_cb(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 		return;		/* resolver_free is tearing everything down */
 	release_qid(r, e->qid);
 	r->inflight--;
+	if (via_tcp) {
+		/* Not destroyed here: c-ares still uses the channel after
+		 * this callback returns (end_query). reap_tcp does it. */
+		e->conn->done = true;
+		e->conn = NULL;
+	}
 	e->res.trusted = r->trusted;
 	switch (status) {
 	case ARES_SUCCESS:
+		if (!via_tcp && udp_cut(abuf, alen)) {
+			e->use_tcp = true;
+			requeue(r, e);
+			return;
+		}
 		e->res.wire_len = (size_t)alen;
 		rc = dnsmsg_parse(abuf, (size_t)alen, e->qname, e->qtype,
 		    &e->res.msg);
@@ -362,16 +435,28 @@ answer_cb(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 		    r->attempts);
 		set_error(e, "timeout", "no answer from the resolver (%s)", why);
 		break;
+	case ARES_ECANCELLED:
+		/* Only resolver_process cancels: the deadline passed. */
+		set_error(e, "timeout", "no answer from the resolver within "
+		    "%lld ms", (long long)r->budget_ms);
+		break;
 	case ARES_ECONNREFUSED:
-		/* c-ares 1.18 ends every query queued on a server whose TCP
-		 * connection broke, not only the one that broke it: ask once
-		 * more before calling the resolver unreachable. */
+		if (via_tcp) {
+			/* Its own channel: c-ares opened a new connection for
+			 * each of its tries, and each was refused, reset or
+			 * closed without an answer. Nobody else was on them,
+			 * so this question is the one that breaks them. */
+			set_error(e, "unreachable", "%s", "the resolver "
+			    "refused, reset or closed every TCP connection "
+			    "for this question");
+			break;
+		}
+		/* The UDP channel ends every query on a server after a
+		 * socket error (an ICMP unreachable, say): ask once more
+		 * before calling the resolver unreachable. */
 		if (!e->retried) {
 			e->retried = true;
-			e->state = E_QUEUED;
-			e->qnext = NULL;
-			*r->queue_tail = e;
-			r->queue_tail = &e->qnext;
+			requeue(r, e);
 			return;
 		}
 		set_error(e, "unreachable", "%s",
@@ -392,6 +477,52 @@ answer_cb(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 	complete(r, e);
 }
 
+/* Destroys the TCP channels whose question has ended. Never called from
+ * inside c-ares (its callbacks run before c-ares is done with the
+ * channel). */
+static void
+reap_tcp(struct resolver *r)
+{
+	struct chan **pp = &r->tcp_chans;
+
+	while (*pp != NULL) {
+		struct chan *c = *pp;
+
+		if (!c->done) {
+			pp = &c->next;
+			continue;
+		}
+		*pp = c->next;
+		ares_destroy(c->ch);
+		free(c);
+	}
+}
+
+/* Sends one question over TCP on a channel of its own (see the top of
+ * this file). Returns 0; -1 on OOM; -2 when c-ares cannot make the
+ * channel (err says why). The answer comes through answer_cb, possibly
+ * before this returns. */
+static int
+send_tcp(struct resolver *r, struct entry *e, const unsigned char *buf,
+    int len, char *err, size_t errlen)
+{
+	struct chan *c;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return -1;
+	c->r = r;
+	if (make_channel(r->cfg, ARES_FLAG_USEVC, c, err, errlen) < 0) {
+		free(c);
+		return -2;
+	}
+	c->deadline = e->deadline;
+	c->next = r->tcp_chans;
+	r->tcp_chans = c;
+	e->conn = c;
+	ares_send(c->ch, buf, len, answer_cb, e);
+	return 0;
+}
+
 /* Puts queued questions on the wire while the window has room. */
 static void
 pump(struct resolver *r)
@@ -399,6 +530,8 @@ pump(struct resolver *r)
 	while (r->queue != NULL && r->inflight < DS_MAX_INFLIGHT) {
 		struct entry *e = r->queue;
 		unsigned char *buf = NULL;
+		int64_t now = now_ms();
+		char err[256];
 		int len = 0, rc;
 
 		r->queue = e->qnext;
@@ -406,6 +539,17 @@ pump(struct resolver *r)
 			r->queue_tail = &r->queue;
 		e->qnext = NULL;
 
+		/* One time bound per question, whatever it takes: a TCP
+		 * retry after TC or a second try after ECONNREFUSED does not
+		 * start the clock again. */
+		if (e->deadline == 0)
+			e->deadline = now + r->budget_ms;
+		else if (now >= e->deadline) {
+			set_error(e, "timeout", "no answer from the resolver "
+			    "within %lld ms", (long long)r->budget_ms);
+			complete(r, e);
+			continue;
+		}
 		if (next_qid(r, &e->qid) < 0) {
 			set_error(e, "internal", "%s", "no random query ID");
 			complete(r, e);
@@ -431,10 +575,22 @@ pump(struct resolver *r)
 		buf[len - 11 + 7] |= 0x80;
 		e->state = E_INFLIGHT;
 		r->inflight++;
-		ares_send(e->tcp ? r->tcp_channel : r->channel, buf, len,
-		    answer_cb, e);
+		if (!e->use_tcp)
+			ares_send(r->udp.ch, buf, len, answer_cb, e);
+		else if ((rc = send_tcp(r, e, buf, len, err,
+		    sizeof(err))) != 0) {
+			/* Nothing was sent: answer_cb will not run. */
+			r->inflight--;
+			release_qid(r, e->qid);
+			if (rc == -1)
+				set_error(e, "internal", "%s", "out of memory");
+			else
+				set_error(e, "resolver-error", "%s", err);
+			complete(r, e);
+		}
 		ares_free_string(buf);
 	}
+	reap_tcp(r);
 }
 
 int
@@ -451,13 +607,7 @@ query_tcp(struct resolver *r, const char *qname, uint16_t qtype,
     struct waiter *w)
 {
 	struct entry *e;
-	char err[256];
 
-	if (r->tcp_channel == NULL && make_channel(r, r->cfg,
-	    ARES_FLAG_USEVC, &r->tcp_channel, err, sizeof(err)) < 0) {
-		log_error("resolver: %s", err);
-		return -1;
-	}
 	if ((e = calloc(1, sizeof(*e))) == NULL ||
 	    (e->qname = strdup(qname)) == NULL) {
 		free(e);
@@ -466,6 +616,7 @@ query_tcp(struct resolver *r, const char *qname, uint16_t qtype,
 	e->qtype = qtype;
 	e->owner = r;
 	e->tcp = true;
+	e->use_tcp = true;
 	e->state = E_QUEUED;
 	e->waiters = w;
 	e->waiters_tail = &w->next;
@@ -574,29 +725,47 @@ resolver_dispatch(struct resolver *r)
 	pump(r);
 }
 
+/* Lowers *timeout_ms to ms when that is sooner (-1: no timeout yet). */
+static void
+lower_timeout(int *timeout_ms, int64_t ms)
+{
+	if (ms < 0)
+		ms = 0;
+	if (ms > INT_MAX)
+		ms = INT_MAX;
+	if (*timeout_ms < 0 || ms < *timeout_ms)
+		*timeout_ms = (int)ms;
+}
+
+static void
+chan_timeout(ares_channel ch, int *timeout_ms)
+{
+	struct timeval tv, *tvp;
+
+	if ((tvp = ares_timeout(ch, NULL, &tv)) != NULL)
+		lower_timeout(timeout_ms, (int64_t)tvp->tv_sec * 1000 +
+		    (tvp->tv_usec + 999) / 1000);
+}
+
 size_t
 resolver_pollfds(struct resolver *r, struct pollfd *pfd, size_t max,
     int *timeout_ms)
 {
-	struct timeval tv, *tvp;
 	size_t i, n = 0;
 
 	pump(r);
 	if (r->ready != NULL) {
 		*timeout_ms = 0;
 	} else {
-		ares_channel chans[2] = { r->channel, r->tcp_channel };
-		size_t c;
+		int64_t now = now_ms();
+		struct chan *c;
 
-		for (c = 0; c < 2; c++) {
-			long ms;
-
-			if (chans[c] == NULL ||
-			    (tvp = ares_timeout(chans[c], NULL, &tv)) == NULL)
+		chan_timeout(r->udp.ch, timeout_ms);
+		for (c = r->tcp_chans; c != NULL; c = c->next) {
+			if (c->done)
 				continue;
-			ms = tvp->tv_sec * 1000 + (tvp->tv_usec + 999) / 1000;
-			if (*timeout_ms < 0 || ms < *timeout_ms)
-				*timeout_ms = (int)ms;
+			chan_timeout(c->ch, timeout_ms);
+			lower_timeout(timeout_ms, c->deadline - now);
 		}
 	}
 	for (i = 0; i < r->nsocks && n < max; i++) {
@@ -612,7 +781,9 @@ resolver_pollfds(struct resolver *r, struct pollfd *pfd, size_t max,
 void
 resolver_process(struct resolver *r, const struct pollfd *pfd, size_t n)
 {
-	size_t i;
+	struct chan *c;
+	int64_t now;
+	size_t i, j;
 
 	for (i = 0; i < n; i++) {
 		ares_socket_t rfd = ARES_SOCKET_BAD, wfd = ARES_SOCKET_BAD;
@@ -621,17 +792,29 @@ resolver_process(struct resolver *r, const struct pollfd *pfd, size_t n)
 			rfd = pfd[i].fd;
 		if (pfd[i].revents & POLLOUT)
 			wfd = pfd[i].fd;
-		/* A channel ignores descriptors that are not its own. */
-		if (rfd != ARES_SOCKET_BAD || wfd != ARES_SOCKET_BAD) {
-			ares_process_fd(r->channel, rfd, wfd);
-			if (r->tcp_channel != NULL)
-				ares_process_fd(r->tcp_channel, rfd, wfd);
-		}
+		if (rfd == ARES_SOCKET_BAD && wfd == ARES_SOCKET_BAD)
+			continue;
+		/* The owner now: an earlier descriptor's callbacks may have
+		 * closed this one (then nobody owns it). */
+		for (j = 0; j < r->nsocks; j++)
+			if (r->socks[j].fd == pfd[i].fd)
+				break;
+		if (j < r->nsocks)
+			ares_process_fd(r->socks[j].c->ch, rfd, wfd);
 	}
 	/* Timeouts and retries. */
-	ares_process_fd(r->channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
-	if (r->tcp_channel != NULL)
-		ares_process_fd(r->tcp_channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
+	ares_process_fd(r->udp.ch, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
+	now = now_ms();
+	for (c = r->tcp_chans; c != NULL; c = c->next) {
+		if (c->done)
+			continue;
+		ares_process_fd(c->ch, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
+		/* The question's time is up, however far c-ares got:
+		 * answer_cb sees ARES_ECANCELLED. */
+		if (!c->done && c->deadline <= now)
+			ares_cancel(c->ch);
+	}
+	reap_tcp(r);
 	resolver_dispatch(r);
 }
 
@@ -702,11 +885,12 @@ decide_trust(struct resolver *r, const struct config *cfg)
 	}
 }
 
-/* One c-ares channel to the configured resolvers. extra_flags adds
- * ARES_FLAG_USEVC for the TCP-only channel. */
+/* One c-ares channel to the configured resolvers, stored in c->ch (c->r
+ * must be set: the socket callback uses it). extra_flags is
+ * ARES_FLAG_IGNTC for the UDP channel, ARES_FLAG_USEVC for a TCP one. */
 static int
-make_channel(struct resolver *r, const struct config *cfg, int extra_flags,
-    ares_channel *out, char *err, size_t errlen)
+make_channel(const struct config *cfg, int extra_flags, struct chan *c,
+    char *err, size_t errlen)
 {
 	struct ares_options opts;
 	struct ares_addr_port_node *nodes = NULL;
@@ -724,7 +908,7 @@ make_channel(struct resolver *r, const struct config *cfg, int extra_flags,
 	opts.tries = (int)cfg->attempts;
 	opts.ndomains = 0;
 	opts.sock_state_cb = sock_state_cb;
-	opts.sock_state_cb_data = r;
+	opts.sock_state_cb_data = c;
 	rc = ares_init_options(&ch, &opts, ARES_OPT_FLAGS |
 	    ARES_OPT_EDNSPSZ | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES |
 	    ARES_OPT_DOMAINS | ARES_OPT_SOCK_STATE_CB | ARES_OPT_NOROTATE);
@@ -758,7 +942,7 @@ make_channel(struct resolver *r, const struct config *cfg, int extra_flags,
 		snprintf(err, errlen, "c-ares: %s", ares_strerror(rc));
 		goto out;
 	}
-	*out = ch;
+	c->ch = ch;
 	ch = NULL;
 	ret = 0;
 out:
@@ -788,6 +972,12 @@ resolver_new(const struct config *cfg, char *err, size_t errlen)
 	r->ready_tail = &r->ready;
 	r->timeout_ms = cfg->timeout_ms;
 	r->attempts = cfg->attempts;
+	/* c-ares 1.18 tries every server once per round and doubles the
+	 * timeout each round (ares__send_query): nservers x timeout x
+	 * (2^attempts - 1) in all. Config bounds keep this far from
+	 * overflow (DS_MAX_RESOLVERS, DS_MAX_TIMEOUT_MS, DS_MAX_ATTEMPTS). */
+	r->budget_ms = (int64_t)cfg->nresolvers * cfg->timeout_ms *
+	    (((int64_t)1 << cfg->attempts) - 1);
 	decide_trust(r, cfg);
 
 	if ((rc = ares_library_init(ARES_LIB_INIT_ALL)) != ARES_SUCCESS) {
@@ -795,7 +985,8 @@ resolver_new(const struct config *cfg, char *err, size_t errlen)
 		goto out;
 	}
 	r->lib_init = true;
-	if (make_channel(r, cfg, 0, &r->channel, err, errlen) < 0)
+	r->udp.r = r;
+	if (make_channel(cfg, ARES_FLAG_IGNTC, &r->udp, err, errlen) < 0)
 		goto out;
 	ret = r;
 	r = NULL;
@@ -812,10 +1003,15 @@ resolver_free(struct resolver *r)
 	if (r == NULL)
 		return;
 	/* EDESTRUCTION callbacks touch nothing. */
-	if (r->channel != NULL)
-		ares_destroy(r->channel);
-	if (r->tcp_channel != NULL)
-		ares_destroy(r->tcp_channel);
+	if (r->udp.ch != NULL)
+		ares_destroy(r->udp.ch);
+	while (r->tcp_chans != NULL) {
+		struct chan *c = r->tcp_chans;
+
+		r->tcp_chans = c->next;
+		ares_destroy(c->ch);
+		free(c);
+	}
 	if (r->lib_init)
 		ares_library_cleanup();
 	while (r->tcp_entries != NULL) {

@@ -1,12 +1,17 @@
 /* resolver.h - SMIMEA queries through c-ares to a trusted validator.
  *
- * Owns the c-ares channel. Queries carry RD, AD and DO (RFC 6840 5.7,
- * 5.8) and EDNS0 with a 1232-byte UDP size; TC answers are retried over
- * TCP by c-ares. At most DS_MAX_INFLIGHT queries are on the wire; the
- * rest wait in a FIFO so a burst never loses a lookup to full socket
- * buffers. Identical questions in flight are coalesced, and answers are
- * cached for their TTL (RFC 2308 for negative answers) while the process
- * lives.
+ * Owns the c-ares channels. Queries carry RD, AD and DO (RFC 6840 5.7,
+ * 5.8) and EDNS0 with a 1232-byte UDP size. A truncated UDP answer
+ * (RFC 1035 4.2.1) is asked again over TCP, each TCP question on a
+ * connection of its own: a resolver that resets or closes one TCP
+ * connection ends only the question sent on it ("unreachable"), never
+ * other lookups in flight. Every question has one time bound, counted
+ * from its first send and kept across the TCP retry: nresolvers x
+ * timeout_ms x (2^attempts - 1), after which it ends with "timeout".
+ * At most DS_MAX_INFLIGHT queries are on the wire; the rest wait in a
+ * FIFO so a burst never loses a lookup to full socket buffers. Identical
+ * questions in flight are coalesced, and answers are cached for their
+ * TTL (RFC 2308 for negative answers) while the process lives.
  *
  * Callbacks never run inside resolver_query(): they run from
  * resolver_process() or resolver_dispatch(), so callers may start new

@@ -29,6 +29,8 @@ A Fault says what to send back:
                           (SO_LINGER 0) after reading the query, send the
                           answer in 1-byte segments (TCP_NODELAY,
                           split_delay seconds apart), or never answer
+    tcp_delay=S           over TCP: wait S seconds after reading the query
+                          before answering or resetting
     raw=callable(query_id, question_bytes) -> bytes
                           the whole message (for malformed answers)
 """
@@ -46,7 +48,7 @@ class Fault:
     def __init__(self, drop=False, delay=0.0, rcode=0, ad=False, ede=None,
                  records=None, wrong_id=False, wrong_question=False,
                  spoof_first=False, tc=False, tcp="answer", raw=None,
-                 aa=False, split_delay=0.0005):
+                 aa=False, split_delay=0.0005, tcp_delay=0.0):
         self.drop = drop
         self.delay = delay
         self.rcode = rcode
@@ -61,6 +63,7 @@ class Fault:
         self.raw = raw
         self.aa = aa
         self.split_delay = split_delay
+        self.tcp_delay = tcp_delay
 
 
 def parse_query(msg):
@@ -212,6 +215,13 @@ class FaultDNS:
         with self._lock:
             return self.counts.get(case, 0)
 
+    def first_seen(self, case, since):
+        """When the first query for case arrived at or after `since`
+        (time.monotonic()), or None."""
+        with self._lock:
+            ts = [t for t, _, key in self.log if key == case and t >= since]
+        return min(ts) if ts else None
+
     def tcp_count(self, case):
         with self._lock:
             return self.tcp_counts.get(case, 0)
@@ -324,6 +334,9 @@ class FaultDNS:
                 fault = Fault(rcode=5)
             if fault.drop or fault.tcp == "drop":
                 continue
+            if fault.tcp_delay > 0:
+                # each connection has its own thread: others go on
+                self._stop.wait(fault.tcp_delay)
             if fault.tcp == "reset":
                 c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
                              struct.pack("ii", 1, 0))
