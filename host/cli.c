@@ -1,21 +1,31 @@
 /* cli.c - CLI verbs over the engine; see cli.h. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "dslimits.h"
 #include "encode.h"
 #include "engine.h"
 #include "install_check.h"
+#include "jsonw.h"
 #include "log.h"
 #include "loop.h"
 #include "report.h"
+
+/* --json output is collected here and written once per loop iteration
+ * (and whenever this much is waiting): still a line per result as it
+ * arrives, without a write(2) per line. A batching threshold, not a
+ * limit on anything. */
+#define CLI_JSON_BATCH 65536
 
 struct cli {
 	const struct cli_opts *o;
 	int worst;		/* exit code so far */
 	bool failed;
+	struct jsonw out;	/* --json lines not yet written */
 };
 
 static int
@@ -60,6 +70,59 @@ note(struct cli *c, int code)
 {
 	if (code > c->worst)
 		c->worst = code;
+}
+
+/* Writes what stdio holds (text mode) and the collected --json lines:
+ * once per loop iteration, before we may wait. The lines go out with
+ * write(2) directly, one call for the batch (stdio would cut it into
+ * pieces of its own buffer size). Write errors are ignored as puts'
+ * were: a closed pipe ends us with SIGPIPE. */
+static void
+cli_flush(struct cli *c)
+{
+	size_t off = 0;
+
+	fflush(stdout);
+	while (off < c->out.len) {
+		ssize_t w = write(STDOUT_FILENO, c->out.buf + off,
+		    c->out.len - off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			break;
+		off += (size_t)w;
+	}
+	jsonw_truncate(&c->out, 0);
+}
+
+/* Ends a --json line; writes early when a batch is full. */
+static int
+json_line_end(struct cli *c)
+{
+	jsonw_bytes(&c->out, "\n", 1);
+	if (jsonw_error(&c->out) != JSONW_OK)
+		return -1;
+	if (c->out.len >= CLI_JSON_BATCH)
+		cli_flush(c);
+	return 0;
+}
+
+/* A `result` (only with --json: text mode needs the tree). The exit
+ * code comes from the same status the message carries. */
+static int
+result(void *arg, const struct lookup_result *lr, const char *id_json)
+{
+	struct cli *c = arg;
+	size_t at = c->out.len;
+
+	note(c, status_exit(lookup_status_name(lr->status)));
+	jsonw_restart(&c->out, SIZE_MAX);
+	if (report_result_write(&c->out, lr, id_json) != 0) {
+		jsonw_truncate(&c->out, at);
+		return -1;
+	}
+	return json_line_end(c);
 }
 
 static void
@@ -203,8 +266,13 @@ emit(void *arg, cJSON *msg)
 			cJSON_Delete(msg);
 			return -1;
 		}
-		puts(s);
+		jsonw_restart(&c->out, SIZE_MAX);
+		jsonw_bytes(&c->out, s, strlen(s));
 		free(s);
+		if (json_line_end(c) < 0) {
+			cJSON_Delete(msg);
+			return -1;
+		}
 	} else if (strcmp(type, "doctor") == 0) {
 		print_doctor(msg, c->o->color);
 	} else if (strcmp(type, "done") != 0) {
@@ -212,7 +280,6 @@ emit(void *arg, cJSON *msg)
 		if (strcmp(type, "result") == 0)
 			putchar('\n');
 	}
-	fflush(stdout);
 	cJSON_Delete(msg);
 	return 0;
 }
@@ -235,11 +302,14 @@ cli_run(const struct config *cfg, struct request *req,
 	char err[512];
 	int ret = EXIT_INTERNAL;
 
+	jsonw_init(&c.out, SIZE_MAX);
 	if ((res = resolver_new(cfg, err, sizeof(err))) == NULL)
 		log_error("%s", err);
 	if ((e = engine_new(res, res == NULL ? err : NULL, cfg, &out)) ==
 	    NULL)
 		goto out;
+	if (o->json)
+		engine_set_result_fn(e, result);
 	if (o->has_at) {
 		req->has_at = 1;
 		req->at = o->at;
@@ -251,6 +321,7 @@ cli_run(const struct config *cfg, struct request *req,
 			goto out;
 		if (engine_idle(e))
 			break;
+		cli_flush(&c);
 		if (loop_once(res, NULL, 0, -1) < 0)
 			goto out;
 		if (engine_failed(e))
@@ -258,6 +329,9 @@ cli_run(const struct config *cfg, struct request *req,
 	}
 	ret = c.worst;
 out:
+	/* What was answered is shown, also before an internal failure. */
+	cli_flush(&c);
+	jsonw_free(&c.out);
 	if (ret == EXIT_INTERNAL)
 		log_error("internal failure (out of memory)");
 	engine_free(e);

@@ -22,6 +22,9 @@
 struct job {
 	int type;
 	cJSON *id;
+	/* The id as cJSON prints it, once per request, for front ends that
+	 * take results as JSON (engine_set_result_fn); NULL otherwise. */
+	char *id_json;
 	char **addresses;
 	size_t naddresses;	/* or, for doctor/check, the queries */
 	size_t next;		/* first address not yet started */
@@ -55,6 +58,7 @@ struct engine {
 	struct resolver *res;
 	const struct config *cfg;
 	struct engine_out out;
+	engine_result_fn result;	/* NULL: results as trees */
 	char res_error[256];
 	struct job *jobs, **jobs_tail;
 	size_t outstanding;
@@ -79,6 +83,12 @@ engine_new(struct resolver *res, const char *res_error,
 	return e;
 }
 
+void
+engine_set_result_fn(struct engine *e, engine_result_fn fn)
+{
+	e->result = fn;
+}
+
 static void
 job_free(struct job *j)
 {
@@ -91,6 +101,7 @@ job_free(struct job *j)
 		free(j->addresses[i]);
 	free(j->addresses);
 	cJSON_Delete(j->id);
+	free(j->id_json);
 	cert_summary_free(j->cert);
 	free(j->cert);
 	for (i = 0; i < j->nchain; i++)
@@ -139,6 +150,21 @@ emit(struct engine *e, cJSON *msg)
 		return -1;
 	}
 	if (e->out.emit(e->out.arg, msg) < 0) {
+		e->failed = true;
+		return -1;
+	}
+	return 0;
+}
+
+/* A `result` message: straight to the front end's writer when it takes
+ * JSON, else as a tree. */
+static int
+emit_result(struct engine *e, const struct job *j,
+    const struct lookup_result *lr)
+{
+	if (e->result == NULL)
+		return emit(e, report_result(lr, j->id));
+	if (e->result(e->out.arg, lr, j->id_json) < 0) {
 		e->failed = true;
 		return -1;
 	}
@@ -396,7 +422,7 @@ lookup_done(void *arg, const struct dns_result *res)
 	else if (j->type == REQ_IMPORT)
 		emit(e, import_json(j, &lr));
 	else
-		emit(e, report_result(&lr, j->id));
+		emit_result(e, j, &lr);
 	lookup_result_free(&lr);
 	job_finish_one(e, j);
 	free(p);
@@ -520,7 +546,7 @@ reject_certificate(struct engine *e, struct job *j, const char *address,
 	    why != NULL ? why : "invalid DER");
 	lr.reason = "nothing was looked up: the certificate to verify is "
 	    "not a certificate";
-	if (emit(e, report_result(&lr, j->id)) < 0)
+	if (emit_result(e, j, &lr) < 0)
 		return -1;
 	return emit(e, report_done(j->id, 1));
 }
@@ -668,6 +694,11 @@ engine_submit(struct engine *e, struct request *req)
 		free(j);
 		return -1;
 	}
+	if (e->result != NULL &&
+	    (j->id_json = cJSON_PrintUnformatted(j->id)) == NULL) {
+		job_free(j);
+		return -1;
+	}
 	switch (req->type) {
 	case REQ_HELLO:
 		rc = emit(e, hello_json(e, j->id));
@@ -791,7 +822,7 @@ start_one(struct engine *e, struct job *j)
 		free(p);
 		lookup_bad_address(a, strlen(a), why, &lr);
 		j->reported++;
-		return emit(e, report_result(&lr, j->id));
+		return emit_result(e, j, &lr);
 	}
 	if (e->res == NULL) {
 		struct lookup_result lr;
@@ -805,7 +836,7 @@ start_one(struct engine *e, struct job *j)
 		    "looked up";
 		free(p);
 		j->reported++;
-		return emit(e, report_result(&lr, j->id));
+		return emit_result(e, j, &lr);
 	}
 	if (resolver_query(e->res, p->addr.owner, DNS_TYPE_SMIMEA,
 	    lookup_done, p) < 0) {

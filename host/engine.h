@@ -14,6 +14,7 @@
 #include <cjson/cJSON.h>
 
 #include "config.h"
+#include "lookup.h"
 #include "request.h"
 #include "resolver.h"
 
@@ -25,6 +26,14 @@ struct engine_out {
 	void *arg;
 };
 
+/* A front end that wants JSON takes `result` messages (the hot path: one
+ * per address) this way instead of through emit, and writes them with
+ * report_result_write: no cJSON tree. lr and id_json (the request's id
+ * as cJSON printed it, once per request) are borrowed for the call; arg
+ * is engine_out.arg. Returns 0, or -1 on our failure. */
+typedef int (*engine_result_fn)(void *arg, const struct lookup_result *lr,
+    const char *id_json);
+
 struct engine;
 
 /* res may be NULL when no resolver could be set up; res_error then says
@@ -32,6 +41,10 @@ struct engine;
 struct engine *engine_new(struct resolver *res, const char *res_error,
     const struct config *cfg, const struct engine_out *out);
 void engine_free(struct engine *e);
+/* Sends `result` messages to fn from now on (NULL: as trees through
+ * emit, the default, e.g. for the CLI's text mode). Call before the
+ * first engine_submit. */
+void engine_set_result_fn(struct engine *e, engine_result_fn fn);
 
 /* Starts serving req; takes its contents (req is left empty). Returns 0,
  * or -1 on our failure (OOM). */

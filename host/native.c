@@ -10,6 +10,7 @@
 
 #include "engine.h"
 #include "frame.h"
+#include "jsonw.h"
 #include "dslimits.h"
 #include "log.h"
 #include "loop.h"
@@ -18,15 +19,16 @@
 #include "request.h"
 
 #define READ_CHUNK 65536
+#define HDR_LEN 4		/* the native-endian uint32 length */
 
-struct outq {
-	uint8_t *buf;
-	size_t head, len, cap;	/* bytes [head, len) are unsent */
-};
-
+/* The output queue is a JSON writer's buffer: frames are written
+ * straight into it (header reserved, then patched), bytes [head, q.len)
+ * are not yet sent. */
 struct native {
-	struct outq q;
+	struct jsonw q;
+	size_t head;
 	int out_fd;
+	bool blocked;		/* the last write found the pipe full */
 	bool broken;		/* the client went away */
 };
 
@@ -35,39 +37,64 @@ backlog(void *arg)
 {
 	struct native *n = arg;
 
-	return n->q.len - n->q.head;
+	return n->q.len - n->head;
 }
 
-static int
-outq_append(struct outq *q, const void *p, size_t len)
+/* Forgets what is sent. The unsent rest moves to the front only once at
+ * least half the buffer has been sent, so on average a byte moves at
+ * most once and the buffer stays a small multiple of the backlog. */
+static void
+outq_compact(struct native *n)
 {
-	if (q->head > 0 && q->head == q->len)
-		q->head = q->len = 0;
-	if (q->cap - q->len < len) {
-		size_t need, cap;
-		uint8_t *nb;
+	size_t unsent = n->q.len - n->head;
 
-		/* Drop what is already sent before growing. */
-		if (q->head > 0) {
-			memmove(q->buf, q->buf + q->head, q->len - q->head);
-			q->len -= q->head;
-			q->head = 0;
-		}
-		need = q->len + len;
-		cap = q->cap ? q->cap : 65536;
-		while (cap < need)
-			cap *= 2;
-		if (cap != q->cap) {
-			if ((nb = realloc(q->buf, cap)) == NULL)
-				return -1;
-			q->buf = nb;
-			q->cap = cap;
-		}
+	if (n->head == 0)
+		return;
+	if (unsent > 0) {
+		if (n->head < n->q.cap / 2)
+			return;
+		memmove(n->q.buf, n->q.buf + n->head, unsent);
 	}
-	memcpy(q->buf + q->len, p, len);
-	q->len += len;
+	jsonw_truncate(&n->q, unsent);
+	n->head = 0;
+}
+
+/* Reserves a frame header at the end of the queue and sets the writer
+ * up for one body of at most DS_MAX_REPLY_BYTES. Returns 0 and the
+ * frame's offset in *at, or -1 (OOM). */
+static int
+frame_begin(struct native *n, size_t *at)
+{
+	static const uint8_t hdr[HDR_LEN];
+
+	outq_compact(n);
+	*at = n->q.len;
+	jsonw_restart(&n->q, SIZE_MAX);
+	jsonw_bytes(&n->q, hdr, sizeof(hdr));
+	if (jsonw_error(&n->q) != JSONW_OK) {
+		jsonw_truncate(&n->q, *at);
+		return -1;
+	}
+	jsonw_restart(&n->q, DS_MAX_REPLY_BYTES);
 	return 0;
 }
+
+/* Patches the header of the frame at at with its body length. */
+static int
+frame_end(struct native *n, size_t at)
+{
+	uint8_t hdr[HDR_LEN];
+
+	if (frame_header(n->q.len - at - HDR_LEN, hdr) < 0) {
+		jsonw_truncate(&n->q, at);
+		return -1;
+	}
+	memcpy(n->q.buf + at, hdr, sizeof(hdr));
+	return 0;
+}
+
+static const char too_large_msg[] =
+    "the reply exceeded the 1 MiB native-messaging limit";
 
 /* Every message must fit the client's 1 MiB limit; a reply that would
  * not is replaced by an error naming what was too large, so the client
@@ -76,9 +103,8 @@ static int
 emit(void *arg, cJSON *msg)
 {
 	struct native *n = arg;
-	uint8_t hdr[4];
 	char *s;
-	size_t len = 0;
+	size_t len = 0, at;
 	int rc = -1;
 
 	if ((s = report_serialise(msg, &len)) == NULL)
@@ -86,7 +112,7 @@ emit(void *arg, cJSON *msg)
 	if (len > DS_MAX_REPLY_BYTES) {
 		cJSON *id = cJSON_GetObjectItemCaseSensitive(msg, "id");
 		cJSON *err = report_error(id, "reply-too-large",
-		    "the reply exceeded the 1 MiB native-messaging limit");
+		    too_large_msg);
 
 		free(s);
 		s = NULL;
@@ -97,15 +123,42 @@ emit(void *arg, cJSON *msg)
 		if (s == NULL)
 			goto out;
 	}
-	if (frame_header(len, hdr) < 0)
+	if (frame_begin(n, &at) < 0)
 		goto out;
-	if (outq_append(&n->q, hdr, 4) < 0 || outq_append(&n->q, s, len) < 0)
+	jsonw_bytes(&n->q, s, len);
+	if (jsonw_error(&n->q) != JSONW_OK) {
+		jsonw_truncate(&n->q, at);
 		goto out;
-	rc = 0;
+	}
+	rc = frame_end(n, at);
 out:
 	free(s);
 	cJSON_Delete(msg);
 	return rc;
+}
+
+/* A `result`, written into the queue without a tree (the hot path). */
+static int
+result(void *arg, const struct lookup_result *lr, const char *id_json)
+{
+	struct native *n = arg;
+	size_t at;
+	int rc;
+
+	if (frame_begin(n, &at) < 0)
+		return -1;
+	rc = report_result_write(&n->q, lr, id_json);
+	if (rc == JSONW_E_LIMIT) {
+		jsonw_truncate(&n->q, at + HDR_LEN);
+		jsonw_restart(&n->q, DS_MAX_REPLY_BYTES);
+		rc = report_error_write(&n->q, id_json, "reply-too-large",
+		    too_large_msg);
+	}
+	if (rc != 0) {
+		jsonw_truncate(&n->q, at);
+		return -1;
+	}
+	return frame_end(n, at);
 }
 
 static int
@@ -167,22 +220,31 @@ consume(struct engine *e, struct frame_reader *fr, const uint8_t *p,
 	return 0;
 }
 
+/* Writes as much of the queue as the pipe takes: everything queued
+ * since the last call goes out in one write(2) when it fits. After the
+ * pipe was found full, nothing is tried until poll says POLLOUT. */
 static void
 flush(struct native *n)
 {
-	while (n->q.head < n->q.len) {
-		ssize_t w = write(n->out_fd, n->q.buf + n->q.head,
-		    n->q.len - n->q.head);
+	while (n->head < n->q.len && !n->blocked) {
+		ssize_t w = write(n->out_fd, n->q.buf + n->head,
+		    n->q.len - n->head);
 
 		if (w < 0 && errno == EINTR)
 			continue;
-		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			n->blocked = true;
 			return;
+		}
 		if (w <= 0) {
 			n->broken = true;
 			return;
 		}
-		n->q.head += (size_t)w;
+		/* A short write means the pipe is full: wait for POLLOUT
+		 * rather than try again only to get EAGAIN. */
+		if ((size_t)w < n->q.len - n->head)
+			n->blocked = true;
+		n->head += (size_t)w;
 	}
 }
 
@@ -200,6 +262,7 @@ native_run(const struct config *cfg, int in_fd, int out_fd)
 	int ret = 70, flags;
 
 	memset(&n, 0, sizeof(n));
+	jsonw_init(&n.q, SIZE_MAX);
 	n.out_fd = out_fd;
 	frame_reader_init(&fr, DS_MAX_REQUEST_BYTES);
 	signal(SIGPIPE, SIG_IGN);
@@ -207,6 +270,14 @@ native_run(const struct config *cfg, int in_fd, int out_fd)
 	 * lookups while the client is slow to read. */
 	if ((flags = fcntl(out_fd, F_GETFL)) >= 0)
 		(void)fcntl(out_fd, F_SETFL, flags | O_NONBLOCK);
+#ifdef F_SETPIPE_SZ
+	/* Linux pipes hold 64 KiB: room for the largest reply lets a burst
+	 * of results go out in one write(2) instead of one per 64 KiB and
+	 * a wakeup of the client for each. Best effort: the system limit
+	 * (fs.pipe-max-size, 1 MiB by default) may refuse it, and a
+	 * descriptor that is no pipe does not care. */
+	(void)fcntl(out_fd, F_SETPIPE_SZ, (int)DS_MAX_REPLY_BYTES);
+#endif
 
 	/* Without a resolver we still speak the protocol, so the extension
 	 * can show why nothing can be looked up. */
@@ -217,6 +288,7 @@ native_run(const struct config *cfg, int in_fd, int out_fd)
 	out.arg = &n;
 	if ((e = engine_new(res, res == NULL ? err : NULL, cfg, &out)) == NULL)
 		goto out;
+	engine_set_result_fn(e, result);
 	if ((chunk = malloc(READ_CHUNK)) == NULL)
 		goto out;
 
@@ -232,8 +304,7 @@ native_run(const struct config *cfg, int in_fd, int out_fd)
 			ret = 0;	/* the client is gone: nobody to tell */
 			goto out;
 		}
-		if (eof && engine_idle(e) &&
-		    n.q.head == n.q.len) {
+		if (eof && engine_idle(e) && backlog(&n) == 0) {
 			ret = 0;
 			goto out;
 		}
@@ -243,7 +314,7 @@ native_run(const struct config *cfg, int in_fd, int out_fd)
 			pfd[np].events = POLLIN;
 			np++;
 		}
-		if (n.q.head < n.q.len) {
+		if (backlog(&n) > 0) {
 			out_idx = (int)np;
 			pfd[np].fd = out_fd;
 			pfd[np].events = POLLOUT;
@@ -255,6 +326,8 @@ native_run(const struct config *cfg, int in_fd, int out_fd)
 			ret = 0;
 			goto out;
 		}
+		if (out_idx >= 0 && pfd[out_idx].revents & POLLOUT)
+			n.blocked = false;
 		if (in_idx >= 0 && pfd[in_idx].revents) {
 			ssize_t r = read(in_fd, chunk, READ_CHUNK);
 
@@ -278,6 +351,6 @@ out:
 	resolver_free(res);
 	frame_reader_free(&fr);
 	free(chunk);
-	free(n.q.buf);
+	jsonw_free(&n.q);
 	return ret;
 }

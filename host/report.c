@@ -55,22 +55,6 @@ make_type(const char *type)
 }
 
 cJSON *
-report_error(const cJSON *id, const char *code, const char *message)
-{
-	cJSON *o = make_type("error"), *e;
-
-	if (o == NULL)
-		return NULL;
-	if ((e = cJSON_AddObjectToObject(o, "error")) == NULL ||
-	    cJSON_AddStringToObject(e, "code", code) == NULL ||
-	    cJSON_AddStringToObject(e, "message", message) == NULL) {
-		cJSON_Delete(o);
-		return NULL;
-	}
-	return report_with_id(o, id);
-}
-
-cJSON *
 report_done(const cJSON *id, size_t count)
 {
 	cJSON *o = make_type("done");
@@ -81,6 +65,240 @@ report_done(const cJSON *id, size_t count)
 		return NULL;
 	}
 	return report_with_id(o, id);
+}
+
+/* ---- one description, two back ends ----
+ *
+ * Messages on the hot path (result, and error for the native front
+ * end's size replacement) are described once, as a sequence of calls on
+ * struct out. The tree back end builds the cJSON object that
+ * report_result returns (CLI text mode, verify-message, tests); the
+ * writer back end appends the bytes cJSON_PrintUnformatted would print
+ * for that tree (report_result_write: no tree, no number round trip).
+ * Same calls in the same order, so the two cannot drift. */
+
+struct out {
+	struct jsonw	*w;	/* the writer; NULL: build a tree */
+	cJSON		*root;
+	cJSON		*stack[DS_MAX_JSON_DEPTH];	/* open containers */
+	size_t		 depth;
+	bool		 failed;	/* tree: OOM or misuse */
+};
+
+enum { O_OBJECT, O_ARRAY };
+
+/* Tree: adds item under key (NULL in an array) to the open container, or
+ * makes it the root. Takes item, also on failure. */
+static void
+tree_add(struct out *o, const char *key, cJSON *item)
+{
+	cJSON *parent;
+	cJSON_bool ok;
+
+	if (item == NULL || o->failed) {
+		cJSON_Delete(item);
+		o->failed = true;
+		return;
+	}
+	if (o->depth == 0) {
+		if (o->root != NULL) {
+			cJSON_Delete(item);
+			o->failed = true;
+			return;
+		}
+		o->root = item;
+		return;
+	}
+	parent = o->stack[o->depth - 1];
+	ok = key != NULL ? cJSON_AddItemToObject(parent, key, item) :
+	    cJSON_AddItemToArray(parent, item);
+	if (!ok) {
+		cJSON_Delete(item);
+		o->failed = true;
+	}
+}
+
+static void
+o_begin(struct out *o, const char *key, int kind)
+{
+	cJSON *c;
+
+	if (o->w != NULL) {
+		if (key != NULL)
+			jsonw_key(o->w, key);
+		if (kind == O_ARRAY)
+			jsonw_array_begin(o->w);
+		else
+			jsonw_object_begin(o->w);
+		return;
+	}
+	if (o->failed)
+		return;
+	if (o->depth >= DS_MAX_JSON_DEPTH) {
+		o->failed = true;
+		return;
+	}
+	c = kind == O_ARRAY ? cJSON_CreateArray() : cJSON_CreateObject();
+	tree_add(o, key, c);
+	if (!o->failed)
+		o->stack[o->depth++] = c;
+}
+
+static void
+o_end(struct out *o, int kind)
+{
+	if (o->w != NULL) {
+		if (kind == O_ARRAY)
+			jsonw_array_end(o->w);
+		else
+			jsonw_object_end(o->w);
+		return;
+	}
+	if (o->failed)
+		return;
+	if (o->depth == 0 || cJSON_IsArray(o->stack[o->depth - 1]) !=
+	    (kind == O_ARRAY)) {
+		o->failed = true;
+		return;
+	}
+	o->depth--;
+}
+
+/* s NULL means an allocation for it failed: both back ends fail (the
+ * tree as cJSON would, the writer with JSONW_E_NOMEM). */
+static void
+o_str(struct out *o, const char *key, const char *s)
+{
+	if (o->w != NULL) {
+		if (s == NULL && o->w->err == JSONW_OK)
+			o->w->err = JSONW_E_NOMEM;
+		if (key != NULL)
+			jsonw_key(o->w, key);
+		jsonw_string(o->w, s);
+	} else
+		tree_add(o, key, s != NULL ? cJSON_CreateString(s) : NULL);
+}
+
+/* Integers only: cJSON prints these as plain digits below 1e15, and
+ * every number in a result (TTL, record fields, indexes) is far below. */
+static void
+o_int(struct out *o, const char *key, int64_t v)
+{
+	if (o->w != NULL) {
+		if (key != NULL)
+			jsonw_key(o->w, key);
+		jsonw_int(o->w, v);
+	} else
+		tree_add(o, key, cJSON_CreateNumber((double)v));
+}
+
+static void
+o_bool(struct out *o, const char *key, bool v)
+{
+	if (o->w != NULL) {
+		if (key != NULL)
+			jsonw_key(o->w, key);
+		jsonw_bool(o->w, v);
+	} else
+		tree_add(o, key, cJSON_CreateBool(v));
+}
+
+static void
+o_null(struct out *o, const char *key)
+{
+	if (o->w != NULL) {
+		if (key != NULL)
+			jsonw_key(o->w, key);
+		jsonw_null(o->w);
+	} else
+		tree_add(o, key, cJSON_CreateNull());
+}
+
+/* The request id: the tree copies the parsed id, the writer copies the
+ * id as printed once per request; either may be NULL for JSON null. */
+static void
+o_id(struct out *o, const cJSON *id, const char *id_json)
+{
+	if (o->w != NULL) {
+		jsonw_key(o->w, "id");
+		jsonw_raw(o->w, id_json != NULL ? id_json : "null");
+	} else
+		tree_add(o, "id", id != NULL ? cJSON_Duplicate(id, 1) :
+		    cJSON_CreateNull());
+}
+
+/* Text we did not write, made valid UTF-8 (see add_text). */
+static void
+o_text(struct out *o, const char *key, const char *s, size_t len)
+{
+	char *clean;
+
+	if (utf8_valid(s, len) && memchr(s, '\0', len) == NULL &&
+	    s[len] == '\0') {
+		o_str(o, key, s);
+		return;
+	}
+	if ((clean = utf8_sanitize(s, len)) == NULL) {
+		o_str(o, key, NULL);	/* fails both back ends: OOM */
+		return;
+	}
+	o_str(o, key, clean);
+	free(clean);
+}
+
+/* The tree (NULL on failure), or for the writer 0 / a jsonw error. */
+static cJSON *
+out_tree(struct out *o)
+{
+	if (o->failed || o->depth != 0) {
+		cJSON_Delete(o->root);
+		return NULL;
+	}
+	return o->root;
+}
+
+static int
+out_written(const struct out *o)
+{
+	if (jsonw_error(o->w) != JSONW_OK)
+		return jsonw_error(o->w);
+	return jsonw_complete(o->w) ? 0 : JSONW_E_USAGE;
+}
+
+static void
+describe_error(struct out *o, const cJSON *id, const char *id_json,
+    const char *code, const char *message)
+{
+	o_begin(o, NULL, O_OBJECT);
+	o_str(o, "type", "error");
+	o_begin(o, "error", O_OBJECT);
+	o_str(o, "code", code);
+	o_str(o, "message", message);
+	o_end(o, O_OBJECT);
+	o_id(o, id, id_json);
+	o_end(o, O_OBJECT);
+}
+
+cJSON *
+report_error(const cJSON *id, const char *code, const char *message)
+{
+	struct out o;
+
+	memset(&o, 0, sizeof(o));
+	describe_error(&o, id, NULL, code, message);
+	return out_tree(&o);
+}
+
+int
+report_error_write(struct jsonw *w, const char *id_json, const char *code,
+    const char *message)
+{
+	struct out o;
+
+	memset(&o, 0, sizeof(o));
+	o.w = w;
+	describe_error(&o, NULL, id_json, code, message);
+	return out_written(&o);
 }
 
 static const char *
@@ -99,130 +317,173 @@ basis_name(enum trust_basis b)
 }
 
 /* The decision about one certificate (RFC 6698/7671/8162 via dane.c). */
-static int
-verdict_json(cJSON *o, const struct lr_cert *c)
+static void
+describe_verdict(struct out *o, const struct lr_cert *c)
 {
 	const struct dane_verdict *v = &c->v;
-	cJSON *arr, *m;
 	char key[32];
 	size_t i;
 
 	snprintf(key, sizeof(key), "%s %u", c->sum.key_type, c->sum.key_bits);
-	if (cJSON_AddBoolToObject(o, "usable", v->usable) == NULL ||
-	    cJSON_AddBoolToObject(o, "can_encrypt", v->can_encrypt) == NULL ||
-	    cJSON_AddBoolToObject(o, "can_sign", v->can_sign) == NULL ||
-	    cJSON_AddBoolToObject(o, "is_ca", c->sum.is_ca) == NULL ||
-	    cJSON_AddStringToObject(o, "key", key) == NULL)
-		return -1;
+	o_bool(o, "usable", v->usable);
+	o_bool(o, "can_encrypt", v->can_encrypt);
+	o_bool(o, "can_sign", v->can_sign);
+	o_bool(o, "is_ca", c->sum.is_ca);
+	o_str(o, "key", key);
 	if (v->matched) {
-		if ((m = cJSON_AddObjectToObject(o, "match")) == NULL ||
-		    cJSON_AddNumberToObject(m, "usage", v->usage) == NULL ||
-		    cJSON_AddNumberToObject(m, "selector", v->selector) == NULL ||
-		    cJSON_AddNumberToObject(m, "matching", v->matching) == NULL)
-			return -1;
-	} else if (cJSON_AddNullToObject(o, "match") == NULL)
-		return -1;
-	if (basis_name(v->basis) != NULL && v->matched) {
-		if (cJSON_AddStringToObject(o, "trust_basis",
-		    basis_name(v->basis)) == NULL)
-			return -1;
-	} else if (cJSON_AddNullToObject(o, "trust_basis") == NULL)
-		return -1;
-	if ((arr = cJSON_AddArrayToObject(o, "problems")) == NULL)
-		return -1;
+		o_begin(o, "match", O_OBJECT);
+		o_int(o, "usage", v->usage);
+		o_int(o, "selector", v->selector);
+		o_int(o, "matching", v->matching);
+		o_end(o, O_OBJECT);
+	} else
+		o_null(o, "match");
+	if (basis_name(v->basis) != NULL && v->matched)
+		o_str(o, "trust_basis", basis_name(v->basis));
+	else
+		o_null(o, "trust_basis");
+	o_begin(o, "problems", O_ARRAY);
 	for (i = 0; i < v->nproblems; i++) {
-		cJSON *p = cJSON_CreateObject();
-
-		if (p == NULL)
-			return -1;
-		cJSON_AddItemToArray(arr, p);
-		if (cJSON_AddStringToObject(p, "code", v->problems[i].code) ==
-		    NULL || cJSON_AddStringToObject(p, "message",
-		    v->problems[i].message) == NULL)
-			return -1;
+		o_begin(o, NULL, O_OBJECT);
+		o_str(o, "code", v->problems[i].code);
+		o_str(o, "message", v->problems[i].message);
+		o_end(o, O_OBJECT);
 	}
-	return 0;
+	o_end(o, O_ARRAY);
+}
+
+/* One certificate with its verdict, under key (NULL: in an array or the
+ * root). */
+static void
+describe_cert(struct out *o, const char *key, const struct lr_cert *c)
+{
+	char *der;
+	size_t i;
+
+	o_begin(o, key, O_OBJECT);
+	o_int(o, "usage", c->usage);
+	o_int(o, "selector", c->selector);
+	o_int(o, "matching", c->matching);
+	der = b64_encode(c->sum.der, c->sum.der_len);
+	o_str(o, "der", der);		/* NULL (OOM) fails the message */
+	free(der);
+	o_str(o, "sha256", c->sum.sha256);
+	o_str(o, "subject", c->sum.subject ? c->sum.subject : "");
+	o_str(o, "issuer", c->sum.issuer ? c->sum.issuer : "");
+	o_begin(o, "emails", O_ARRAY);
+	for (i = 0; i < c->sum.nemails; i++)
+		o_str(o, NULL, c->sum.emails[i]);
+	o_end(o, O_ARRAY);
+	o_str(o, "not_before", c->sum.not_before_iso);
+	o_str(o, "not_after", c->sum.not_after_iso);
+	describe_verdict(o, c);
+	o_end(o, O_OBJECT);
 }
 
 cJSON *
 report_cert(const struct lr_cert *c)
 {
-	cJSON *o = cJSON_CreateObject(), *emails;
-	char *der = NULL;
-	size_t i;
+	struct out o;
 
-	if (o == NULL)
-		goto fail;
-	if (cJSON_AddNumberToObject(o, "usage", c->usage) == NULL ||
-	    cJSON_AddNumberToObject(o, "selector", c->selector) == NULL ||
-	    cJSON_AddNumberToObject(o, "matching", c->matching) == NULL)
-		goto fail;
-	if ((der = b64_encode(c->sum.der, c->sum.der_len)) == NULL ||
-	    cJSON_AddStringToObject(o, "der", der) == NULL ||
-	    cJSON_AddStringToObject(o, "sha256", c->sum.sha256) == NULL ||
-	    cJSON_AddStringToObject(o, "subject", c->sum.subject ?
-	    c->sum.subject : "") == NULL ||
-	    cJSON_AddStringToObject(o, "issuer", c->sum.issuer ?
-	    c->sum.issuer : "") == NULL)
-		goto fail;
-	if ((emails = cJSON_AddArrayToObject(o, "emails")) == NULL)
-		goto fail;
-	for (i = 0; i < c->sum.nemails; i++) {
-		cJSON *s = cJSON_CreateString(c->sum.emails[i]);
-		if (s == NULL)
-			goto fail;
-		cJSON_AddItemToArray(emails, s);
-	}
-	if (cJSON_AddStringToObject(o, "not_before", c->sum.not_before_iso) ==
-	    NULL || cJSON_AddStringToObject(o, "not_after",
-	    c->sum.not_after_iso) == NULL)
-		goto fail;
-	if (verdict_json(o, c) < 0)
-		goto fail;
-	free(der);
-	return o;
-fail:
-	free(der);
-	cJSON_Delete(o);
-	return NULL;
+	memset(&o, 0, sizeof(o));
+	describe_cert(&o, NULL, c);
+	return out_tree(&o);
 }
 
-static cJSON *
-record_json(const struct lr_record *r)
+static void
+describe_record(struct out *o, const struct lr_record *r)
 {
-	cJSON *o = cJSON_CreateObject();
-	char *hex = NULL;
+	char *hex;
 
-	if (o == NULL)
-		goto fail;
-	if (cJSON_AddNumberToObject(o, "usage", r->usage) == NULL ||
-	    cJSON_AddNumberToObject(o, "selector", r->selector) == NULL ||
-	    cJSON_AddNumberToObject(o, "matching", r->matching) == NULL)
-		goto fail;
+	o_begin(o, NULL, O_OBJECT);
+	o_int(o, "usage", r->usage);
+	o_int(o, "selector", r->selector);
+	o_int(o, "matching", r->matching);
 	/* A full certificate is reported once, under "certificates". */
-	if (r->cert >= 0) {
-		if (cJSON_AddNumberToObject(o, "certificate", r->cert) == NULL)
-			goto fail;
-	} else {
-		if ((hex = malloc(r->len * 2 + 1)) == NULL)
-			goto fail;
-		hex_encode(r->data, r->len, hex);
-		if (cJSON_AddStringToObject(o, "data", hex) == NULL)
-			goto fail;
+	if (r->cert >= 0)
+		o_int(o, "certificate", r->cert);
+	else {
+		/* RDATA is at most 64 KiB: no overflow. */
+		if ((hex = malloc(r->len * 2 + 1)) != NULL)
+			hex_encode(r->data, r->len, hex);
+		o_str(o, "data", hex);	/* NULL (OOM) fails the message */
+		free(hex);
 	}
 	if (r->problem_code != NULL) {
-		cJSON *p = cJSON_AddObjectToObject(o, "problem");
-		if (p == NULL ||
-		    cJSON_AddStringToObject(p, "code", r->problem_code) == NULL ||
-		    cJSON_AddStringToObject(p, "message", r->problem) == NULL)
-			goto fail;
+		o_begin(o, "problem", O_OBJECT);
+		o_str(o, "code", r->problem_code);
+		o_str(o, "message", r->problem);
+		o_end(o, O_OBJECT);
 	}
-	free(hex);
-	return o;
-fail:
-	free(hex);
-	cJSON_Delete(o);
-	return NULL;
+	o_end(o, O_OBJECT);
+}
+
+static void
+describe_result(struct out *o, const struct lookup_result *lr,
+    const cJSON *id, const char *id_json)
+{
+	size_t i;
+
+	o_begin(o, NULL, O_OBJECT);
+	o_str(o, "type", "result");
+	o_text(o, "address", lr->address, lr->address_len);
+	if (lr->query[0] != '\0')
+		o_str(o, "query", lr->query);
+	else
+		o_null(o, "query");
+	o_str(o, "dnssec", lookup_dnssec_name(lr->dnssec));
+	o_str(o, "status", lookup_status_name(lr->status));
+	o_int(o, "ttl", lr->ttl);
+	if (lr->reason != NULL)
+		o_str(o, "reason", lr->reason);
+	o_begin(o, "records", O_ARRAY);
+	for (i = 0; i < lr->nrecords; i++)
+		describe_record(o, &lr->records[i]);
+	o_end(o, O_ARRAY);
+	o_begin(o, "certificates", O_ARRAY);
+	for (i = 0; i < lr->ncerts; i++)
+		describe_cert(o, NULL, &lr->certs[i]);
+	o_end(o, O_ARRAY);
+	if (lr->err_code != NULL) {
+		o_begin(o, "error", O_OBJECT);
+		o_str(o, "code", lr->err_code);
+		o_str(o, "message", lr->err_message);
+		o_end(o, O_OBJECT);
+	}
+	if (lr->has_ede) {
+		o_begin(o, "ede", O_OBJECT);
+		o_int(o, "code", lr->ede_code);
+		o_str(o, "text", lr->ede_text ? lr->ede_text : "");
+		o_end(o, O_OBJECT);
+	}
+	if (lr->cached)
+		o_bool(o, "cached", true);
+	if (lr->verify)
+		o_str(o, "mode", "verify");
+	o_id(o, id, id_json);
+	o_end(o, O_OBJECT);
+}
+
+cJSON *
+report_result(const struct lookup_result *lr, const cJSON *id)
+{
+	struct out o;
+
+	memset(&o, 0, sizeof(o));
+	describe_result(&o, lr, id, NULL);
+	return out_tree(&o);
+}
+
+int
+report_result_write(struct jsonw *w, const struct lookup_result *lr,
+    const char *id_json)
+{
+	struct out o;
+
+	memset(&o, 0, sizeof(o));
+	o.w = w;
+	describe_result(&o, lr, NULL, id_json);
+	return out_written(&o);
 }
 
 int
@@ -276,70 +537,6 @@ report_records(const struct record_line *l, size_t n)
 			goto fail;
 	}
 	return o;
-fail:
-	cJSON_Delete(o);
-	return NULL;
-}
-
-cJSON *
-report_result(const struct lookup_result *lr, const cJSON *id)
-{
-	cJSON *o = make_type("result"), *arr, *item;
-	size_t i;
-
-	if (o == NULL)
-		return NULL;
-	if (add_text(o, "address", lr->address, lr->address_len) == NULL)
-		goto fail;
-	if (lr->query[0] != '\0') {
-		if (cJSON_AddStringToObject(o, "query", lr->query) == NULL)
-			goto fail;
-	} else if (cJSON_AddNullToObject(o, "query") == NULL)
-		goto fail;
-	if (cJSON_AddStringToObject(o, "dnssec",
-	    lookup_dnssec_name(lr->dnssec)) == NULL ||
-	    cJSON_AddStringToObject(o, "status",
-	    lookup_status_name(lr->status)) == NULL ||
-	    cJSON_AddNumberToObject(o, "ttl", lr->ttl) == NULL)
-		goto fail;
-	if (lr->reason != NULL &&
-	    cJSON_AddStringToObject(o, "reason", lr->reason) == NULL)
-		goto fail;
-	if ((arr = cJSON_AddArrayToObject(o, "records")) == NULL)
-		goto fail;
-	for (i = 0; i < lr->nrecords; i++) {
-		if ((item = record_json(&lr->records[i])) == NULL)
-			goto fail;
-		cJSON_AddItemToArray(arr, item);
-	}
-	if ((arr = cJSON_AddArrayToObject(o, "certificates")) == NULL)
-		goto fail;
-	for (i = 0; i < lr->ncerts; i++) {
-		if ((item = report_cert(&lr->certs[i])) == NULL)
-			goto fail;
-		cJSON_AddItemToArray(arr, item);
-	}
-	if (lr->err_code != NULL) {
-		cJSON *e = cJSON_AddObjectToObject(o, "error");
-		if (e == NULL ||
-		    cJSON_AddStringToObject(e, "code", lr->err_code) == NULL ||
-		    cJSON_AddStringToObject(e, "message", lr->err_message) ==
-		    NULL)
-			goto fail;
-	}
-	if (lr->has_ede) {
-		cJSON *e = cJSON_AddObjectToObject(o, "ede");
-		if (e == NULL ||
-		    cJSON_AddNumberToObject(e, "code", lr->ede_code) == NULL ||
-		    cJSON_AddStringToObject(e, "text", lr->ede_text ?
-		    lr->ede_text : "") == NULL)
-			goto fail;
-	}
-	if (lr->cached && cJSON_AddTrueToObject(o, "cached") == NULL)
-		goto fail;
-	if (lr->verify && cJSON_AddStringToObject(o, "mode", "verify") == NULL)
-		goto fail;
-	return report_with_id(o, id);
 fail:
 	cJSON_Delete(o);
 	return NULL;

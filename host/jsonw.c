@@ -1,0 +1,401 @@
+/* jsonw.c - append-only JSON writer; see jsonw.h. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "jsonw.h"
+
+#define JSONW_MIN_CAP 4096
+
+void
+jsonw_init(struct jsonw *w, size_t max)
+{
+	memset(w, 0, sizeof(*w));
+	w->limit = max;
+}
+
+void
+jsonw_free(struct jsonw *w)
+{
+	if (w == NULL)
+		return;
+	free(w->buf);
+	jsonw_init(w, 0);
+}
+
+void
+jsonw_restart(struct jsonw *w, size_t max)
+{
+	w->err = JSONW_OK;
+	w->depth = 0;
+	w->need_comma = w->after_key = w->done = false;
+	w->limit = max > SIZE_MAX - w->len ? SIZE_MAX : w->len + max;
+}
+
+void
+jsonw_truncate(struct jsonw *w, size_t len)
+{
+	if (len < w->len)
+		w->len = len;
+	w->depth = 0;
+	w->need_comma = w->after_key = w->done = false;
+}
+
+int
+jsonw_error(const struct jsonw *w)
+{
+	return w->err;
+}
+
+bool
+jsonw_complete(const struct jsonw *w)
+{
+	return w->err == JSONW_OK && w->done && w->depth == 0;
+}
+
+/* Room for n more bytes: 0, or -1 with the error set. */
+static int
+reserve(struct jsonw *w, size_t n)
+{
+	size_t cap;
+	char *nb;
+
+	if (w->err != JSONW_OK)
+		return -1;
+	if (w->len > w->limit || n > w->limit - w->len) {
+		w->err = JSONW_E_LIMIT;
+		return -1;
+	}
+	if (n <= w->cap - w->len)
+		return 0;
+	/* Doubling keeps appends amortised O(1); the limit check above
+	 * bounds len + n, so the sum cannot overflow. */
+	cap = w->cap ? w->cap : JSONW_MIN_CAP;
+	while (cap - w->len < n)
+		cap = cap > SIZE_MAX / 2 ? w->len + n : cap * 2;
+	if ((nb = realloc(w->buf, cap)) == NULL) {
+		w->err = JSONW_E_NOMEM;
+		return -1;
+	}
+	w->buf = nb;
+	w->cap = cap;
+	return 0;
+}
+
+static void
+put(struct jsonw *w, const void *p, size_t n)
+{
+	if (reserve(w, n) < 0)
+		return;
+	memcpy(w->buf + w->len, p, n);
+	w->len += n;
+}
+
+static void
+putc1(struct jsonw *w, char c)
+{
+	if (reserve(w, 1) < 0)
+		return;
+	w->buf[w->len++] = c;
+}
+
+void
+jsonw_bytes(struct jsonw *w, const void *p, size_t n)
+{
+	put(w, p, n);
+}
+
+/* Where a value may go, and the comma before it. Returns 0, or -1 (the
+ * error is set) when no value may be written here. */
+static int
+value_start(struct jsonw *w)
+{
+	if (w->err != JSONW_OK)
+		return -1;
+	if (w->depth == 0) {
+		if (w->done) {
+			w->err = JSONW_E_USAGE;
+			return -1;
+		}
+		return 0;
+	}
+	if (w->is_object[w->depth - 1]) {
+		/* In an object a value needs its key first. */
+		if (!w->after_key) {
+			w->err = JSONW_E_USAGE;
+			return -1;
+		}
+		w->after_key = false;
+		return 0;
+	}
+	if (w->need_comma)
+		putc1(w, ',');
+	return w->err == JSONW_OK ? 0 : -1;
+}
+
+/* After a scalar or a closed container. */
+static void
+value_end(struct jsonw *w)
+{
+	if (w->depth == 0)
+		w->done = true;
+	else
+		w->need_comma = true;
+}
+
+static void
+container_open(struct jsonw *w, uint8_t object, char c)
+{
+	if (value_start(w) < 0)
+		return;
+	if (w->depth >= DS_MAX_JSON_DEPTH) {
+		w->err = JSONW_E_USAGE;
+		return;
+	}
+	putc1(w, c);
+	if (w->err != JSONW_OK)
+		return;
+	w->is_object[w->depth++] = object;
+	w->need_comma = false;
+}
+
+static void
+container_close(struct jsonw *w, uint8_t object, char c)
+{
+	if (w->err != JSONW_OK)
+		return;
+	if (w->depth == 0 || w->is_object[w->depth - 1] != object ||
+	    w->after_key) {
+		w->err = JSONW_E_USAGE;
+		return;
+	}
+	putc1(w, c);
+	w->depth--;
+	value_end(w);
+}
+
+void
+jsonw_object_begin(struct jsonw *w)
+{
+	container_open(w, 1, '{');
+}
+
+void
+jsonw_object_end(struct jsonw *w)
+{
+	container_close(w, 1, '}');
+}
+
+void
+jsonw_array_begin(struct jsonw *w)
+{
+	container_open(w, 0, '[');
+}
+
+void
+jsonw_array_end(struct jsonw *w)
+{
+	container_close(w, 0, ']');
+}
+
+/* Bytes that cJSON 1.7.15 (print_string_ptr) copies as they are: all but
+ * '"', '\\' and the C0 controls. Every byte >= 0x80 is copied too. */
+static inline bool
+plain(unsigned char c)
+{
+	return c >= 0x20 && c != '"' && c != '\\';
+}
+
+#define ONES	0x0101010101010101ULL
+#define HIGHS	0x8080808080808080ULL
+
+/* True if none of the 8 bytes in x needs escaping: no byte below 0x20
+ * and none equal to '"' or '\\' (the exact "has a byte less than n" and
+ * "has a zero byte" word tests; bytes >= 0x80 never match). Most text
+ * needs no escape at all, so the scan goes a word at a time. */
+static inline bool
+word_plain(uint64_t x)
+{
+	uint64_t lt = (x - ONES * 0x20) & ~x & HIGHS;
+	uint64_t q = x ^ (ONES * '"'), b = x ^ (ONES * '\\');
+
+	q = (q - ONES) & ~q & HIGHS;
+	b = (b - ONES) & ~b & HIGHS;
+	return (lt | q | b) == 0;
+}
+
+/* "s" with cJSON's escaping. */
+static void
+quoted(struct jsonw *w, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s), i = 0, j;
+	uint64_t x;
+	char esc[6];
+	size_t elen;
+
+	/* Room for the common case (nothing to escape) in one go; an
+	 * escape grows the buffer further as needed. */
+	if (reserve(w, n + 2) < 0)
+		return;
+	w->buf[w->len++] = '"';
+	for (;;) {
+		for (j = i; n - j >= 8; j += 8) {
+			memcpy(&x, p + j, 8);
+			if (!word_plain(x))
+				break;
+		}
+		while (j < n && plain(p[j]))
+			j++;
+		if (j > i)
+			put(w, p + i, j - i);
+		if (j == n)
+			break;
+		esc[0] = '\\';
+		elen = 2;
+		switch (p[j]) {
+		case '"':
+			esc[1] = '"';
+			break;
+		case '\\':
+			esc[1] = '\\';
+			break;
+		case '\b':
+			esc[1] = 'b';
+			break;
+		case '\f':
+			esc[1] = 'f';
+			break;
+		case '\n':
+			esc[1] = 'n';
+			break;
+		case '\r':
+			esc[1] = 'r';
+			break;
+		case '\t':
+			esc[1] = 't';
+			break;
+		default:
+			/* cJSON: sprintf("u%04x"): always 00xx here. */
+			esc[1] = 'u';
+			esc[2] = '0';
+			esc[3] = '0';
+			esc[4] = hex[p[j] >> 4];
+			esc[5] = hex[p[j] & 0xf];
+			elen = 6;
+			break;
+		}
+		put(w, esc, elen);
+		i = j + 1;
+	}
+	putc1(w, '"');
+}
+
+void
+jsonw_key(struct jsonw *w, const char *key)
+{
+	if (w->err != JSONW_OK)
+		return;
+	if (key == NULL || w->depth == 0 || !w->is_object[w->depth - 1] ||
+	    w->after_key) {
+		w->err = JSONW_E_USAGE;
+		return;
+	}
+	if (w->need_comma)
+		putc1(w, ',');
+	quoted(w, key);
+	putc1(w, ':');
+	w->after_key = true;
+}
+
+void
+jsonw_string(struct jsonw *w, const char *s)
+{
+	if (s == NULL) {
+		if (w->err == JSONW_OK)
+			w->err = JSONW_E_USAGE;
+		return;
+	}
+	if (value_start(w) < 0)
+		return;
+	quoted(w, s);
+	value_end(w);
+}
+
+/* Decimal digits of v at the end of buf[0..20); returns where they
+ * start. No printf: this runs a dozen times per result. */
+static char *
+digits(char buf[20], uint64_t v)
+{
+	char *p = buf + 20;
+
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	return p;
+}
+
+void
+jsonw_uint(struct jsonw *w, uint64_t v)
+{
+	char buf[20], *p;
+
+	if (value_start(w) < 0)
+		return;
+	p = digits(buf, v);
+	put(w, p, (size_t)(buf + sizeof(buf) - p));
+	value_end(w);
+}
+
+void
+jsonw_int(struct jsonw *w, int64_t v)
+{
+	char buf[21], *p;
+	uint64_t u;
+
+	if (value_start(w) < 0)
+		return;
+	/* The magnitude as unsigned: -INT64_MIN does not fit int64_t. */
+	u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	p = digits(buf + 1, u);
+	if (v < 0)
+		*--p = '-';
+	put(w, p, (size_t)(buf + sizeof(buf) - p));
+	value_end(w);
+}
+
+void
+jsonw_bool(struct jsonw *w, bool v)
+{
+	if (value_start(w) < 0)
+		return;
+	if (v)
+		put(w, "true", 4);
+	else
+		put(w, "false", 5);
+	value_end(w);
+}
+
+void
+jsonw_null(struct jsonw *w)
+{
+	if (value_start(w) < 0)
+		return;
+	put(w, "null", 4);
+	value_end(w);
+}
+
+void
+jsonw_raw(struct jsonw *w, const char *json)
+{
+	if (json == NULL) {
+		if (w->err == JSONW_OK)
+			w->err = JSONW_E_USAGE;
+		return;
+	}
+	if (value_start(w) < 0)
+		return;
+	put(w, json, strlen(json));
+	value_end(w);
+}
