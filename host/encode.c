@@ -13,18 +13,20 @@ is_blank(char c)
 	return c == '\r' || c == '\n' || c == ' ' || c == '\t';
 }
 
-char *
-b64_encode(const uint8_t *p, size_t n)
+size_t
+b64_encoded_len(size_t n)
 {
-	char *out;
-	size_t groups, i, o = 0;
+	size_t groups = n / 3 + (n % 3 != 0);
+
+	return groups > SIZE_MAX / 4 ? 0 : groups * 4;
+}
+
+void
+b64_encode_to(char *out, const uint8_t *p, size_t n)
+{
+	size_t i, o = 0;
 	uint32_t v;
 
-	groups = n / 3 + (n % 3 != 0);
-	if (groups > (SIZE_MAX - 1) / 4)
-		return NULL;
-	if ((out = malloc(groups * 4 + 1)) == NULL)
-		return NULL;
 	for (i = 0; i + 3 <= n; i += 3) {
 		v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
 		out[o++] = b64_alpha[v >> 18 & 0x3f];
@@ -45,7 +47,19 @@ b64_encode(const uint8_t *p, size_t n)
 		out[o++] = b64_alpha[v >> 6 & 0x3f];
 		out[o++] = '=';
 	}
-	out[o] = '\0';
+}
+
+char *
+b64_encode(const uint8_t *p, size_t n)
+{
+	size_t len = b64_encoded_len(n);
+	char *out;
+
+	if ((len == 0 && n != 0) || len == SIZE_MAX ||
+	    (out = malloc(len + 1)) == NULL)
+		return NULL;
+	b64_encode_to(out, p, n);
+	out[len] = '\0';
 	return out;
 }
 

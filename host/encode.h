@@ -13,6 +13,11 @@
 /* RFC 4648 4 base64 with padding and no line breaks. Returns a malloc'ed
  * NUL-terminated string (the caller frees), NULL on OOM or overflow. */
 char *b64_encode(const uint8_t *p, size_t n);
+/* The length of that encoding (no NUL), 0 for n = 0 and on overflow. */
+size_t b64_encoded_len(size_t n);
+/* Writes exactly b64_encoded_len(n) bytes to out (no NUL), for callers
+ * that encode into a buffer of their own (jsonw). */
+void b64_encode_to(char *out, const uint8_t *p, size_t n);
 
 /* Decodes s[0..n) (need not be NUL-terminated). CR, LF, space and tab are
  * skipped so PEM bodies decode; anything else outside the alphabet, a

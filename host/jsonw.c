@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "encode.h"
 #include "jsonw.h"
 
 #define JSONW_MIN_CAP 4096
@@ -319,6 +320,25 @@ jsonw_string(struct jsonw *w, const char *s)
 	if (value_start(w) < 0)
 		return;
 	quoted(w, s);
+	value_end(w);
+}
+
+void
+jsonw_base64(struct jsonw *w, const uint8_t *p, size_t n)
+{
+	size_t len = b64_encoded_len(n);
+
+	if (len == 0 && n != 0) {
+		if (w->err == JSONW_OK)
+			w->err = JSONW_E_LIMIT;
+		return;
+	}
+	if (value_start(w) < 0 || len > SIZE_MAX - 2 || reserve(w, len + 2) < 0)
+		return;
+	w->buf[w->len++] = '"';
+	b64_encode_to(w->buf + w->len, p, n);
+	w->len += len;
+	w->buf[w->len++] = '"';
 	value_end(w);
 }
 

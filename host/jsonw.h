@@ -81,6 +81,9 @@ void	 jsonw_uint(struct jsonw *w, uint64_t v);
 void	 jsonw_int(struct jsonw *w, int64_t v);
 void	 jsonw_bool(struct jsonw *w, bool v);
 void	 jsonw_null(struct jsonw *w);
+/* A string value holding the RFC 4648 4 base64 of p[0..n), encoded
+ * straight into the buffer (base64 needs no JSON escaping). */
+void	 jsonw_base64(struct jsonw *w, const uint8_t *p, size_t n);
 /* A value the caller serialised already (e.g. a request id printed once
  * by cJSON), copied verbatim: the caller vouches that it is one valid
  * JSON value. NULL is a usage error. */

@@ -179,6 +179,24 @@ o_str(struct out *o, const char *key, const char *s)
 		tree_add(o, key, s != NULL ? cJSON_CreateString(s) : NULL);
 }
 
+/* The base64 of p[0..n) as a string: encoded into the writer directly,
+ * or into a temporary string for the tree. */
+static void
+o_b64(struct out *o, const char *key, const uint8_t *p, size_t n)
+{
+	char *s;
+
+	if (o->w != NULL) {
+		if (key != NULL)
+			jsonw_key(o->w, key);
+		jsonw_base64(o->w, p, n);
+		return;
+	}
+	s = b64_encode(p, n);
+	o_str(o, key, s);		/* NULL (OOM) fails the message */
+	free(s);
+}
+
 /* Integers only: cJSON prints these as plain digits below 1e15, and
  * every number in a result (TTL, record fields, indexes) is far below. */
 static void
@@ -357,16 +375,13 @@ describe_verdict(struct out *o, const struct lr_cert *c)
 static void
 describe_cert(struct out *o, const char *key, const struct lr_cert *c)
 {
-	char *der;
 	size_t i;
 
 	o_begin(o, key, O_OBJECT);
 	o_int(o, "usage", c->usage);
 	o_int(o, "selector", c->selector);
 	o_int(o, "matching", c->matching);
-	der = b64_encode(c->sum.der, c->sum.der_len);
-	o_str(o, "der", der);		/* NULL (OOM) fails the message */
-	free(der);
+	o_b64(o, "der", c->sum.der, c->sum.der_len);
 	o_str(o, "sha256", c->sum.sha256);
 	o_str(o, "subject", c->sum.subject ? c->sum.subject : "");
 	o_str(o, "issuer", c->sum.issuer ? c->sum.issuer : "");
