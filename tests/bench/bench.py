@@ -416,6 +416,9 @@ def main():
     ap.add_argument("--hello-runs", type=int, default=20)
     ap.add_argument("--validator-cache-mb", type=int, default=256)
     ap.add_argument("--markdown", help="also write the tables here")
+    ap.add_argument("--baseline", help="another dane-smime binary, "
+                    "measured in the same run (rows 'cli base', "
+                    "'native base'): before/after comparisons")
     a = ap.parse_args()
     ns = [int(x) for x in a.ns.split(",")]
     nmax = max(ns)
@@ -448,9 +451,13 @@ def main():
     with tb:
         startup = time.monotonic() - t0
         b = Bench(tb, a.binary, work, floor_bin)
+        base = Bench(tb, a.baseline, work, floor_bin) if a.baseline \
+            else None
         report = []
         report.append("machine: " + machine())
         report.append("binary: %s" % a.binary)
+        if a.baseline:
+            report.append("baseline binary: %s" % a.baseline)
         report.append("load average at the start: %.2f %.2f %.2f"
                       % os.getloadavg())
         report.append("test bed: bulk_found=%d, %d unsigned records, up in "
@@ -477,6 +484,11 @@ def main():
             block = [median_run(b.floor, addrs, a.runs),
                      median_run(b.cli, addrs, a.runs),
                      median_run(b.native, addrs, a.runs)]
+            if base is not None:
+                block += [median_run(lambda x: base.cli(x, "cli base"),
+                                     addrs, a.runs),
+                          median_run(lambda x: base.native(x, "native base"),
+                                     addrs, a.runs)]
             if have_py and n <= a.python_max:
                 block.append(b.external([SYSTEM_PYTHON, os.path.join(
                     HERE, "alt_dnspython.py")], addrs, "python"))
