@@ -174,6 +174,18 @@ class Session:
         return rc, time.monotonic() - t
 
     def kill(self):
+        """Ends the host: EOF first (so that a valgrind run gets to its
+        leak check at exit), SIGKILL if it is still there after 1 s."""
+        if self.p.poll() is None:
+            for f in (self.p.stdin, self.p.stdout):
+                try:
+                    f.close()
+                except OSError:
+                    pass
+            try:
+                self.p.wait(TIME_SCALE)
+            except subprocess.TimeoutExpired:
+                pass
         if self.p.poll() is None:
             self.p.kill()
             self.p.wait(5)

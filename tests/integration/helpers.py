@@ -28,6 +28,28 @@ EXIT = {"found": 0, "absent": 2, "unusable": 3, "insecure": 4, "bogus": 5,
 ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 HEX = re.compile(r"^[0-9a-fA-F]*$")
 
+# Multiplies every wait and every wall-clock bound: a run under valgrind
+# (tests/run.sh sets 20) is 20-100 times slower, mostly at start-up.
+TIME_SCALE = float(os.environ.get("DANE_SMIME_TIME_SCALE", "1"))
+
+
+def scaled(seconds):
+    """A timeout or wall-clock bound of `seconds` on a normal build."""
+    return seconds * TIME_SCALE
+
+
+def scale_host_timeouts(tb):
+    """In a slow run (TIME_SCALE > 1) give the host's own DNS timeouts
+    (host/dslimits.h DS_DEFAULT_TIMEOUT_MS, 2000 ms) the same scale in the
+    test bed's two standard configs: under valgrind on a busy machine a
+    2 s TCP probe can run out before the host gets to its answer."""
+    if TIME_SCALE <= 1:
+        return
+    ms = min(60000, int(2000 * TIME_SCALE))
+    for path in (tb.config_path, tb.nss_config_path):
+        with open(path, "a", encoding="utf-8") as f:
+            f.write("timeout_ms = %d\n" % ms)
+
 
 def binary():
     return host_binary()
@@ -102,7 +124,8 @@ def run_cli(args, config=None, tb=None, env=None, timeout=60, input=None):
     t = time.monotonic()
     p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                        stdin=subprocess.DEVNULL if input is None else None,
-                       input=input, timeout=timeout, env=clean_env(env))
+                       input=input, timeout=scaled(timeout),
+                       env=clean_env(env))
     return Run(argv, p, time.monotonic() - t)
 
 
@@ -143,7 +166,11 @@ class Native:
         return out
 
     def recv(self, timeout=10):
-        deadline = time.monotonic() + timeout
+        """One frame within `timeout` (scaled) seconds."""
+        return self.recv_before(time.monotonic() + scaled(timeout))
+
+    def recv_before(self, deadline):
+        """One frame before time.monotonic() reaches `deadline`."""
         (n,) = struct.unpack("=I", self._read(4, deadline))
         if n > 1048576:
             raise AssertionError("frame of %d bytes > 1 MiB" % n)
@@ -152,10 +179,10 @@ class Native:
 
     def recv_until_done(self, req_id, timeout=30):
         """Frames up to and including the done for req_id."""
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + scaled(timeout)
         frames = []
         while True:
-            f = self.recv(max(0.01, deadline - time.monotonic()))
+            f = self.recv_before(deadline)
             frames.append(f)
             if f.get("type") in ("done", "error") and f.get("id") == req_id:
                 return frames
@@ -169,22 +196,35 @@ class Native:
             return ""
 
     def close(self, timeout=1.0):
-        """Close stdin; returns (rc, seconds to exit) or (None, timeout)."""
+        """Close stdin; returns (rc, seconds to exit) or (None, timeout),
+        waiting `timeout` (scaled) seconds."""
         t = time.monotonic()
         try:
             self.p.stdin.close()
         except OSError:
             pass
         try:
-            rc = self.p.wait(timeout)
+            rc = self.p.wait(scaled(timeout))
         except subprocess.TimeoutExpired:
             return None, timeout
         return rc, time.monotonic() - t
 
     def kill(self):
+        """Ends the host: EOF first (so that a valgrind run gets to its
+        leak check at exit), SIGKILL if it is still there after 1 s."""
+        if self.p.poll() is None:
+            for f in (self.p.stdin, self.p.stdout):
+                try:
+                    f.close()
+                except OSError:
+                    pass
+            try:
+                self.p.wait(scaled(1.0))
+            except subprocess.TimeoutExpired:
+                pass
         if self.p.poll() is None:
             self.p.kill()
-            self.p.wait(5)
+            self.p.wait(scaled(5))
         for f in (self.p.stdin, self.p.stdout, self.p.stderr):
             try:
                 f.close()

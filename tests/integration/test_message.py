@@ -65,6 +65,7 @@ def setUpModule():
     tb = Testbed(extra_zone_text={"example.test": lines})
     try:
         tb.start()
+        helpers.scale_host_timeouts(tb)
     except BaseException:
         tb.stop()
         raise
@@ -286,4 +287,4 @@ class TestNative(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    helpers.main(__name__)
+    sys.exit(helpers.main(__name__))

@@ -43,6 +43,7 @@ def setUpModule():
     tb = Testbed()
     try:
         tb.start()
+        helpers.scale_host_timeouts(tb)
     except BaseException:
         tb.stop()
         raise
