@@ -297,6 +297,12 @@ native_run(const struct config *cfg, int in_fd, int out_fd)
 		size_t np = 0;
 		int in_idx = -1, out_idx = -1;
 
+		/* Write first: engine_pump holds new lookups back while the
+		 * output backlog is large, and if a flush after it drained
+		 * the backlog with no lookup left in flight, nothing would
+		 * wake the poll below again (a lost wakeup: the request would
+		 * never finish). Then write what the pump produced. */
+		flush(&n);
 		if (engine_pump(e) < 0)
 			goto out;
 		flush(&n);
