@@ -41,6 +41,7 @@ import json
 import os
 import platform
 import random
+import select
 import shutil
 import statistics
 import struct
@@ -281,6 +282,11 @@ class Bench:
         done_at = None
         fd = p.stdout.fileno()
         while done_at is None:
+            # A host that stops answering shows up as lost lookups
+            # instead of hanging the benchmark.
+            if not select.select([fd], [], [], 60)[0]:
+                p.kill()
+                break
             chunk = os.read(fd, 1 << 20)
             if not chunk:
                 break
