@@ -174,26 +174,7 @@ class Session:
         return rc, time.monotonic() - t
 
     def kill(self):
-        """Ends the host: EOF first (so that a valgrind run gets to its
-        leak check at exit), SIGKILL if it is still there after 1 s."""
-        if self.p.poll() is None:
-            for f in (self.p.stdin, self.p.stdout):
-                try:
-                    f.close()
-                except OSError:
-                    pass
-            try:
-                self.p.wait(TIME_SCALE)
-            except subprocess.TimeoutExpired:
-                pass
-        if self.p.poll() is None:
-            self.p.kill()
-            self.p.wait(5)
-        for f in (self.p.stdin, self.p.stdout, self.p.stderr):
-            try:
-                f.close()
-            except OSError:
-                pass
+        end_process(self.p)
 
 
 class SilentUDP:
@@ -238,4 +219,4 @@ def vm_hwm_kib(pid):
 # One summary line for every suite: the integration tests' runner.
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "integration"))
-from helpers import main  # noqa: E402,F401
+from helpers import end_process, main  # noqa: E402,F401

@@ -129,6 +129,29 @@ def run_cli(args, config=None, tb=None, env=None, timeout=60, input=None):
     return Run(argv, p, time.monotonic() - t)
 
 
+def end_process(p):
+    """Ends a host: EOF first (so that a valgrind run gets to its leak
+    check at exit), SIGKILL if it is still there after 1 s (scaled)."""
+    if p.poll() is None:
+        for f in (p.stdin, p.stdout):
+            try:
+                f.close()
+            except OSError:
+                pass
+        try:
+            p.wait(scaled(1.0))
+        except subprocess.TimeoutExpired:
+            pass
+    if p.poll() is None:
+        p.kill()
+        p.wait(scaled(5))
+    for f in (p.stdin, p.stdout, p.stderr):
+        try:
+            f.close()
+        except OSError:
+            pass
+
+
 class Native:
     """A native-messaging session: 4-byte native-endian length + JSON."""
 
@@ -210,26 +233,7 @@ class Native:
         return rc, time.monotonic() - t
 
     def kill(self):
-        """Ends the host: EOF first (so that a valgrind run gets to its
-        leak check at exit), SIGKILL if it is still there after 1 s."""
-        if self.p.poll() is None:
-            for f in (self.p.stdin, self.p.stdout):
-                try:
-                    f.close()
-                except OSError:
-                    pass
-            try:
-                self.p.wait(scaled(1.0))
-            except subprocess.TimeoutExpired:
-                pass
-        if self.p.poll() is None:
-            self.p.kill()
-            self.p.wait(scaled(5))
-        for f in (self.p.stdin, self.p.stdout, self.p.stderr):
-            try:
-                f.close()
-            except OSError:
-                pass
+        end_process(self.p)
 
 
 def main(module_name):
