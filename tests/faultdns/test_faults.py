@@ -217,6 +217,21 @@ class Base(unittest.TestCase):
     dns = None
     config = None
 
+    @classmethod
+    def serve(cls, faults, extra=(), **kw):
+        """Starts the fault responder and a host config that uses it."""
+        cls.dns = FaultDNS(faults, **kw).__enter__()
+        cls.config = nm.write_config([("resolver", cls.dns.address),
+                                      ("timeout_ms", str(TIMEOUT_MS)),
+                                      ("attempts", str(ATTEMPTS))] +
+                                     list(extra))
+
+    @classmethod
+    def tearDownClass(cls):
+        if cls.dns is not None:
+            cls.dns.__exit__(None, None, None)
+        os.unlink(cls.config)
+
     def lookup_one(self, case, expect, sess=None):
         own = sess is None
         s = sess or nm.Session(self.config)
@@ -292,15 +307,7 @@ class TestTrusted(Base):
 
     @classmethod
     def setUpClass(cls):
-        cls.dns = FaultDNS({k: v[0] for k, v in TRUSTED.items()}).__enter__()
-        cls.config = nm.write_config([("resolver", cls.dns.address),
-                                      ("timeout_ms", str(TIMEOUT_MS)),
-                                      ("attempts", str(ATTEMPTS))])
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.dns.__exit__(None, None, None)
-        os.unlink(cls.config)
+        cls.serve({k: v[0] for k, v in TRUSTED.items()})
 
     def test_hello_trusted(self):
         s = nm.Session(self.config)
@@ -416,17 +423,8 @@ class TestUntrusted(Base):
 
     @classmethod
     def setUpClass(cls):
-        cls.dns = FaultDNS({k: v[0] for k, v in
-                            UNTRUSTED.items()}).__enter__()
-        cls.config = nm.write_config([("resolver", cls.dns.address),
-                                      ("timeout_ms", str(TIMEOUT_MS)),
-                                      ("attempts", str(ATTEMPTS)),
-                                      ("trust_ad", "no")])
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.dns.__exit__(None, None, None)
-        os.unlink(cls.config)
+        cls.serve({k: v[0] for k, v in UNTRUSTED.items()},
+                  extra=[("trust_ad", "no")])
 
     def test_hello_untrusted(self):
         s = nm.Session(self.config)
@@ -457,17 +455,8 @@ class TestNonLoopback(Base):
         cls.host = non_loopback_ipv4()
         if cls.host is None:
             raise unittest.SkipTest("no non-loopback IPv4 address")
-        cls.dns = FaultDNS({"remotead": Fault(ad=True, records=[REC]),
-                            "remotenx": Fault(ad=True, rcode=3)},
-                           host=cls.host).__enter__()
-        cls.config = nm.write_config([("resolver", cls.dns.address),
-                                      ("timeout_ms", str(TIMEOUT_MS)),
-                                      ("attempts", str(ATTEMPTS))])
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.dns.__exit__(None, None, None)
-        os.unlink(cls.config)
+        cls.serve({"remotead": Fault(ad=True, records=[REC]),
+                   "remotenx": Fault(ad=True, rcode=3)}, host=cls.host)
 
     def test_hello_not_trusted(self):
         s = nm.Session(self.config)
