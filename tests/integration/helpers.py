@@ -51,6 +51,20 @@ def scale_host_timeouts(tb):
             f.write("timeout_ms = %d\n" % ms)
 
 
+def start_testbed(scale=True, **kw):
+    """A started Testbed(**kw), stopped again if starting fails; with
+    scale, the host's timeouts in its configs scaled for slow runs."""
+    tb = Testbed(**kw)
+    try:
+        tb.start()
+        if scale:
+            scale_host_timeouts(tb)
+    except BaseException:
+        tb.stop()
+        raise
+    return tb
+
+
 def binary():
     return host_binary()
 

@@ -17,7 +17,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import helpers  # noqa: E402
-from helpers import (EXIT, ISO, HEX, SilentResolver, Testbed,  # noqa: E402
+from helpers import (EXIT, ISO, HEX, SilentResolver,  # noqa: E402
                      run_cli, require_binary, scaled)
 
 TB = None
@@ -26,13 +26,7 @@ TB = None
 def setUpModule():
     global TB
     require_binary()
-    tb = Testbed()
-    try:
-        tb.start()
-    except BaseException:
-        tb.stop()
-        raise
-    TB = tb
+    TB = helpers.start_testbed(scale=False)
 
 
 def tearDownModule():

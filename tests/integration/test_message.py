@@ -22,7 +22,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import helpers  # noqa: E402
-from helpers import EXIT, Native, Testbed, binary, require_binary, run_cli  # noqa: E402
+from helpers import EXIT, Native, binary, require_binary, run_cli  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
@@ -62,14 +62,7 @@ def setUpModule():
         "%s 300 IN %s" % (owner("chain@example.test"),
                           generic(2, 0, 0, ca_hex)),
     ]
-    tb = Testbed(extra_zone_text={"example.test": lines})
-    try:
-        tb.start()
-        helpers.scale_host_timeouts(tb)
-    except BaseException:
-        tb.stop()
-        raise
-    TB = tb
+    TB = helpers.start_testbed(extra_zone_text={"example.test": lines})
 
 
 def tearDownModule():

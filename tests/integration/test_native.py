@@ -16,7 +16,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import helpers  # noqa: E402
-from helpers import (Native, Testbed, binary, require_binary,  # noqa: E402
+from helpers import (Native, binary, require_binary,  # noqa: E402
                      scaled)
 
 TB = None
@@ -26,14 +26,7 @@ BULK = 1000
 def setUpModule():
     global TB
     require_binary()
-    tb = Testbed(bulk_found=BULK)
-    try:
-        tb.start()
-        helpers.scale_host_timeouts(tb)
-    except BaseException:
-        tb.stop()
-        raise
-    TB = tb
+    TB = helpers.start_testbed(bulk_found=BULK)
 
 
 def tearDownModule():

@@ -40,14 +40,7 @@ RESULTS = {"pass", "fail", "warn", "info"}
 def setUpModule():
     global TB
     require_binary()
-    tb = Testbed()
-    try:
-        tb.start()
-        helpers.scale_host_timeouts(tb)
-    except BaseException:
-        tb.stop()
-        raise
-    TB = tb
+    TB = helpers.start_testbed()
 
 
 def tearDownModule():

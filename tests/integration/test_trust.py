@@ -23,7 +23,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import helpers  # noqa: E402
-from helpers import (EXIT, ISO, Native, Testbed, binary,  # noqa: E402
+from helpers import (EXIT, ISO, Native, binary,  # noqa: E402
                      require_binary, run_cli)
 
 TB = None
@@ -40,14 +40,7 @@ ISO2000 = "2000-01-01T00:00:00Z"
 def setUpModule():
     global TB
     require_binary()
-    tb = Testbed()
-    try:
-        tb.start()
-        helpers.scale_host_timeouts(tb)
-    except BaseException:
-        tb.stop()
-        raise
-    TB = tb
+    TB = helpers.start_testbed()
 
 
 def tearDownModule():
