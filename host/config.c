@@ -1,24 +1,19 @@
 /* config.c - configuration file; see config.h. */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "config.h"
+#include "readfile.h"
 #include "utf8.h"
 
 #define CONFIG_SYSTEM_PATH	"/etc/dane-smime/dane-smime.conf"
 #define CONFIG_USER_SUFFIX	"dane-smime/dane-smime.conf"
-
-/* Outcome of read_bounded. */
-enum rb_result { RB_OK = 0, RB_ERRNO, RB_TOO_BIG, RB_NOT_FILE, RB_OOM };
 
 void
 config_defaults(struct config *c)
@@ -44,70 +39,6 @@ seterr(char *err, size_t errlen, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(err, errlen, fmt, ap);
 	va_end(ap);
-}
-
-/*
- * Reads at most max bytes of a regular file into a malloc'ed,
- * NUL-terminated buffer. O_NONBLOCK keeps a FIFO from hanging open(2);
- * the size is checked by reading, not by trusting st_size.
- */
-static enum rb_result
-read_bounded(const char *path, size_t max, char **out, size_t *outlen,
-    int *errnum)
-{
-	struct stat st;
-	char *buf = NULL;
-	size_t have = 0;
-	ssize_t r;
-	int fd = -1;
-	enum rb_result rc = RB_ERRNO;
-
-	*out = NULL;
-	*outlen = 0;
-	*errnum = 0;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1) {
-		*errnum = errno;
-		goto out;
-	}
-	if (fstat(fd, &st) == -1) {
-		*errnum = errno;
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		rc = RB_NOT_FILE;
-		goto out;
-	}
-	if ((buf = malloc(max + 2)) == NULL) {
-		rc = RB_OOM;
-		goto out;
-	}
-	/* Ask for one byte more than allowed to see whether there is more. */
-	while (have < max + 1) {
-		r = read(fd, buf + have, max + 1 - have);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1) {
-			*errnum = errno;
-			goto out;
-		}
-		if (r == 0)
-			break;
-		have += (size_t)r;
-	}
-	if (have > max) {
-		rc = RB_TOO_BIG;
-		goto out;
-	}
-	buf[have] = '\0';
-	*out = buf;
-	buf = NULL;
-	*outlen = have;
-	rc = RB_OK;
-out:
-	free(buf);
-	if (fd != -1)
-		close(fd);
-	return rc;
 }
 
 /* --- resolvers --- */
@@ -237,9 +168,9 @@ config_resolv_conf(struct config *c, const char *path)
 	struct resolver_addr ra;
 	char *buf = NULL, *line, *next, *tok, *save;
 	size_t len;
-	int errnum, added = 0;
+	int added = 0;
 
-	if (read_bounded(path, DS_MAX_CONFIG_BYTES, &buf, &len, &errnum) != RB_OK)
+	if (read_file_bounded(path, DS_MAX_CONFIG_BYTES, &buf, &len) != 0)
 		return 1;
 	for (line = buf; line != NULL; line = next) {
 		if ((next = strchr(line, '\n')) != NULL)
@@ -505,27 +436,30 @@ load_file(struct config *c, const char *path, bool required, char *err,
 {
 	char *buf = NULL;
 	size_t len;
-	int errnum, rc = 1;
+	int r, rc = -1;
 
-	switch (read_bounded(path, DS_MAX_CONFIG_BYTES, &buf, &len, &errnum)) {
-	case RB_OK:
+	switch ((r = read_file_bounded(path, DS_MAX_CONFIG_BYTES, &buf,
+	    &len))) {
+	case 0:
 		break;
-	case RB_ERRNO:
-		if (!required && (errnum == ENOENT || errnum == ENOTDIR)) {
+	case -1:
+		goto out;
+	case EFBIG:
+		seterr(err, errlen, "%s: file too big (at most %d bytes)", path,
+		    DS_MAX_CONFIG_BYTES);
+		rc = 1;
+		goto out;
+	case ENODEV:
+		seterr(err, errlen, "%s: not a regular file", path);
+		rc = 1;
+		goto out;
+	default:
+		if (!required && (r == ENOENT || r == ENOTDIR)) {
 			rc = 2;
 			goto out;
 		}
-		seterr(err, errlen, "%s: %s", path, strerror(errnum));
-		goto out;
-	case RB_TOO_BIG:
-		seterr(err, errlen, "%s: file too big (at most %d bytes)", path,
-		    DS_MAX_CONFIG_BYTES);
-		goto out;
-	case RB_NOT_FILE:
-		seterr(err, errlen, "%s: not a regular file", path);
-		goto out;
-	case RB_OOM:
-		rc = -1;
+		seterr(err, errlen, "%s: %s", path, strerror(r));
+		rc = 1;
 		goto out;
 	}
 	if ((rc = config_parse(c, path, buf, len, err, errlen)) != 0)

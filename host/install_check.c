@@ -17,6 +17,7 @@
 
 #include "dslimits.h"
 #include "install_check.h"
+#include "readfile.h"
 #include "utf8.h"
 
 /* These belong in dslimits.h; kept here until they are moved there. */
@@ -53,68 +54,6 @@ setproblem(struct mcheck *m, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(m->problem, sizeof(m->problem), fmt, ap);
 	va_end(ap);
-}
-
-/*
- * Reads a regular file of at most max bytes into a malloc'ed
- * NUL-terminated buffer. Returns 0; the errno (ENOENT...) if it cannot
- * be read; EFBIG if it is too big; ENODEV if it is not a regular file;
- * -1 on OOM. O_NONBLOCK keeps a FIFO from hanging open(2).
- */
-static int
-read_small(const char *path, size_t max, char **out, size_t *outlen)
-{
-	struct stat st;
-	char *buf = NULL;
-	size_t have = 0;
-	ssize_t r;
-	int fd = -1, rc;
-
-	*out = NULL;
-	*outlen = 0;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1) {
-		rc = errno;
-		goto out;
-	}
-	if (fstat(fd, &st) == -1) {
-		rc = errno;
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		rc = ENODEV;
-		goto out;
-	}
-	if ((buf = malloc(max + 2)) == NULL) {
-		rc = -1;
-		goto out;
-	}
-	/* One byte more than allowed tells whether there is more. */
-	while (have < max + 1) {
-		r = read(fd, buf + have, max + 1 - have);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1) {
-			rc = errno;
-			goto out;
-		}
-		if (r == 0)
-			break;
-		have += (size_t)r;
-	}
-	if (have > max) {
-		rc = EFBIG;
-		goto out;
-	}
-	buf[have] = '\0';
-	*out = buf;
-	buf = NULL;
-	*outlen = have;
-	rc = 0;
-out:
-	free(buf);
-	if (fd != -1)
-		close(fd);
-	return rc;
 }
 
 static long long
@@ -404,7 +343,7 @@ check_file(struct mcheck *m, const char *path)
 	size_t len;
 	int r, rc = -1;
 
-	r = read_small(path, DS_MAX_MANIFEST_BYTES, &buf, &len);
+	r = read_file_bounded(path, DS_MAX_MANIFEST_BYTES, &buf, &len);
 	if (r == -1)
 		goto out;
 	if (r == ENOENT || r == ENOTDIR) {
