@@ -24,23 +24,12 @@ MAX_REPLY = 1048576
 # Multiplies every wait (valgrind runs: 10 or more).
 TIME_SCALE = float(os.environ.get("DANE_SMIME_TIME_SCALE", "1"))
 
-
-def binary():
-    b = os.environ.get("DANE_SMIME") or os.path.join(REPO, "build", "host",
-                                                      "dane-smime")
-    if not (os.path.isfile(b) and os.access(b, os.X_OK)):
-        # A missing binary is a failure, never a skip.
-        raise AssertionError("binary %s not built (set DANE_SMIME)" % b)
-    return b
-
-
-def clean_env(extra=None):
-    e = dict(os.environ)
-    e.pop("DANE_SMIME_CONFIG", None)
-    e["XDG_CONFIG_HOME"] = "/nonexistent/dane-smime-tests"
-    if extra:
-        e.update(extra)
-    return e
+# The integration tests' helpers: the binary, its environment, ending a
+# host, and the runner that prints one summary line for every suite.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "integration"))
+from helpers import clean_env, end_process, main  # noqa: E402,F401
+from helpers import require_binary as binary  # noqa: E402
 
 
 def write_config(lines, directory=None):
@@ -214,9 +203,3 @@ def vm_hwm_kib(pid):
     except OSError:
         return None
     return None
-
-
-# One summary line for every suite: the integration tests' runner.
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                                "..", "integration"))
-from helpers import end_process, main  # noqa: E402,F401
