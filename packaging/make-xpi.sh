@@ -29,7 +29,8 @@ rm -f "$out.tmp"
 	find . -type f \
 	    ! -path './tests/*' ! -path '*/tests/*' ! -path './test/*' \
 	    ! -name '*.test.js' ! -name '.*' ! -name '*~' ! -name '*.swp' \
-	    ! -name '*.orig' ! -name '*.rej' ! -name 'Thumbs.db' |
+	    ! -name '*.orig' ! -name '*.rej' ! -name 'Thumbs.db' \
+	    ! -name 'package.json' |
 	    sed 's|^\./||' | LC_ALL=C sort |
 	    zip -X -q -D "$out.tmp" -@
 )

@@ -119,6 +119,8 @@ check "packaged binary runs --version" \
 if [ -f "$work/x/usr/share/dane-smime/dane-smime.xpi" ]; then
 	check "xpi has manifest.json at its root and the add-on id" \
 	    sh -c "unzip -p '$work/x/usr/share/dane-smime/dane-smime.xpi' manifest.json | grep -q '\"dane-smime@dane-smime.org\"'"
+	check "xpi carries no development files (package.json)" \
+	    sh -c "! unzip -l '$work/x/usr/share/dane-smime/dane-smime.xpi' | grep -q package.json"
 fi
 check "Depends names the shared libraries (shlibs)" \
     sh -c "dpkg-deb -f '$deb' Depends | grep -q libnss3"
