@@ -237,7 +237,36 @@ TRUST_CERTS = {
         "pres@roundtrip.test", "generic@roundtrip.test",
         "spki@roundtrip.test")),
     "paste": dict(key="other", sans=_email_sans("paste@roundtrip.test")),
+    # issue 13: an attacker's signed zone evil.test and a victim's
+    # bank.test. v1/v2: no extensions at all (`openssl x509 -req`), the
+    # address only in the subject; the others are v3 end entities whose
+    # SAN or subject also names someone else.
+    "mallet": dict(key="other", version=1, cn="mallet@evil.test",
+                   subj_email="mallet@evil.test", sans=[]),
+    "v2cert": dict(key="other", version=2, cn="v2@evil.test",
+                   subj_email="v2@evil.test", sans=[]),
+    "evilmulti": dict(key="other", sans=_email_sans(
+        "multi@evil.test", "victim@bank.test")),
+    "evilsame": dict(key="other", sans=_email_sans(
+        "same@evil.test", "boss@evil.test")),
+    "evilutf8": dict(key="other", sans=[
+        "email:utf8@evil.test",
+        "otherName:1.3.6.1.5.5.7.8.9;UTF8:j\u00f6rg@bank.test"]),
+    "evilsubj": dict(key="other", sans=_email_sans("subj@evil.test"),
+                     subj_email="victim@bank.test"),
+    "pair": dict(key="other", sans=_email_sans(
+        "pair1@evil.test", "pair2@evil.test")),
+    "victim": dict(key="multi", sans=_email_sans("victim@bank.test")),
 }
+
+# issue 13: who publishes what in evil.test / bank.test (3 0 0 each)
+EVIL_RECORDS = [
+    ("mallet@evil.test", "mallet"), ("v2@evil.test", "v2cert"),
+    ("multi@evil.test", "evilmulti"), ("same@evil.test", "evilsame"),
+    ("utf8@evil.test", "evilutf8"), ("subj@evil.test", "evilsubj"),
+    ("pair1@evil.test", "pair"), ("pair2@evil.test", "pair"),
+    ("victim@bank.test", "victim"),
+]
 
 # Human-readable notes on what each test address is for.
 ZONE_NOTES = {
@@ -276,6 +305,16 @@ ZONE_NOTES = {
     "dup@example.test": "3 0 0 C + 1 0 0 C: one certificate in full twice",
     "wrongname@example.test": "record only at the SHA-224 label",
     "wrongplain@example.test": "record only at the plain local-part label",
+    # issue 13 (attacker zone evil.test, victim zone bank.test)
+    "mallet@evil.test": "3 0 0 of a v1 self-signed certificate (E= only)",
+    "v2@evil.test": "3 0 0 of a v2 certificate (E= only)",
+    "multi@evil.test": "3 0 0; SAN also victim@bank.test",
+    "same@evil.test": "3 0 0; SAN also boss@evil.test (publishes nothing)",
+    "utf8@evil.test": "3 0 0; also SmtpUTF8Mailbox j\u00f6rg@bank.test",
+    "subj@evil.test": "3 0 0; subject emailAddress victim@bank.test",
+    "pair1@evil.test": "3 0 0 of one certificate for pair1@ and pair2@, "
+                       "both publish it (trusted)",
+    "victim@bank.test": "3 0 0 of victim's own certificate",
 }
 
 
@@ -311,7 +350,7 @@ def _run_parallel(jobs, cwd):
 
 
 def _openssl_conf(cn, sans, ca=False, ku=None, eku="emailProtection",
-                  issued=False):
+                  issued=False, subj_email=None):
     """openssl req config with the certificate extensions in [ext].
     Defaults: an e-mail end entity (CA:FALSE, digitalSignature +
     keyEncipherment, emailProtection).  ca=True: CA:TRUE, keyCertSign."""
@@ -337,6 +376,7 @@ def _openssl_conf(cn, sans, ca=False, ku=None, eku="emailProtection",
         "[dn]",
         "O = dane-smime test bed",
         "CN = %s" % cn,
+    ] + (["emailAddress = %s" % subj_email] if subj_email else []) + [
         "[ext]",
     ] + ext + ["[alt]"] + _san_lines(sans) + [""])
 
@@ -545,6 +585,17 @@ def _resign_with_email(template_der, key, serial, old_email, new_email):
         bits = oldsig[1]
     else:
         bits = b"\x00" + key.sign_sha256(tbs_der)
+    return _der(0x30, tbs_der + _der(alg[0], alg[1]) + _der(0x03, bits))
+
+
+def _as_version2(v1_der, key):
+    """A v1 certificate (no version field) as v2: version [0] INTEGER 1
+    put in front of the TBSCertificate (RFC 5280 4.1), re-signed."""
+    cert = _der_children(v1_der)[0][1]
+    tbs, alg, _ = _der_children(cert)
+    body = _der(0xA0, _der_int(1)) + tbs[1]
+    tbs_der = _der(0x30, body)
+    bits = b"\x00" + key.sign_sha256(tbs_der)
     return _der(0x30, tbs_der + _der(alg[0], alg[1]) + _der(0x03, bits))
 
 
@@ -839,7 +890,20 @@ class Testbed:
                 f.write(_openssl_conf(cn, sans, ca=sp.get("ca", False),
                                       ku=sp.get("ku"),
                                       eku=sp.get("eku", "emailProtection"),
-                                      issued=bool(issuer)))
+                                      issued=bool(issuer),
+                                      subj_email=sp.get("subj_email")))
+            if sp.get("version", 3) < 3:
+                # `x509 -req` without -extfile writes a v1 certificate
+                # (v2 is made from it below).
+                jobs.append(("csr/" + name, [
+                    "openssl", "req", "-new", "-config", name + ".cnf",
+                    "-key", key + ".key", "-out", name + ".csr"],
+                    ["key/" + key]))
+                jobs.append(("cert/" + name, [
+                    "openssl", "x509", "-req", "-in", name + ".csr",
+                    "-signkey", key + ".key", "-sha256", "-days", "3650",
+                    "-out", name + ".pem"], ["csr/" + name]))
+                continue
             if not issuer:
                 jobs.append(("cert/" + name, [
                     "openssl", "req", "-x509", "-new", "-config",
@@ -898,8 +962,17 @@ class Testbed:
             # `openssl ca -notext` still writes only the PEM block
             pem = pem[pem.index("-----BEGIN CERTIFICATE-----"):]
             der = ssl.PEM_cert_to_DER_cert(pem)
+            if sp.get("version") == 2:
+                with open(os.path.join(d, key + ".key"), "r",
+                          encoding="ascii") as f:
+                    der = _as_version2(der, _RsaKey(f.read()))
+                pem = ssl.DER_cert_to_PEM_cert(der)
+                with open(path, "w", encoding="ascii") as f:
+                    f.write(pem)
             emails = [s.split(":", 1)[1] if s.startswith("email:")
                       else s.rsplit(";UTF8:", 1)[1] for s in sans]
+            if sp.get("subj_email"):
+                emails.append(sp["subj_email"])
             self.certs[name] = Cert(name, pem, der, spki_of(der),
                                     os.path.join(d, key + ".key"), path,
                                     emails, issuer=sp.get("issuer"),
@@ -950,6 +1023,13 @@ class Testbed:
         idn = Zone("xn--bcher-kva.test")
         idn.smimea(o("hugh@xn--bcher-kva.test"), 3, 0, 0, c["idn"].der)
         zones = [ex, un, bo, idn]
+        # issue 13: the attacker's and the victim's signed zones
+        evil, bank = Zone("evil.test"), Zone("bank.test")
+        for address, name in EVIL_RECORDS:
+            z = evil if address.endswith("@evil.test") else bank
+            z.smimea(o(address), 3, 0, 0, c[name].der)
+            self._addr_cert[address] = [name]
+        zones += [evil, bank]
         if self.bulk_found > 0:
             bu = Zone("bulk.test")
             for i, der in enumerate(self._bulk_ders()):
