@@ -165,6 +165,7 @@ print_install(const cJSON *inst, bool color)
 	    "\033[31m") : "", ok ? "ok: Thunderbird can start this host" :
 	    cJSON_IsString(v) ? v->valuestring : "not ok",
 	    color ? "\033[0m" : "");
+	install_check_print_profiles(stdout, inst, color);
 }
 
 static void

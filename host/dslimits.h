@@ -97,4 +97,14 @@
 #define DS_MAX_CONFIG_BYTES    65536
 #define DS_MAX_CONFIG_LINE     1024
 
+/* --- Thunderbird profiles (doctor; files of the user's Thunderbird) --- */
+/* profiles.ini and installs.ini: a few lines per profile. */
+#define DS_MAX_PROFILES_INI_BYTES 65536
+/* One line of those files: a Path= is at most PATH_MAX. */
+#define DS_MAX_INI_LINE        4096
+/* Profiles reported; more are counted as skipped. */
+#define DS_MAX_PROFILES        64
+/* A profile's extensions.json: ~2-4 kB per add-on, ~8 kB with none. */
+#define DS_MAX_EXTENSIONS_JSON_BYTES (4u * 1024u * 1024u)
+
 #endif

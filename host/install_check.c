@@ -18,6 +18,7 @@
 #include "dslimits.h"
 #include "install_check.h"
 #include "readfile.h"
+#include "tbprofile.h"
 #include "utf8.h"
 
 /* These belong in dslimits.h; kept here until they are moved there. */
@@ -465,7 +466,7 @@ install_check_json(void)
 	};
 	const char *home = getenv("HOME");
 	const cJSON *ex, *pr, *hp;
-	cJSON *root = NULL, *arr, *e, *used = NULL;
+	cJSON *root = NULL, *arr, *e, *used = NULL, *prof;
 	char problem[768], *user = NULL;
 	size_t i, n;
 	bool ok = false;
@@ -520,10 +521,361 @@ install_check_json(void)
 		goto fail;
 	if (!ok && cJSON_AddStringToObject(root, "problem", problem) == NULL)
 		goto fail;
+	/* Which profiles have the add-on: the host alone is not enough. */
+	if ((prof = install_check_profiles(home)) == NULL)
+		goto fail;
+	while ((e = prof->child) != NULL) {
+		cJSON_DetachItemViaPointer(prof, e);
+		/* The key is copied before the item's own is freed. */
+		if (!cJSON_AddItemToObject(root, e->string, e)) {
+			cJSON_Delete(e);
+			cJSON_Delete(prof);
+			goto fail;
+		}
+	}
+	cJSON_Delete(prof);
 	free(user);
 	return root;
 fail:
 	free(user);
 	cJSON_Delete(root);
 	return NULL;
+}
+
+/* --- Thunderbird profiles and the add-on ----------------------------- */
+
+/* The profile states from best to worst, to name the most hopeful one
+ * when none has the add-on enabled. */
+static const char *const addon_rank[] = {
+	"enabled", "waiting", "pending", "disabled", "inactive",
+	"incompatible", "unknown", "absent",
+};
+
+static size_t
+rank_of(const char *state)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(addon_rank) / sizeof(addon_rank[0]); i++)
+		if (strcmp(state, addon_rank[i]) == 0)
+			return i;
+	return sizeof(addon_rank) / sizeof(addon_rank[0]);
+}
+
+/* A malloc'ed "a/b", NULL on OOM. */
+static char *
+join(const char *a, const char *b)
+{
+	size_t n = strlen(a) + 1 + strlen(b) + 1;
+	char *s = malloc(n);
+
+	if (s != NULL)
+		snprintf(s, n, "%s/%s", a, b);
+	return s;
+}
+
+/* Reads a file of the user's Thunderbird. Returns 0 (*buf set), 1 when
+ * it is absent (ENOENT, ENOTDIR), 2 when it cannot be used (problem
+ * set), -1 on OOM. */
+static int
+read_tb_file(const char *path, size_t max, char **buf, size_t *len,
+    char *problem, size_t plen)
+{
+	const char *base = strrchr(path, '/');
+	int r;
+
+	base = base != NULL ? base + 1 : path;
+	r = read_file_bounded(path, max, buf, len);
+	if (r == -1)
+		return -1;
+	if (r == 0)
+		return 0;
+	if (r == ENOENT || r == ENOTDIR)
+		return 1;
+	if (r == EFBIG)
+		snprintf(problem, plen, "%s is larger than %zu bytes", base,
+		    max);
+	else if (r == ENODEV)
+		snprintf(problem, plen, "%s is not a regular file", base);
+	else
+		snprintf(problem, plen, "%s cannot be read: %s", base,
+		    strerror(r));
+	return 2;
+}
+
+/* Fills one PROFILE object for the folder of t. -1 on OOM, else 0. */
+static int
+profile_json(cJSON *o, const struct tbprofile *t)
+{
+	struct stat st;
+	struct tbaddon a;
+	char problem[512], err[256], *json = NULL, *p = NULL;
+	const char *state, *version = NULL;
+	size_t len;
+	bool exists, file = false;
+	int r, rc = -1;
+
+	problem[0] = '\0';
+	exists = stat(t->path, &st) == 0 && S_ISDIR(st.st_mode);
+	if (!exists) {
+		state = "absent";
+		snprintf(problem, sizeof(problem), "the profile folder does "
+		    "not exist");
+		goto done;
+	}
+	if ((p = join(t->path, "extensions/" DANE_SMIME_EXTENSION_ID
+	    ".xpi")) == NULL)
+		goto out;
+	file = stat(p, &st) == 0 && S_ISREG(st.st_mode);
+	free(p);
+	if ((p = join(t->path, "extensions.json")) == NULL)
+		goto out;
+	r = read_tb_file(p, DS_MAX_EXTENSIONS_JSON_BYTES, &json, &len,
+	    problem, sizeof(problem));
+	if (r == -1)
+		goto out;
+	if (r == 2) {
+		state = "unknown";
+		goto done;
+	}
+	memset(&a, 0, sizeof(a));
+	if (r == 0) {
+		r = tbprofile_addon(json, len, DANE_SMIME_EXTENSION_ID, &a,
+		    err, sizeof(err));
+		if (r == -1)
+			goto out;
+		if (r == 1) {
+			snprintf(problem, sizeof(problem), "extensions.json: "
+			    "%s", err);
+			state = "unknown";
+			goto done;
+		}
+	}
+	/* Not in the database (or no database yet: a profile Thunderbird
+	 * never started), but the file is there: taken up at the next
+	 * start. */
+	if (a.state == TBADDON_ABSENT && file)
+		state = "pending";
+	else
+		state = tbaddon_state_name(a.state);
+	if (a.version[0] != '\0')
+		version = a.version;
+done:
+	if (cJSON_AddBoolToObject(o, "exists", exists) == NULL ||
+	    cJSON_AddStringToObject(o, "addon", state) == NULL ||
+	    (version != NULL && cJSON_AddStringToObject(o, "addon_version",
+	    version) == NULL) ||
+	    cJSON_AddBoolToObject(o, "addon_file", file) == NULL ||
+	    (problem[0] != '\0' && cJSON_AddStringToObject(o, "problem",
+	    problem) == NULL))
+		goto out;
+	rc = 0;
+out:
+	free(json);
+	free(p);
+	return rc;
+}
+
+/* The sentence for "addon_problem" when no profile has it enabled. */
+static void
+addon_problem(char *buf, size_t n, const char *state, const char *name)
+{
+	if (strcmp(state, "waiting") == 0)
+		snprintf(buf, n, "the add-on is installed in profile \"%s\" "
+		    "but waits, disabled, for you to enable it: Thunderbird's "
+		    "main menu shows a notice for it; or Add-ons and Themes, "
+		    "dane-smime, Enable", name);
+	else if (strcmp(state, "pending") == 0)
+		snprintf(buf, n, "the add-on file is in profile \"%s\"; "
+		    "Thunderbird takes it up at its next start (restart it) "
+		    "and then asks you to enable it", name);
+	else if (strcmp(state, "disabled") == 0)
+		snprintf(buf, n, "the add-on is disabled in profile \"%s\": "
+		    "enable it in Add-ons and Themes", name);
+	else if (strcmp(state, "inactive") == 0)
+		snprintf(buf, n, "the add-on is installed in profile \"%s\" "
+		    "but not running: restart Thunderbird", name);
+	else if (strcmp(state, "incompatible") == 0)
+		snprintf(buf, n, "Thunderbird disabled the add-on in profile "
+		    "\"%s\" as incompatible with this version", name);
+	else
+		snprintf(buf, n, "no Thunderbird profile has the add-on %s: "
+		    "run packaging/install-user.sh --profile NAME, or in "
+		    "Thunderbird: Add-ons and Themes, gear menu, Install "
+		    "Add-on From File, and choose dane-smime.xpi",
+		    DANE_SMIME_EXTENSION_ID);
+}
+
+cJSON *
+install_check_profiles(const char *home)
+{
+	struct tbprofile_list l = { NULL, 0, 0 };
+	cJSON *root = NULL, *arr, *o;
+	const char *best = NULL, *best_name = NULL, *st;
+	char problem[512], *dir = NULL, *ini = NULL, *inst = NULL;
+	char *ibuf = NULL, *ipath = NULL;
+	size_t len, ilen = 0, i;
+	int r;
+	bool ok = false;
+
+	problem[0] = '\0';
+	if ((root = cJSON_CreateObject()) == NULL)
+		goto fail;
+	if (home == NULL || home[0] != '/') {
+		if (cJSON_AddNullToObject(root, "profiles_ini") == NULL)
+			goto fail;
+		snprintf(problem, sizeof(problem), "HOME is not set: no "
+		    "Thunderbird profiles to look at");
+	} else {
+		if ((dir = join(home, ".thunderbird")) == NULL ||
+		    (ipath = join(dir, "profiles.ini")) == NULL ||
+		    cJSON_AddStringToObject(root, "profiles_ini", ipath) ==
+		    NULL)
+			goto fail;
+		r = read_tb_file(ipath, DS_MAX_PROFILES_INI_BYTES, &ini, &len,
+		    problem, sizeof(problem));
+		if (r == -1)
+			goto fail;
+		if (r == 1)
+			snprintf(problem, sizeof(problem), "%s does not exist: "
+			    "Thunderbird has not been started as this user",
+			    ipath);
+		if (r == 0) {
+			free(ipath);
+			if ((ipath = join(dir, "installs.ini")) == NULL)
+				goto fail;
+			/* Only the default marks come from here. */
+			r = read_tb_file(ipath, DS_MAX_PROFILES_INI_BYTES,
+			    &ibuf, &ilen, problem, sizeof(problem));
+			if (r == -1)
+				goto fail;
+			problem[0] = '\0';
+			inst = r == 0 ? ibuf : NULL;
+			r = tbprofile_parse(ini, len, inst, ilen, dir, &l,
+			    problem, sizeof(problem));
+			if (r == -1)
+				goto fail;
+		}
+	}
+	if ((arr = cJSON_AddArrayToObject(root, "profiles")) == NULL)
+		goto fail;
+	for (i = 0; i < l.n; i++) {
+		if ((o = cJSON_CreateObject()) == NULL)
+			goto fail;
+		cJSON_AddItemToArray(arr, o);
+		if (cJSON_AddStringToObject(o, "name", l.v[i].name) == NULL ||
+		    cJSON_AddStringToObject(o, "path", l.v[i].path) == NULL ||
+		    cJSON_AddBoolToObject(o, "default", l.v[i].is_default) ==
+		    NULL || profile_json(o, &l.v[i]) == -1)
+			goto fail;
+		st = cJSON_GetObjectItemCaseSensitive(o, "addon")->valuestring;
+		if (best == NULL || rank_of(st) < rank_of(best) ||
+		    (rank_of(st) == rank_of(best) && l.v[i].is_default)) {
+			best = st;
+			best_name = l.v[i].name;
+		}
+	}
+	if (problem[0] == '\0' && l.n == 0)
+		snprintf(problem, sizeof(problem), "%s lists no profile",
+		    ipath);
+	if (problem[0] == '\0' && l.skipped > 0)
+		snprintf(problem, sizeof(problem), "%zu profile%s in %s left "
+		    "out (no Name, Path or IsRelative, not UTF-8 text, or "
+		    "more than %u)", l.skipped, l.skipped == 1 ? "" : "s",
+		    ipath, (unsigned)DS_MAX_PROFILES);
+	if (problem[0] != '\0' && cJSON_AddStringToObject(root,
+	    "profiles_problem", problem) == NULL)
+		goto fail;
+	ok = best != NULL && strcmp(best, "enabled") == 0;
+	if (cJSON_AddBoolToObject(root, "addon_enabled", ok) == NULL)
+		goto fail;
+	if (!ok) {
+		addon_problem(problem, sizeof(problem), best != NULL ? best :
+		    "absent", best_name != NULL ? best_name : "");
+		if (cJSON_AddStringToObject(root, "addon_problem", problem) ==
+		    NULL)
+			goto fail;
+	}
+	goto out;
+fail:
+	cJSON_Delete(root);
+	root = NULL;
+out:
+	tbprofile_list_free(&l);
+	free(dir);
+	free(ini);
+	free(ibuf);
+	free(ipath);
+	return root;
+}
+
+/* What a PROFILE's state means, for the text output. */
+static const char *
+state_text(const char *state)
+{
+	static const struct {
+		const char *state, *text;
+	} t[] = {
+		{ "enabled", "enabled" },
+		{ "waiting", "installed, disabled until you enable it "
+		    "(Thunderbird's menu shows a notice)" },
+		{ "pending", "file in extensions/, taken up at Thunderbird's "
+		    "next start" },
+		{ "disabled", "disabled (Add-ons and Themes: Enable)" },
+		{ "inactive", "installed, not running" },
+		{ "incompatible", "disabled by Thunderbird: not compatible" },
+		{ "unknown", "state unknown" },
+		{ "absent", "not installed" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (strcmp(state, t[i].state) == 0)
+			return t[i].text;
+	return "?";
+}
+
+static const char *
+jstring(const cJSON *o, const char *key, const char *dflt)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsString(v) && v->valuestring != NULL ?
+	    v->valuestring : dflt;
+}
+
+void
+install_check_print_profiles(FILE *f, const cJSON *inst, bool color)
+{
+	const cJSON *arr, *it;
+	const char *v, *pr, *name = NULL;
+	bool ok;
+
+	arr = cJSON_GetObjectItemCaseSensitive(inst, "profiles");
+	if (!cJSON_IsArray(arr))
+		return;
+	cJSON_ArrayForEach(it, arr) {
+		fprintf(f, "profile        %s%s  %s\n", jstring(it, "name", "?"),
+		    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it,
+		    "default")) ? " (default)" : "", jstring(it, "path", "?"));
+		v = jstring(it, "addon_version", NULL);
+		pr = jstring(it, "problem", NULL);
+		fprintf(f, "               add-on%s%s: %s\n",
+		    v != NULL ? " " : "", v != NULL ? v : "",
+		    state_text(jstring(it, "addon", "?")));
+		if (name == NULL && strcmp(jstring(it, "addon", ""),
+		    "enabled") == 0)
+			name = jstring(it, "name", "?");
+		if (pr != NULL)
+			fprintf(f, "               problem: %s\n", pr);
+	}
+	pr = jstring(inst, "profiles_problem", NULL);
+	if (pr != NULL)
+		fprintf(f, "profiles       %s\n", pr);
+	ok = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(inst,
+	    "addon_enabled"));
+	fprintf(f, "add-on         %s%s%s%s%s\n", color ? (ok ? "\033[32m" :
+	    "\033[31m") : "", ok ? "ok: enabled in profile \"" :
+	    jstring(inst, "addon_problem", "not ok"), ok && name != NULL ?
+	    name : "", ok ? "\"" : "", color ? "\033[0m" : "");
 }

@@ -23,6 +23,9 @@
 #ifndef DS_INSTALL_CHECK_H
 #define DS_INSTALL_CHECK_H
 
+#include <stdbool.h>
+#include <stdio.h>
+
 #include <cjson/cJSON.h>
 
 #define INSTALL_HOST_NAME	"dane_smime"
@@ -60,5 +63,33 @@ cJSON	*install_check_json(void);
  * Strings from the file are included only if valid UTF-8 text.
  */
 cJSON	*install_check_manifest(const char *path);
+
+/*
+ * The Thunderbird profiles of the user whose home is `home` (NULL: none
+ * known) and whether each has the add-on DANE_SMIME_EXTENSION_ID, from
+ * home/.thunderbird/profiles.ini and installs.ini and each profile's
+ * extensions.json and extensions/ID.xpi (files Thunderbird writes, read
+ * as untrusted input, bounded by dslimits.h). install_check_json adds
+ * these members to its object. Returns a new object, NULL on OOM:
+ *   {"profiles_ini": string|null, "profiles": [PROFILE, ...],
+ *    "profiles_problem": string?, "addon_enabled": bool,
+ *    "addon_problem": string?}
+ *   PROFILE: {"name": string, "path": string, "default": bool,
+ *    "exists": bool, "addon": STATE, "addon_version": string?,
+ *    "addon_file": bool, "problem": string?}
+ * STATE: "enabled", "waiting" (installed from outside Thunderbird, e.g.
+ * by install-user.sh: disabled until the user enables it), "pending"
+ * (extensions/ID.xpi is there, Thunderbird has not started since),
+ * "disabled", "incompatible", "inactive", "absent", or "unknown" (the
+ * profile's files could not be read: "problem" says why).
+ * "addon_enabled": some profile has the add-on enabled; otherwise
+ * "addon_problem" says plainly what is missing and what to do.
+ */
+cJSON	*install_check_profiles(const char *home);
+
+/* Prints the profile lines of `dane-smime doctor` for an object from
+ * install_check_json (nothing if it has no "profiles"). */
+void	 install_check_print_profiles(FILE *f, const cJSON *inst,
+	    bool color);
 
 #endif
