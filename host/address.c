@@ -405,3 +405,312 @@ address_equal(const struct address *a, const struct address *b)
 	    memcmp(a->local, b->local, a->local_len) == 0 &&
 	    strcasecmp(a->domain, b->domain) == 0;
 }
+
+/*
+ * One mailbox as a client shows it (address_parse_display). Lexing per
+ * RFC 5322 3.2.1-3.2.5 on text already known to be UTF-8 without
+ * controls but HTAB; non-ASCII is atext and qtext (RFC 6532 3.2).
+ */
+
+static bool
+is_wsp(uint8_t c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* Skips the comment at s[*i] == '(' (RFC 5322 3.2.2: comments nest and
+ * may hold quoted-pairs). A loop with a counter, never recursion, and
+ * the depth capped so no nesting costs more than a pass. */
+static int
+mb_comment(const char *s, size_t n, size_t *i, const char **why)
+{
+	size_t depth = 0;
+
+	while (*i < n) {
+		char c = s[(*i)++];
+
+		if (c == '\\') {
+			if (*i == n)
+				break;
+			(*i)++;
+		} else if (c == '(') {
+			if (++depth > DS_MAX_COMMENT_DEPTH)
+				return fail(why, "comments nested too deep "
+				    "(RFC 5322 3.2.2; this program allows 16)",
+				    ADDR_E_MAILBOX);
+		} else if (c == ')') {
+			if (--depth == 0)
+				return ADDR_OK;
+		}
+	}
+	return fail(why, "unterminated comment (RFC 5322 3.2.2)",
+	    ADDR_E_MAILBOX);
+}
+
+/* Skips CFWS (RFC 5322 3.2.2). */
+static int
+mb_cfws(const char *s, size_t n, size_t *i, const char **why)
+{
+	int rc;
+
+	while (*i < n) {
+		if (is_wsp((uint8_t)s[*i]))
+			(*i)++;
+		else if (s[*i] == '(') {
+			if ((rc = mb_comment(s, n, i, why)) != ADDR_OK)
+				return rc;
+		} else
+			break;
+	}
+	return ADDR_OK;
+}
+
+/* Skips the quoted-string at s[*i] == '"' (RFC 5322 3.2.4). */
+static int
+mb_quoted(const char *s, size_t n, size_t *i, const char **why)
+{
+	for ((*i)++; *i < n; (*i)++) {
+		if (s[*i] == '\\') {
+			if (++(*i) == n)
+				break;
+		} else if (s[*i] == '"') {
+			(*i)++;
+			return ADDR_OK;
+		}
+	}
+	return fail(why, "unterminated quoted string (RFC 5322 3.2.4)",
+	    ADDR_E_MAILBOX);
+}
+
+/* The message for a special character where a mailbox allows none. */
+static int
+mb_special(char c, const char **why)
+{
+	if (c == ',')
+		return fail(why, "more than one mailbox: a list, not the one "
+		    "sender (RFC 5322 3.4 mailbox-list)", ADDR_E_MAILBOX);
+	if (c == ':' || c == ';')
+		return fail(why, "a group, not one mailbox (RFC 5322 3.4 "
+		    "group)", ADDR_E_MAILBOX);
+	return fail(why, "not one mailbox: a display name and <address>, "
+	    "or an address (RFC 5322 3.4)", ADDR_E_MAILBOX);
+}
+
+/* The addr-spec run at s[*i]: up to white space, a comment, '>' or the
+ * end, quoted strings whole. Sets [*start, *end). */
+static int
+mb_spec(const char *s, size_t n, size_t *i, size_t *start, size_t *end,
+    const char **why)
+{
+	int rc;
+
+	*start = *i;
+	while (*i < n && !is_wsp((uint8_t)s[*i]) && s[*i] != '(' &&
+	    s[*i] != '>') {
+		if (s[*i] == '"') {
+			if ((rc = mb_quoted(s, n, i, why)) != ADDR_OK)
+				return rc;
+		} else if (s[*i] == '<' || s[*i] == ',' || s[*i] == ':' ||
+		    s[*i] == ';' || s[*i] == ')')
+			return mb_special(s[*i], why);
+		else
+			(*i)++;
+	}
+	*end = *i;
+	return ADDR_OK;
+}
+
+/* RFC 5322 3.4 strictly: [display-name] angle-addr, or addr-spec, each
+ * with CFWS around. Sets the addr-spec's [*start, *end). */
+static int
+mb_strict(const char *s, size_t n, size_t *start, size_t *end,
+    const char **why)
+{
+	size_t i = 0;
+	int rc;
+
+	/* The display name: phrase (3.2.5) = words (atoms, quoted
+	 * strings) and, obs-phrase (4.1), dots. If no '<' follows, the
+	 * text is an addr-spec instead: start over. */
+	for (;;) {
+		if ((rc = mb_cfws(s, n, &i, why)) != ADDR_OK)
+			return rc;
+		if (i == n || s[i] == '<')
+			break;
+		if (s[i] == '"') {
+			if ((rc = mb_quoted(s, n, &i, why)) != ADDR_OK)
+				return rc;
+		} else if (s[i] == '.' || (uint8_t)s[i] >= 0x80 ||
+		    is_atext((uint8_t)s[i]))
+			i++;
+		else if (s[i] == '@' || s[i] == '[' || s[i] == ']') {
+			/* An address, or a display name with '@': which,
+			 * the absence of '<' tells. */
+			i++;
+		} else
+			return mb_special(s[i], why);
+	}
+	if (i == n) {
+		/* addr-spec [CFWS] */
+		i = 0;
+		if ((rc = mb_cfws(s, n, &i, why)) != ADDR_OK ||
+		    (rc = mb_spec(s, n, &i, start, end, why)) != ADDR_OK ||
+		    (rc = mb_cfws(s, n, &i, why)) != ADDR_OK)
+			return rc;
+		if (i < n)
+			return s[i] == '>' ? mb_special(s[i], why) :
+			    fail(why, "more than one word outside a display "
+			    "name: not one address (RFC 5322 3.4)",
+			    ADDR_E_MAILBOX);
+		return ADDR_OK;
+	}
+	/* angle-addr = [CFWS] "<" addr-spec ">" [CFWS] (3.4); CFWS inside
+	 * the brackets is obs-angle-addr (4.4), harmless. A display name
+	 * with '@' and no quotes is no phrase. */
+	for (size_t k = 0; k < i; k++) {
+		if (s[k] == '"') {
+			if ((rc = mb_quoted(s, i, &k, why)) != ADDR_OK)
+				return rc;
+			k--;
+		} else if (s[k] == '(') {
+			if ((rc = mb_comment(s, i, &k, why)) != ADDR_OK)
+				return rc;
+			k--;
+		} else if (s[k] == '@' || s[k] == '[' || s[k] == ']')
+			return fail(why, "a display name with an unquoted "
+			    "'@' or bracket is no phrase (RFC 5322 3.2.5)",
+			    ADDR_E_MAILBOX);
+	}
+	i++;
+	if ((rc = mb_cfws(s, n, &i, why)) != ADDR_OK ||
+	    (rc = mb_spec(s, n, &i, start, end, why)) != ADDR_OK ||
+	    (rc = mb_cfws(s, n, &i, why)) != ADDR_OK)
+		return rc;
+	if (i == n || s[i] != '>')
+		return fail(why, "'<' without its '>' (RFC 5322 3.4 "
+		    "angle-addr)", ADDR_E_MAILBOX);
+	i++;
+	if ((rc = mb_cfws(s, n, &i, why)) != ADDR_OK)
+		return rc;
+	if (i < n)
+		return s[i] == ',' || s[i] == ';' || s[i] == ':' ?
+		    mb_special(s[i], why) : fail(why, "text after the "
+		    "<address> (RFC 5322 3.4 name-addr)", ADDR_E_MAILBOX);
+	return ADDR_OK;
+}
+
+/* What clients show: the display name decoded (RFC 2047) and not
+ * quoted again, so it may hold ',' or '"': TEXT "<" addr-spec ">" WSP.
+ * TEXT has no '<', '>', '@', ':' or ';', so it cannot hide a second
+ * address or a group. */
+static bool
+mb_decoded(const char *s, size_t n, size_t *start, size_t *end)
+{
+	const char *lt;
+	size_t i, e = n;
+
+	while (e > 0 && is_wsp((uint8_t)s[e - 1]))
+		e--;
+	if (e == 0 || s[e - 1] != '>')
+		return false;
+	e--;
+	for (lt = NULL, i = 0; i < e; i++)
+		if (s[i] == '<')
+			lt = s + i;
+	if (lt == NULL)
+		return false;
+	for (i = 0; s + i < lt; i++)
+		if (s[i] == '>' || s[i] == '@' || s[i] == ':' || s[i] == ';')
+			return false;
+	*start = (size_t)(lt - s) + 1;
+	*end = e;
+	/* The address itself: no white space, comments or brackets. */
+	for (i = *start; i < *end; i++)
+		if (is_wsp((uint8_t)s[i]) || s[i] == '(' || s[i] == '<' ||
+		    s[i] == '>')
+			return false;
+	return true;
+}
+
+int
+address_parse_display(const char *s, size_t len, struct address *out,
+    const char **why)
+{
+	size_t off, n, start = 0, end = 0;
+	uint32_t cp;
+	int rc;
+
+	if (why != NULL)
+		*why = NULL;
+	if (len == 0)
+		return fail(why, "empty mailbox (RFC 5322 3.4)", ADDR_E_EMPTY);
+	if (len > DS_MAX_MAILBOX_TEXT)
+		return fail(why, "mailbox text longer than 4096 octets "
+		    "(RFC 5322 2.1.1 bounds a line at 998)", ADDR_E_LENGTH);
+	for (off = 0; off < len; off += n) {
+		if ((n = utf8_decode(s + off, len - off, &cp)) == 0)
+			return fail(why, "mailbox is not well-formed UTF-8 "
+			    "(RFC 3629 3, RFC 6532 3.2)", ADDR_E_UTF8);
+		if (utf8_is_control(cp) && cp != '\t')
+			return fail(why, "control character or NUL in the "
+			    "mailbox (RFC 5322 3.2.3, RFC 6532 3.2)",
+			    ADDR_E_SYNTAX);
+	}
+	rc = mb_strict(s, len, &start, &end, why);
+	if (rc != ADDR_OK) {
+		if (!mb_decoded(s, len, &start, &end))
+			return rc;
+		if (why != NULL)
+			*why = NULL;
+	}
+	return address_parse_mailbox(s + start, end - start, out, why);
+}
+
+/* Characters that end a word of a display name for the purpose of
+ * finding an address in it. */
+static bool
+word_end(uint8_t c)
+{
+	return is_wsp(c) || (c != '\0' && strchr("<>()[],;:", c) != NULL);
+}
+
+bool
+address_text_shows_other(const char *text, size_t len,
+    const struct address *a)
+{
+	size_t i = 0, start, wl;
+	struct address w;
+
+	while (i < len) {
+		while (i < len && word_end((uint8_t)text[i]))
+			i++;
+		start = i;
+		while (i < len && !word_end((uint8_t)text[i]))
+			i++;
+		wl = i - start;
+		if (wl == 0 || memchr(text + start, '@', wl) == NULL)
+			continue;
+		/* As it stands (a quoted local-part keeps its quotes), else
+		 * without quotes around it and a sentence's full stop. */
+		if (address_parse_mailbox(text + start, wl, &w, NULL) !=
+		    ADDR_OK) {
+			while (wl > 0 && (text[start] == '\'' ||
+			    text[start] == '"')) {
+				start++;
+				wl--;
+			}
+			while (wl > 0 && (text[start + wl - 1] == '.' ||
+			    text[start + wl - 1] == '\'' ||
+			    text[start + wl - 1] == '"'))
+				wl--;
+			if (wl == 0 || address_parse_mailbox(text + start, wl,
+			    &w, NULL) != ADDR_OK)
+				continue;
+		}
+		if (w.local_len != a->local_len ||
+		    strncasecmp(w.local, a->local, a->local_len) != 0 ||
+		    strcasecmp(w.domain, a->domain) != 0)
+			return true;
+	}
+	return false;
+}

@@ -23,6 +23,7 @@ enum address_status {
 	ADDR_E_LENGTH,		/* address > DS_MAX_ADDRESS octets */
 	ADDR_E_DOMAIN,		/* domain syntax or length, literal, owner name too long */
 	ADDR_E_IDNA,		/* a U-label IDNA2008 rejects */
+	ADDR_E_MAILBOX,		/* not one mailbox: list, group, stray specials */
 };
 
 struct address {
@@ -50,6 +51,37 @@ int address_parse(const char *s, size_t len, struct address *out,
  * of the owner name would be wasted work. */
 int address_parse_mailbox(const char *s, size_t len, struct address *out,
     const char **why);
+
+/*
+ * One mailbox as a mail client shows the sender, s[0..len) (need not be
+ * NUL-terminated), parsed to its address (as address_parse_mailbox: no
+ * owner name). Accepted (RFC 5322 3.4, RFC 6532 3.2 for UTF-8):
+ *   addr-spec with comments and white space around it
+ *     "jane@example.test", "jane@example.test (Jane Doe)";
+ *   name-addr: an optional display name (atoms, quoted strings, RFC 2047
+ *   encoded words, which are atoms; obs-phrase dots) and an angle-addr
+ *     "Jane Doe <jane@example.test>", "\"Doe, Jane\" <jane@example.test>",
+ *     "=?UTF-8?Q?J=C3=B6rg?= <joerg@example.test>", "<jane@example.test>";
+ *   and, since clients show names RFC 2047-decoded without re-quoting,
+ *   any text without '<', '>', '@', ':' and ';' before a final
+ *   angle-addr: "Doe, Jane <jane@example.test>".
+ * Only the address counts: a display name that looks like an address is
+ * never taken for one. Not one mailbox (ADDR_E_MAILBOX): a list ("a@x,
+ * b@y"), a group ("Team: a@x;"), text after the address, unbalanced
+ * quotes, comments or brackets, comments nested deeper than
+ * DS_MAX_COMMENT_DEPTH. Controls other than HTAB are refused, and text
+ * over DS_MAX_MAILBOX_TEXT octets (ADDR_E_LENGTH). Returns like
+ * address_parse; *why names the rule.
+ */
+int address_parse_display(const char *s, size_t len, struct address *out,
+    const char **why);
+
+/* True if text[0..len) (a decoded display name) shows an address that
+ * is not a: a word with '@' that parses as an address whose domain or
+ * local-part (ignoring ASCII case: this is about what a person reads)
+ * differs. The forger's "alice@example.test" <mallory@evil.test>. */
+bool address_text_shows_other(const char *text, size_t len,
+    const struct address *a);
 
 /* Writes the RFC 8162 3 owner name for an already split address into
  * out[0..outlen): 56 lowercase hex digits, "._smimecert.", adomain.

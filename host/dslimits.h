@@ -85,6 +85,11 @@
 #define DS_MAX_FROM_ADDRESSES  64
 /* Decoded From display name, octets of UTF-8 (cut at a character). */
 #define DS_MAX_DISPLAY_NAME    1024
+/* The mailbox a client shows as the sender ("from" of verify-message,
+ * RFC 5322 3.4): display name, comments and address together, and how
+ * deep its comments may nest (3.2.2 sets no bound). */
+#define DS_MAX_MAILBOX_TEXT    4096
+#define DS_MAX_COMMENT_DEPTH   16
 /* Certificates in one CMS SignedData we decode and report. */
 #define DS_MAX_MESSAGE_CERTS   DS_MAX_PKIX_CERTS
 

@@ -24,6 +24,10 @@ struct verifymsg {
 	struct address from;
 	bool from_ok;		/* from parsed */
 	char *from_claim;
+	/* The client's "from" is not the From address, or the From display
+	 * name (or the claim) shows another address: never green. */
+	bool claim_bad;
+	bool name_bad;
 	int64_t at;
 	cJSON *problems;	/* message-level problems so far */
 };
@@ -44,6 +48,8 @@ add_problem(cJSON *arr, const char *code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	/* Addresses and names are UTF-8: never cut one in two. */
+	msg[utf8_truncate(msg, strlen(msg))] = '\0';
 	return cJSON_AddStringToObject(p, "code", code) == NULL ||
 	    cJSON_AddStringToObject(p, "message", msg) == NULL ? -1 : 0;
 }
@@ -125,15 +131,58 @@ early(struct verifymsg *v, const char *signature, const char *summary)
 	return reply_end(v, o, NULL, false, summary);
 }
 
-static int
-same_address(const char *a, const struct address *b)
-{
-	struct address pa;
-	const char *why;
+/* Quotes at most this much of what the client sent in a problem. */
+#define CLAIM_QUOTE	200
 
-	if (address_parse(a, strlen(a), &pa, &why) != 0)
+/*
+ * The sender as the client shows it ("from": a display name and an
+ * address, or an address, RFC 5322 3.4) against the message's From
+ * address: only the address part counts, local-part exactly, domain
+ * after IDNA ignoring case (address_equal). Not one mailbox: bad-from.
+ * An address in the From display name that is not the From address
+ * (the forger's "alice@example.test" <mallory@evil.test>): display-
+ * name-mismatch, since a person reads the name first. The name comes
+ * from the message (decoded, so an encoded-word cannot hide it); the
+ * client's "from" shows that same name.
+ */
+static int
+judge_sender(struct verifymsg *v)
+{
+	struct address claim;
+	const char *why = NULL;
+	size_t clen;
+	int rc;
+
+	if (v->mm.from_display != NULL && address_text_shows_other(
+	    v->mm.from_display, strlen(v->mm.from_display), &v->from)) {
+		v->name_bad = true;
+		if (add_problem(v->problems, "display-name-mismatch", "the "
+		    "From display name (%s) shows another address than the "
+		    "one that sent the message (%s)", v->mm.from_display,
+		    v->mm.from[0]) < 0)
+			return -1;
+	}
+	if (v->from_claim == NULL)
 		return 0;
-	return address_equal(&pa, b);
+	clen = strlen(v->from_claim);
+	rc = address_parse_display(v->from_claim, clen, &claim, &why);
+	if (rc < 0)
+		return -1;
+	clen = utf8_truncate(v->from_claim, clen < CLAIM_QUOTE ? clen :
+	    CLAIM_QUOTE);
+	if (rc > 0) {
+		v->claim_bad = true;
+		return add_problem(v->problems, "bad-from", "the sender "
+		    "shown (\"from\": %.*s) is not one mailbox: %s", (int)clen,
+		    v->from_claim, why);
+	}
+	if (!address_equal(&claim, &v->from)) {
+		v->claim_bad = true;
+		return add_problem(v->problems, "from-mismatch", "the address "
+		    "shown (%.*s) is not the message's From address (%s)",
+		    (int)clen, v->from_claim, v->mm.from[0]);
+	}
+	return 0;
 }
 
 struct verifymsg *
@@ -210,10 +259,7 @@ verifymsg_new(const uint8_t *raw, size_t len, const char *from_claim,
 		return v;
 	}
 	v->from_ok = true;
-	if (v->from_claim != NULL && !same_address(v->from_claim, &v->from) &&
-	    add_problem(v->problems, "from-mismatch", "the address shown "
-	    "(%s) is not the message's From address (%s)", v->from_claim,
-	    v->mm.from[0]) < 0)
+	if (judge_sender(v) < 0)
 		goto fail;
 	if (v->mm.nested && add_problem(v->problems, "partly-signed",
 	    "the signature covers only a part of the message (something, "
@@ -259,7 +305,7 @@ verifymsg_finish(struct verifymsg *v, const struct dns_result *res)
 	const char *dane, *summary;
 	cJSON *o = NULL, *signer;
 	bool addr_ok, green, several = v->mm.nfrom > 1;
-	bool claim_bad, can_sign, timely, weak;
+	bool can_sign, timely, weak;
 	size_t i;
 
 	memset(&ctx, 0, sizeof(ctx));
@@ -276,8 +322,6 @@ verifymsg_finish(struct verifymsg *v, const struct dns_result *res)
 	can_sign = v->sr.signer.can_sign;
 	timely = !dane_has_problem(sv, "expired") &&
 	    !dane_has_problem(sv, "not-yet-valid");
-	claim_bad = v->from_claim != NULL && !same_address(v->from_claim,
-	    &v->from);
 	/* RFC 8551 2.1: SHA-1 only for old messages; never green. */
 	weak = strcmp(v->sr.digest_alg, "sha1") == 0 ||
 	    strcmp(v->sr.digest_alg, "unknown") == 0;
@@ -286,7 +330,8 @@ verifymsg_finish(struct verifymsg *v, const struct dns_result *res)
 	    "2.1)", v->sr.digest_alg) < 0)
 		goto out;
 	green = strcmp(dane, "match") == 0 && addr_ok && can_sign && timely &&
-	    !several && !claim_bad && !v->mm.nested && !weak;
+	    !several && !v->claim_bad && !v->name_bad && !v->mm.nested &&
+	    !weak;
 	if ((o = reply_new(v, "valid")) == NULL)
 		goto out;
 	/* The signer's certificate, judged as for verify; key-usage is

@@ -1,5 +1,7 @@
-/* fuzz_address.c - the whole input is one address (address_parse); the
- * same bytes also go through the UTF-8 and text decoders. */
+/* fuzz_address.c - the whole input is one address (address_parse), and
+ * one mailbox as a client shows the sender (address_parse_display, with
+ * display names, comments, quotes: corpus files mailbox-*); the same
+ * bytes also go through the UTF-8 and text decoders. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +55,38 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					abort();
 			}
 		}
+	} else if (rc > 0 && why == NULL)
+		abort();
+
+	/* A mailbox: what it yields is an address that parses again to
+	 * itself in angle brackets; every refusal says why. */
+	why = NULL;
+	rc = address_parse_display(s, size, &a, &why);
+	if (rc == ADDR_OK) {
+		char again[2 + DS_MAX_LOCAL_PART + 1 + DS_MAX_DOMAIN + 1];
+		size_t dl = strlen(a.domain), n = 0;
+
+		if (!utf8_valid_text(a.local, a.local_len) ||
+		    a.local_len > DS_MAX_LOCAL_PART ||
+		    dl > DS_MAX_DOMAIN || a.owner[0] != '\0')
+			abort();
+		again[n++] = '<';
+		memcpy(again + n, a.local, a.local_len);
+		n += a.local_len;
+		again[n++] = '@';
+		memcpy(again + n, a.domain, dl);
+		n += dl;
+		again[n++] = '>';
+		if (n - 2 <= DS_MAX_ADDRESS &&
+		    (address_parse_display(again, n, &b, &why) != ADDR_OK ||
+		    !address_equal(&a, &b)))
+			abort();
+		/* "<address>" shows no other address (a quoted local-part
+		 * may hold anything, "a@b" included). */
+		if (a.local[0] != '"' &&
+		    address_text_shows_other(again, n, &a))
+			abort();
+		(void)address_text_shows_other(s, size, &a);
 	} else if (rc > 0 && why == NULL)
 		abort();
 

@@ -222,6 +222,171 @@ class TestSignedAtTestTime(unittest.TestCase):
         self.assertEqual(r.rc, EXIT["bogus"], r.describe())
 
 
+def sign_from(cert, from_header, workdir, tag):
+    """A detached S/MIME message signed now by a test bed certificate whose
+    From header is exactly from_header (UTF-8 allowed, RFC 6532)."""
+    body = os.path.join(workdir, "body-from-%s.txt" % tag)
+    out = os.path.join(workdir, "signed-from-%s.eml" % tag)
+    with open(body, "w") as f:
+        f.write("Content-Type: text/plain\r\n\r\nhello from %s\r\n" % tag)
+    subprocess.run(["openssl", "smime", "-sign", "-in", body, "-out", out,
+                    "-signer", cert.cert_path, "-inkey", cert.key_path,
+                    "-from", from_header, "-to", "you@example.test",
+                    "-subject", "test", "-md", "sha256"], check=True,
+                   capture_output=True)
+    with open(out, "rb") as f:
+        raw = f.read()
+    assert ("From: " + from_header).encode() in raw, raw[:300]
+    return base64.b64encode(raw).decode()
+
+
+# (cert, the message's From header, the addr-spec the host must find in it,
+#  the senders a client may show for it as "from"): every pair is green.
+GREEN_FORMS = [
+    # Thunderbird's message.author, Apple Mail
+    ("Hugh", "Hugh Example <Hugh@example.test>", "Hugh@example.test",
+     ["Hugh Example <Hugh@example.test>", "Hugh@example.test"]),
+    # Gmail quotes the name
+    ("Hugh", '"Hugh Example" <Hugh@example.test>', "Hugh@example.test",
+     ['"Hugh Example" <Hugh@example.test>', "Hugh Example <Hugh@example.test>",
+      "<Hugh@example.test>"]),
+    # Outlook: "Last, First", quoted; clients show it decoded, unquoted
+    ("Hugh", '"Example, Hugh" <Hugh@example.test>', "Hugh@example.test",
+     ['"Example, Hugh" <Hugh@example.test>',
+      "Example, Hugh <Hugh@example.test>"]),
+    # RFC 2047 encoded words, Q and B, and decoded
+    ("Hugh", "=?UTF-8?Q?H=C3=BCgh_Example?= <Hugh@example.test>",
+     "Hugh@example.test",
+     ["=?UTF-8?Q?H=C3=BCgh_Example?= <Hugh@example.test>",
+      "=?UTF-8?B?SMO8Z2ggRXhhbXBsZQ==?= <Hugh@example.test>",
+      "H\u00fcgh Example <Hugh@example.test>"]),
+    ("Hugh", "=?UTF-8?Q?Example=2C_H=C3=BCgh?= <Hugh@example.test>",
+     "Hugh@example.test",
+     ["Example, H\u00fcgh <Hugh@example.test>",
+      '"Example, H\u00fcgh" <Hugh@example.test>']),
+    # the comment form; the name equal to the address
+    ("Hugh", "Hugh@example.test (Hugh Example)", "Hugh@example.test",
+     ["Hugh@example.test (Hugh Example)", "Hugh@example.test"]),
+    ("Hugh", '"Hugh@example.test" <Hugh@example.test>', "Hugh@example.test",
+     ['"Hugh@example.test" <Hugh@example.test>']),
+    # upper-case domain, in the message and in what is shown
+    ("Hugh", "Hugh <Hugh@EXAMPLE.TEST>", "Hugh@EXAMPLE.TEST",
+     ["Hugh <Hugh@EXAMPLE.TEST>", "Hugh <Hugh@example.test>",
+      "Hugh@Example.Test"]),
+    # IDN: A-label in the message, U-label or A-label shown, and back
+    ("idn", "Hugh <hugh@xn--bcher-kva.test>", "hugh@xn--bcher-kva.test",
+     ["Hugh <hugh@b\u00fccher.test>", "hugh@xn--bcher-kva.test",
+      "Hugh <hugh@B\u00dcCHER.test>", "Hugh <hugh@XN--BCHER-KVA.TEST>"]),
+    ("idn", "Hugh <hugh@b\u00fccher.test>", "hugh@b\u00fccher.test",
+     ["Hugh <hugh@xn--bcher-kva.test>", "Hugh <hugh@b\u00fccher.test>"]),
+    # SMTPUTF8 local-part (RFC 6531), encoded display name
+    ("jorg", "=?UTF-8?Q?J=C3=B6rg?= <j\u00f6rg@example.test>",
+     "j\u00f6rg@example.test",
+     ["J\u00f6rg <j\u00f6rg@example.test>", "j\u00f6rg@example.test"]),
+]
+
+
+class TestSenderForms(unittest.TestCase):
+    """Issue 14: the From forms real clients produce, and the sender they
+    show ("from"), are green with no problems; only the address counts."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.n = Native([binary(), "--config", TB.config_path, "native"])
+        cls.seq = 0
+
+    @classmethod
+    def tearDownClass(cls):
+        rc, _ = cls.n.close(2.0)
+        cls.n.kill()
+        assert rc == 0, rc
+
+    def ask(self, raw, claim=None):
+        TestSenderForms.seq += 1
+        req = {"id": self.seq, "type": "verify-message", "message": raw}
+        if claim is not None:
+            req["from"] = claim
+        self.n.send(req)
+        m = self.n.recv(20)
+        self.assertEqual(m["type"], "message-verification", m)
+        self.assertEqual(m["id"], self.seq)
+        return m
+
+    def test_green_forms(self):
+        for i, (cert, header, addr, shown) in enumerate(GREEN_FORMS):
+            raw = sign_from(TB.certs[cert], header, TB.workdir, "g%d" % i)
+            for claim in [None] + shown:
+                with self.subTest(header=header, claim=claim):
+                    m = self.ask(raw, claim)
+                    self.assertEqual(m["signature"], "valid", m)
+                    self.assertEqual(m["from"], addr, m)
+                    self.assertEqual(m["dane"], "match", m)
+                    self.assertTrue(m["address_match"], m)
+                    self.assertEqual(m["problems"], [], m)
+                    self.assertTrue(m["green"], m)
+                    self.assertIn("Verified", m["summary"])
+
+    def test_display_name_is_decoded(self):
+        raw = sign_from(TB.certs["Hugh"],
+                        "=?UTF-8?Q?Example=2C_H=C3=BCgh?= <Hugh@example.test>",
+                        TB.workdir, "dn")
+        m = self.ask(raw)
+        self.assertEqual(m["from_display"], "Example, H\u00fcgh")
+        self.assertTrue(m["green"], m)
+
+    def test_shown_sender_not_the_signer(self):
+        """Another address in the brackets, an address-like display name
+        in front of someone else's address, a group, two mailboxes."""
+        raw = sign_from(TB.certs["Hugh"], "Hugh Example <Hugh@example.test>",
+                        TB.workdir, "claims")
+        for claim, code in (
+                ("Hugh Example <mallory@example.test>", "from-mismatch"),
+                ('"Hugh@example.test" <mallory@evil.test>', "from-mismatch"),
+                ("Hugh@example.test (hugh) <mallory@evil.test>",
+                 "bad-from"),
+                ("Hugh <hugh@example.test>", "from-mismatch"),
+                ("Hugh <Hugh@example.test.evil.test>", "from-mismatch"),
+                ("Hugh@example.test <mallory@evil.test>", "bad-from"),
+                ("Friends: Hugh@example.test;", "bad-from"),
+                ("Friends: Hugh <Hugh@example.test>, Mallory "
+                 "<mallory@evil.test>;", "bad-from"),
+                ("Hugh@example.test, mallory@evil.test", "bad-from"),
+                ("Hugh <Hugh@example.test>, Hugh <Hugh@example.test>",
+                 "bad-from"),
+                ("garbage", "bad-from"),
+                ("", "bad-from"),
+                ("=?UTF-8?Q?hugh=40example.test?=", "bad-from")):
+            with self.subTest(claim=claim):
+                m = self.ask(raw, claim)
+                self.assertEqual(m["signature"], "valid", m)
+                self.assertEqual(m["dane"], "match", m)
+                self.assertFalse(m["green"], m)
+                self.assertIn(code, codes(m), m)
+                self.assertNotIn("Verified", m["summary"])
+
+    def test_deceptive_from_header(self):
+        """A From whose display name shows another address than the one
+        that signed, and an address-like name before another's address."""
+        for i, (header, addr, dane, code) in enumerate((
+                ('"alice@example.test" <Hugh@example.test>',
+                 "Hugh@example.test", "match", "display-name-mismatch"),
+                ("=?UTF-8?Q?alice=40example.test?= <Hugh@example.test>",
+                 "Hugh@example.test", "match", "display-name-mismatch"),
+                ('"Hugh@example.test" <mallory@example.test>',
+                 "mallory@example.test", "absent", "display-name-mismatch"),
+                ('"Hugh" <mallory@example.test>',
+                 "mallory@example.test", "absent", None))):
+            raw = sign_from(TB.certs["Hugh"], header, TB.workdir, "d%d" % i)
+            with self.subTest(header=header):
+                m = self.ask(raw)
+                self.assertEqual(m["signature"], "valid", m)
+                self.assertEqual(m["from"], addr, m)
+                self.assertEqual(m["dane"], dane, m)
+                self.assertFalse(m["green"], m)
+                if code is not None:
+                    self.assertIn(code, codes(m), m)
+
+
 class TestImportSigner(unittest.TestCase):
     """The verified signer of a message offered for import: the fixture
     certificate is published only as a 3 1 1 hash, so only import with the

@@ -312,6 +312,216 @@ test_owner_equal(void)
 	CHECK(!address_equal(&a, &b));
 }
 
+/* The sender as clients show it (address_parse_display). */
+struct shown {
+	const char *in;
+	size_t len;
+	const char *local;	/* NULL: refused with status */
+	const char *domain;
+	int status;
+};
+
+static const struct shown showns[] = {
+	/* Thunderbird's message.author, Gmail, Apple Mail. */
+	{ L("Alice <alice@example.org>"), "alice", "example.org", 0 },
+	{ L("Alice Example <alice@example.org>"), "alice", "example.org", 0 },
+	{ L("\"Alice Example\" <alice@example.org>"), "alice",
+	    "example.org", 0 },
+	{ L("alice@example.org"), "alice", "example.org", 0 },
+	{ L("<alice@example.org>"), "alice", "example.org", 0 },
+	{ L("  <alice@example.org>  "), "alice", "example.org", 0 },
+	/* Outlook: "Last, First", quoted. */
+	{ L("\"Doe, Jane\" <jane@example.test>"), "jane", "example.test", 0 },
+	/* A quoted display name with '@', and with an escaped quote. */
+	{ L("\"jane@example.test\" <jane@example.test>"), "jane",
+	    "example.test", 0 },
+	{ L("\"Jane \\\"JD\\\" Doe\" <jane@example.test>"), "jane",
+	    "example.test", 0 },
+	/* Comments: after an addr-spec, around an angle-addr, nested. */
+	{ L("jane@example.test (Jane Doe)"), "jane", "example.test", 0 },
+	{ L("(Jane) jane@example.test"), "jane", "example.test", 0 },
+	{ L("Jane (x <mallory@evil.test>) <jane@example.test> (y)"), "jane",
+	    "example.test", 0 },
+	{ L("jane@example.test (a (b (c)))"), "jane", "example.test", 0 },
+	{ L("jane@example.test (a \\) b)"), "jane", "example.test", 0 },
+	/* RFC 2047 encoded words (atoms), B and Q, and raw UTF-8. */
+	{ L("=?UTF-8?Q?J=C3=B6rg?= <joerg@example.test>"), "joerg",
+	    "example.test", 0 },
+	{ L("=?UTF-8?B?SsO2cmc=?= <joerg@example.test>"), "joerg",
+	    "example.test", 0 },
+	{ L("=?utf-8?q?Doe=2C_Jane?= <jane@example.test>"), "jane",
+	    "example.test", 0 },
+	{ L("J\xc3\xb6rg M\xc3\xbcller <joerg@example.test>"), "joerg",
+	    "example.test", 0 },
+	/* Decoded and not quoted again, as clients show names. */
+	{ L("Doe, Jane <jane@example.test>"), "jane", "example.test", 0 },
+	{ L("H\xc3\xb6rst, Kenny \"K\" <k@example.test>"), "k",
+	    "example.test", 0 },
+	/* A decoded name may hold a lone quote: still one address. */
+	{ L("\"Alice <alice@example.test>"), "alice", "example.test", 0 },
+	/* obs-phrase: a dot in an unquoted name. */
+	{ L("Jane Q. Doe <jane@example.test>"), "jane", "example.test", 0 },
+	/* Upper-case domain; the local-part keeps its case. */
+	{ L("Jane <Jane@EXAMPLE.TEST>"), "Jane", "example.test", 0 },
+	/* IDN: U-label, A-label, upper-case U-label. */
+	{ L("Hugh <hugh@b\xc3\xbc" "cher.test>"), "hugh",
+	    "xn--bcher-kva.test", 0 },
+	{ L("Hugh <hugh@xn--bcher-kva.test>"), "hugh", "xn--bcher-kva.test",
+	    0 },
+	{ L("hugh@B\xc3\x9c" "CHER.test"), "hugh", "xn--bcher-kva.test", 0 },
+	/* SMTPUTF8 local-part (RFC 6531 3.3) and a quoted one. */
+	{ L("J\xc3\xb6rg <j\xc3\xb6rg@example.test>"), "j\xc3\xb6rg",
+	    "example.test", 0 },
+	{ L("\"a b\"@example.test"), "\"a b\"", "example.test", 0 },
+	{ L("X <\"a>b\"@example.test>"), "\"a>b\"", "example.test", 0 },
+	/* Tabs are white space. */
+	{ L("Jane\t<jane@example.test>"), "jane", "example.test", 0 },
+
+	/* Not one mailbox. */
+	{ L(""), NULL, NULL, ADDR_E_EMPTY },
+	{ L("alice@example.test, mallory@evil.test"), NULL, NULL,
+	    ADDR_E_MAILBOX },
+	{ L("Alice <alice@example.test>, Mallory <mallory@evil.test>"), NULL,
+	    NULL, ADDR_E_MAILBOX },
+	{ L("alice@example.test, Mallory <mallory@evil.test>"), NULL, NULL,
+	    ADDR_E_MAILBOX },
+	{ L("Friends: alice@example.test;"), NULL, NULL, ADDR_E_MAILBOX },
+	{ L("Friends: Alice <alice@example.test>;"), NULL, NULL,
+	    ADDR_E_MAILBOX },
+	{ L("Friends: <alice@example.test>"), NULL, NULL, ADDR_E_MAILBOX },
+	{ L("undisclosed-recipients:;"), NULL, NULL, ADDR_E_MAILBOX },
+	{ L("Alice <alice@example.test> <mallory@evil.test>"), NULL, NULL,
+	    ADDR_E_MAILBOX },
+	{ L("Alice <alice@example.test> mallory@evil.test"), NULL, NULL,
+	    ADDR_E_MAILBOX },
+	{ L("alice@example.test mallory@evil.test"), NULL, NULL,
+	    ADDR_E_MAILBOX },
+	{ L("Alice <alice@example.test"), NULL, NULL, ADDR_E_MAILBOX },
+	{ L("Alice alice@example.test>"), NULL, NULL, ADDR_E_MAILBOX },
+	{ L("alice@example.test (unclosed"), NULL, NULL, ADDR_E_MAILBOX },
+	{ L("Alice <alice@example.test>>"), NULL, NULL, ADDR_E_MAILBOX },
+	{ L("Alice < alice @example.test>"), NULL, NULL, ADDR_E_MAILBOX },
+	/* An unquoted address-like display name: no phrase (3.2.5), and
+	 * never taken for the address. */
+	{ L("alice@example.test <mallory@evil.test>"), NULL, NULL,
+	    ADDR_E_MAILBOX },
+	/* Garbage, an encoded word standing for the address (RFC 2047 5
+	 * allows none there), an empty angle-addr. */
+	{ L("garbage"), NULL, NULL, ADDR_E_SYNTAX },
+	{ L("Jane Doe"), NULL, NULL, ADDR_E_MAILBOX },
+	{ L("=?UTF-8?Q?alice=40example.test?="), NULL, NULL, ADDR_E_SYNTAX },
+	{ L("Alice <>"), NULL, NULL, ADDR_E_EMPTY },
+	{ L("Alice <alice@[192.0.2.1]>"), NULL, NULL, ADDR_E_DOMAIN },
+	{ L("Alice <alice@exa mple.test>"), NULL, NULL, ADDR_E_MAILBOX },
+	/* Controls (CR LF: no header injection), NUL, bad UTF-8. */
+	{ L("Alice\r\n <alice@example.test>"), NULL, NULL, ADDR_E_SYNTAX },
+	{ L("Alice <alice@example.test>\0"), NULL, NULL, ADDR_E_SYNTAX },
+	{ L("Al\xffice <alice@example.test>"), NULL, NULL, ADDR_E_UTF8 },
+};
+
+static void
+test_display(void)
+{
+	struct address a, b;
+	const char *why;
+	char deep[200], *big;
+	size_t i, n;
+
+	for (i = 0; i < sizeof(showns) / sizeof(showns[0]); i++) {
+		const struct shown *t = &showns[i];
+		int rc;
+
+		why = NULL;
+		rc = address_parse_display(t->in, t->len, &a, &why);
+		if (t->local != NULL) {
+			CHECK(rc == ADDR_OK);
+			if (rc != ADDR_OK) {
+				fprintf(stderr, "  shown #%zu: %d %s\n", i, rc,
+				    why);
+				continue;
+			}
+			CHECK(why == NULL);
+			CHECK_STR(a.local, t->local);
+			CHECK_STR(a.domain, t->domain);
+			CHECK_STR(a.owner, "");
+		} else {
+			CHECK(rc == t->status);
+			if (rc != t->status)
+				fprintf(stderr, "  shown #%zu %s: got %d (%s), "
+				    "want %d\n", i, t->in, rc, why ? why : "-",
+				    t->status);
+			CHECK(why != NULL && strstr(why, "RFC") != NULL);
+		}
+	}
+	/* The same mailbox however it is shown. */
+	CHECK(address_parse_display(L("Hugh <hugh@b\xc3\xbc" "cher.test>"),
+	    &a, &why) == 0);
+	CHECK(address_parse_display(L("hugh@XN--BCHER-KVA.TEST (Hugh)"), &b,
+	    &why) == 0);
+	CHECK(address_equal(&a, &b));
+
+	/* Comments nest up to DS_MAX_COMMENT_DEPTH, not deeper; a deep
+	 * stack of open comments costs one pass and is refused. */
+	n = 0;
+	memcpy(deep, "a@example.test ", 15);
+	n = 15;
+	for (i = 0; i < DS_MAX_COMMENT_DEPTH; i++)
+		deep[n++] = '(';
+	for (i = 0; i < DS_MAX_COMMENT_DEPTH; i++)
+		deep[n++] = ')';
+	CHECK(address_parse_display(deep, n, &a, &why) == ADDR_OK);
+	memcpy(deep + 15, "(", 1);
+	memset(deep + 16, '(', DS_MAX_COMMENT_DEPTH);
+	memset(deep + 16 + DS_MAX_COMMENT_DEPTH, ')', DS_MAX_COMMENT_DEPTH + 1);
+	n = 16 + 2 * DS_MAX_COMMENT_DEPTH + 1;
+	CHECK(address_parse_display(deep, n, &a, &why) == ADDR_E_MAILBOX);
+	CHECK(why != NULL && strstr(why, "nested") != NULL);
+	/* Longest text accepted, and one more octet. */
+	big = malloc(DS_MAX_MAILBOX_TEXT + 1);
+	CHECK(big != NULL);
+	if (big != NULL) {
+		memset(big, 'x', DS_MAX_MAILBOX_TEXT + 1);
+		memcpy(big + DS_MAX_MAILBOX_TEXT - 16, "<a@example.test>", 16);
+		CHECK(address_parse_display(big, DS_MAX_MAILBOX_TEXT, &a,
+		    &why) == ADDR_OK);
+		memcpy(big + DS_MAX_MAILBOX_TEXT - 15, "<a@example.test>", 16);
+		CHECK(address_parse_display(big, DS_MAX_MAILBOX_TEXT + 1, &a,
+		    &why) == ADDR_E_LENGTH);
+		/* 4096 open comments: refused at depth 17, not recursed. */
+		memset(big, '(', DS_MAX_MAILBOX_TEXT);
+		CHECK(address_parse_display(big, DS_MAX_MAILBOX_TEXT, &a,
+		    &why) == ADDR_E_MAILBOX);
+		free(big);
+	}
+}
+
+static void
+test_shows_other(void)
+{
+	struct address a;
+	const char *why;
+
+	CHECK(address_parse(L("mallory@evil.test"), &a, &why) == 0);
+	CHECK(address_text_shows_other(L("alice@example.test"), &a));
+	CHECK(address_text_shows_other(L("Alice (alice@example.test)"), &a));
+	CHECK(address_text_shows_other(L("Mail from alice@example.test."),
+	    &a));
+	CHECK(address_text_shows_other(L("'alice@example.test'"), &a));
+	CHECK(address_text_shows_other(L("mallory@evil.test.org"), &a));
+	CHECK(!address_text_shows_other(L("Mallory"), &a));
+	CHECK(!address_text_shows_other(L("mallory@evil.test"), &a));
+	CHECK(!address_text_shows_other(L("Mallory@EVIL.test"), &a));
+	CHECK(!address_text_shows_other(L("Mallory <mallory@evil.test>"),
+	    &a));
+	CHECK(!address_text_shows_other(L("@mallory on chat"), &a));
+	CHECK(!address_text_shows_other(L(""), &a));
+	CHECK(address_text_shows_other(L("\"alice@example.test\""), &a));
+	CHECK(address_parse(L("o'brien@example.test"), &a, &why) == 0);
+	CHECK(!address_text_shows_other(L("o'brien@example.test"), &a));
+	CHECK(address_parse(L("\"a@b\"@example.test"), &a, &why) == 0);
+	CHECK(!address_text_shows_other(L("<\"a@b\"@example.test>"), &a));
+}
+
 int
 main(void)
 {
@@ -319,6 +529,8 @@ main(void)
 	test_bad();
 	test_lengths();
 	test_owner_equal();
+	test_display();
+	test_shows_other();
 	crypto_shutdown();
 	return t_done("address");
 }
