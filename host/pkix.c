@@ -52,6 +52,56 @@ spec_safe(const char *s)
 	return strpbrk(s, "'\"\\") == NULL && strlen(s) < 1024;
 }
 
+/*
+ * NSS keeps one CERTCertificate per certificate (same issuer and serial)
+ * for the whole process, and reads its trust when it first makes it. A
+ * certificate we handed to NSS as a temporary one (a DANE-TA anchor, a
+ * chain certificate) stays alive after pkix_verify in libpkix's
+ * certificate cache (an hour) with "no trust" remembered. If the same
+ * certificate is in a token opened later (the nss_db, the root module),
+ * libpkix asks that stale copy, and a chain to a trusted CA fails as
+ * pkix-untrusted-issuer. NSS fills in the trust of such a copy when the
+ * certificate is looked up again (CERT_FindCertByDERCert, a subject
+ * search). So every certificate of a newly opened database is looked up
+ * once (a few), and before a validation against the configured anchors
+ * the issuers named by the given certificates are (the root module has
+ * ~150 certificates: 15-25 ms to look them all up, too slow to do at
+ * load time). If a look-up fails (out of memory) the copy stays
+ * "untrusted": fail closed.
+ */
+static void
+refresh_trust(PK11SlotInfo *slot)
+{
+	CERTCertList *list;
+	CERTCertListNode *node;
+	CERTCertificate *c;
+
+	if (slot == NULL || (list = PK11_ListCertsInSlot(slot)) == NULL)
+		return;
+	for (node = CERT_LIST_HEAD(list); !CERT_LIST_END(node, list);
+	    node = CERT_LIST_NEXT(node)) {
+		c = CERT_FindCertByDERCert(CERT_GetDefaultCertDB(),
+		    &node->cert->derCert);
+		if (c != NULL)
+			CERT_DestroyCertificate(c);
+	}
+	CERT_DestroyCertList(list);
+}
+
+/* See refresh_trust: the certificates named as c's issuer. */
+static void
+refresh_issuer(const CERTCertificate *c)
+{
+	CERTCertList *list;
+
+	if (c->isRoot)
+		return;
+	list = CERT_CreateSubjectCertList(NULL, CERT_GetDefaultCertDB(),
+	    &c->derIssuer, 0, PR_FALSE);
+	if (list != NULL)
+		CERT_DestroyCertList(list);
+}
+
 /* Loads one root module from path. 0 ok, -1 not loadable. */
 static int
 load_roots_from(const char *path)
@@ -187,6 +237,7 @@ open_db(const char *nss_db, char *err, size_t errlen)
 		return -1;
 	}
 	db_slot = slot;
+	refresh_trust(slot);
 	return 0;
 }
 
@@ -247,8 +298,9 @@ pkix_result_free(struct pkix_result *r)
  * and of issuer searches in its own caches for a while (an hour), so
  * they stay in the temporary store and may serve as intermediates for
  * later validations in the same process, like any browser's intermediate
- * cache. That never makes a path valid that is not: every path still
- * ends at an allowed anchor. NSS_Shutdown drops those caches.
+ * cache. NSS_Shutdown drops those caches. That cache also remembers
+ * trust, and wrongly: see refresh_trust, copy_chain, anchor_configured,
+ * which make every verdict independent of what was validated before.
  * NSS's temporary store keys
  * certificates by issuer and serial number and hands back the one it
  * already holds (ours from this call, or one of the database) when
@@ -366,13 +418,42 @@ ku_allows(const struct cert_summary *ee, bool for_signing)
 	return !ee->has_ku || (ee->ku & need) != 0;
 }
 
-/* Copies the validated chain into out. 0 ok, -1 OOM. */
+/* Appends c's DER to out->chain (room for it was made). 0, -1 OOM. */
 static int
-copy_chain(struct pkix_result *out, CERTCertList *list, CERTCertificate *ta)
+chain_add(struct pkix_result *out, const CERTCertificate *c)
+{
+	size_t i = out->nchain;
+
+	if ((out->chain[i] = malloc(c->derCert.len)) == NULL)
+		return -1;
+	memcpy(out->chain[i], c->derCert.data, c->derCert.len);
+	out->chain_len[i] = c->derCert.len;
+	out->nchain++;
+	return 0;
+}
+
+/*
+ * Copies the validated chain into out, from ee up to the anchor.
+ * dane_ta non-NULL: the chain must reach exactly that certificate, and
+ * ends there. libpkix's certificate cache (see temp_cert) can make it
+ * end elsewhere: a CA found trusted once (root store, nss_db) stays
+ * marked as an anchor in that cache and then counts even where
+ * cert_pi_useOnlyTrustAnchors allows the DANE-TA anchor only. A path
+ * through our anchor to such a CA has our anchor's path to ee as a
+ * part, validated by the same checks (RFC 5280 6.1 with the anchor's
+ * own constraints applied on top), so it is cut there; a path that
+ * misses our anchor is no DANE-TA path at all (RFC 7671 5.2).
+ * dane_ta NULL: up to anchor (NSS's cert_po_trustAnchor), which is
+ * appended if NSS left it out of the list.
+ * 0 ok, 1 the chain does not reach dane_ta (out empty), -1 OOM.
+ */
+static int
+copy_chain(struct pkix_result *out, CERTCertList *list,
+    CERTCertificate *anchor, CERTCertificate *dane_ta)
 {
 	CERTCertListNode *node;
-	CERTCertificate *last = NULL;
-	size_t n = 0, i = 0;
+	CERTCertificate *last = NULL, *end = dane_ta != NULL ? dane_ta : anchor;
+	size_t n = 0;
 
 	for (node = CERT_LIST_HEAD(list); !CERT_LIST_END(node, list);
 	    node = CERT_LIST_NEXT(node))
@@ -384,24 +465,55 @@ copy_chain(struct pkix_result *out, CERTCertList *list, CERTCertificate *ta)
 	    (out->chain_len = calloc(n + 1, sizeof(*out->chain_len))) == NULL)
 		return -1;
 	for (node = CERT_LIST_HEAD(list); !CERT_LIST_END(node, list);
-	    node = CERT_LIST_NEXT(node), i++) {
-		if ((out->chain[i] = malloc(node->cert->derCert.len)) == NULL)
+	    node = CERT_LIST_NEXT(node)) {
+		if (chain_add(out, node->cert) != 0)
 			return -1;
-		memcpy(out->chain[i], node->cert->derCert.data,
-		    node->cert->derCert.len);
-		out->chain_len[i] = node->cert->derCert.len;
-		out->nchain++;
 		last = node->cert;
+		if (dane_ta != NULL &&
+		    SECITEM_ItemsAreEqual(&last->derCert, &dane_ta->derCert))
+			return 0;
 	}
-	if (ta != NULL && (last == NULL ||
-	    !SECITEM_ItemsAreEqual(&last->derCert, &ta->derCert))) {
-		if ((out->chain[i] = malloc(ta->derCert.len)) == NULL)
-			return -1;
-		memcpy(out->chain[i], ta->derCert.data, ta->derCert.len);
-		out->chain_len[i] = ta->derCert.len;
-		out->nchain++;
+	if (end != NULL && (last == NULL ||
+	    !SECITEM_ItemsAreEqual(&last->derCert, &end->derCert))) {
+		if (dane_ta != NULL && (anchor == NULL ||
+		    !SECITEM_ItemsAreEqual(&anchor->derCert,
+		    &dane_ta->derCert))) {
+			pkix_result_free(out);
+			return 1;
+		}
+		return chain_add(out, end);
 	}
 	return 0;
+}
+
+/*
+ * True if c is in one of the tokens whose trust counts now: the root
+ * module or the nss_db. NSS remembers a certificate's trust in its
+ * one in-memory copy, which libpkix's cache keeps alive for an hour:
+ * after the database is closed or replaced, that copy would still say
+ * "trusted CA". Asking the tokens themselves cannot go stale.
+ */
+static bool
+anchor_configured(CERTCertificate *c)
+{
+	CERTCertificate *found;
+	int i;
+
+	if (c == NULL)
+		return false;
+	if (db_slot != NULL && (found = PK11_FindCertFromDERCertItem(db_slot,
+	    &c->derCert, NULL)) != NULL) {
+		CERT_DestroyCertificate(found);
+		return true;
+	}
+	for (i = 0; roots_mod != NULL && i < roots_mod->slotCount; i++) {
+		if ((found = PK11_FindCertFromDERCertItem(roots_mod->slots[i],
+		    &c->derCert, NULL)) != NULL) {
+			CERT_DestroyCertificate(found);
+			return true;
+		}
+	}
+	return false;
 }
 
 /* X.509 times end in 9999 (RFC 5280 4.1.2.5). */
@@ -413,7 +525,7 @@ pkix_verify(const struct cert_summary *ee,
     const struct cert_summary *anchor, int64_t at, bool for_signing,
     struct pkix_result *out)
 {
-	CERTCertificate *ee_cert = NULL, *ta_cert = NULL;
+	CERTCertificate *ee_cert = NULL, *ta_cert = NULL, *top;
 	CERTCertificate *inter[DS_MAX_PKIX_CERTS];
 	CERTCertList *anchors = NULL;
 	CERTRevocationFlags rev;
@@ -425,7 +537,7 @@ pkix_verify(const struct cert_summary *ee,
 	struct pkix_result r;
 	size_t ninter = 0, i, k;
 	bool clash = false;
-	int rc = -1;
+	int rc = -1, reached;
 
 	memset(&r, 0, sizeof(r));
 	memset(out, 0, sizeof(*out));
@@ -499,6 +611,11 @@ pkix_verify(const struct cert_summary *ee,
 		in[i++].value.scalar.b = PR_TRUE;
 	}
 	in[i].type = cert_pi_end;
+	if (ta_cert == NULL) {
+		refresh_issuer(ee_cert);
+		for (k = 0; k < ninter; k++)
+			refresh_issuer(inter[k]);
+	}
 	vout[0].type = cert_po_certList;
 	vout[1].type = cert_po_trustAnchor;
 	vout[2].type = cert_po_end;
@@ -513,11 +630,24 @@ pkix_verify(const struct cert_summary *ee,
 	if (CERT_PKIXVerifyCert(ee_cert, usage, in, vout, NULL) ==
 	    SECSuccess) {
 		if (vout[0].value.pointer.chain == NULL ||
-		    copy_chain(&r, vout[0].value.pointer.chain,
-		    vout[1].value.pointer.cert) != 0)
+		    (reached = copy_chain(&r, vout[0].value.pointer.chain,
+		    vout[1].value.pointer.cert, ta_cert)) < 0)
 			goto out;
 		r.status = PKIX_OK;
-		if (!ku_allows(ee, for_signing)) {
+		top = vout[1].value.pointer.cert;
+		if (top == NULL && !CERT_LIST_EMPTY(vout[0].value.pointer.chain))
+			top = CERT_LIST_TAIL(vout[0].value.pointer.chain)->cert;
+		if (reached == 1 || (ta_cert == NULL &&
+		    !anchor_configured(top))) {
+			/* libpkix's caches, see copy_chain and
+			 * anchor_configured: not a path to an anchor that
+			 * counts, so none was found. */
+			pkix_result_free(&r);
+			verdict(&r, PKIX_E_UNTRUSTED, "pkix-untrusted-issuer",
+			    "no valid chain to %s (RFC 5280 6.1)", ta_cert !=
+			    NULL ? "the DANE-TA trust anchor" :
+			    "a trusted root");
+		} else if (!ku_allows(ee, for_signing)) {
 			pkix_result_free(&r);
 			verdict(&r, PKIX_E_USAGE, "pkix-usage", "keyUsage "
 			    "allows neither %s (RFC 5280 4.2.1.3, RFC 8550 "

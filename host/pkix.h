@@ -7,6 +7,8 @@
  * NSS as temporary certificates for the duration of one call only:
  * nothing is ever made permanent, nothing is given trust, no network is
  * used (no AIA fetching, no OCSP/CRL). Single-threaded, like the host.
+ * A verdict never depends on earlier calls: NSS's and libpkix's caches
+ * of certificates and their trust are worked around (see pkix.c).
  * Nothing here runs at start-up: pkix_init is called lazily.
  */
 #ifndef DS_PKIX_H

@@ -266,7 +266,8 @@ test_configured(void)
 {
 	struct pkix_result r;
 	char dir[] = "/tmp/test_pkix.XXXXXX", cmd[8192], db[64], err[256];
-	const int c2[] = { ECLEAF, CA };
+	const int c2[] = { ECLEAF, CA }, c3[] = { CHAIN, INTER, CA };
+	const int c2i[] = { CHAIN, INTER }, inter[] = { INTER };
 	PK11SlotInfo *slot;
 
 	/* Not initialised yet: pkix_verify loads the roots itself. */
@@ -295,6 +296,9 @@ test_configured(void)
 	    dir, dir, fixdir);
 	CHECK(sh(cmd) == 0);
 	snprintf(db, sizeof(db), "sql:%s", dir);
+	/* test_dane_ta gave ca to NSS as a temporary certificate before
+	 * the DB with ca in it was opened: NSS's copy of ca must now have
+	 * the DB's trust (pkix.c refresh_trust). */
 	CHECK(pkix_init(db, true, err, sizeof(err)) == 0);
 	CHECK_STR(err, "");
 	CHECK(pkix_init(db, true, err, sizeof(err)) == 0);
@@ -316,6 +320,24 @@ test_configured(void)
 	pkix_result_free(&r);
 	/* Still trusted through the DB after that. */
 	CHECK(verify(ECLEAF, NULL, 0, -1, now_, false, &r) == PKIX_OK);
+	pkix_result_free(&r);
+	/* ca, once found trusted through the DB, stays marked as an anchor
+	 * in libpkix's certificate cache: it must still not count where
+	 * the DANE-TA anchor is the only one, also for a leaf not seen yet
+	 * (RFC 7671 5.2). */
+	CHECK(verify(RSALEAF, NULL, 0, -1, now_, false, &r) == PKIX_OK);
+	pkix_result_free(&r);
+	CHECK(verify(LEAF, NULL, 0, CA2, now_, false, &r) ==
+	    PKIX_E_UNTRUSTED);
+	CHECK(r.nchain == 0 && r.chain == NULL);
+	pkix_result_free(&r);
+	/* A DANE-TA path ends at its anchor, even when NSS found the path
+	 * on to ca (trusted in the DB). */
+	CHECK(verify(CHAIN, inter, 1, -1, now_, false, &r) == PKIX_OK);
+	check_chain(&r, c3, 3);
+	pkix_result_free(&r);
+	CHECK(verify(CHAIN, inter, 1, INTER, now_, false, &r) == PKIX_OK);
+	check_chain(&r, c2i, 2);
 	pkix_result_free(&r);
 
 	/* Without the DB, untrusted again (nothing cached). */
