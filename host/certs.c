@@ -7,6 +7,7 @@
 #include <cert.h>
 #include <keyhi.h>
 #include <secerr.h>
+#include <secder.h>
 #include <secitem.h>
 #include <secoid.h>
 
@@ -102,15 +103,15 @@ der_tlv(struct reader *r, uint8_t tag, struct reader *val)
 }
 
 static void
-free_emails(struct cert_summary *c)
+free_list(char ***v, size_t *n)
 {
 	size_t i;
 
-	for (i = 0; i < c->nemails; i++)
-		free(c->emails[i]);
-	free(c->emails);
-	c->emails = NULL;
-	c->nemails = 0;
+	for (i = 0; i < *n; i++)
+		free((*v)[i]);
+	free(*v);
+	*v = NULL;
+	*n = 0;
 }
 
 void
@@ -122,41 +123,59 @@ cert_summary_free(struct cert_summary *c)
 	free(c->spki);
 	free(c->subject);
 	free(c->issuer);
-	free_emails(c);
+	free_list(&c->emails, &c->nemails);
+	free_list(&c->all_emails, &c->nall_emails);
 	memset(c, 0, sizeof(*c));
 }
 
 /*
- * Adds s[0..len) to the list unless it is empty, longer than any address
- * (RFC 5321 4.5.3.1.3), not valid UTF-8 text, non-ASCII when ascii is
- * set, already present, or the list is full. 0 ok, -1 OOM.
+ * Adds s[0..len) to the list *v (*n entries) unless it is empty, longer
+ * than any address (RFC 5321 4.5.3.1.3), not valid UTF-8 text, non-ASCII
+ * when ascii is set, already present, or the list is full. Returns 0
+ * added or a duplicate, 1 left out, -1 OOM.
  */
 static int
-add_email(struct cert_summary *c, const uint8_t *s, size_t len, bool ascii)
+add_to(char ***v, size_t *n, const uint8_t *s, size_t len, bool ascii)
 {
 	size_t i;
 	char *copy;
 
 	if (len == 0 || len > DS_MAX_ADDRESS ||
 	    !utf8_valid_text((const char *)s, len))
-		return 0;
+		return 1;
 	if (ascii)
 		for (i = 0; i < len; i++)
 			if (s[i] >= 0x80)
-				return 0;
-	if (c->nemails >= DS_MAX_CERT_EMAILS)
-		return 0;
-	for (i = 0; i < c->nemails; i++)
-		if (strlen(c->emails[i]) == len &&
-		    memcmp(c->emails[i], s, len) == 0)
+				return 1;
+	for (i = 0; i < *n; i++)
+		if (strlen((*v)[i]) == len && memcmp((*v)[i], s, len) == 0)
 			return 0;
-	if (c->emails == NULL &&
-	    (c->emails = calloc(DS_MAX_CERT_EMAILS, sizeof(*c->emails))) == NULL)
+	if (*n >= DS_MAX_CERT_EMAILS)
+		return 1;
+	if (*v == NULL && (*v = calloc(DS_MAX_CERT_EMAILS, sizeof(**v))) ==
+	    NULL)
 		return -1;
 	/* Already valid text, so this is a plain copy. */
 	if ((copy = utf8_sanitize((const char *)s, len)) == NULL)
 		return -1;
-	c->emails[c->nemails++] = copy;
+	(*v)[(*n)++] = copy;
+	return 0;
+}
+
+/* An address found in the SAN (to_emails) or the subject: always into
+ * all_emails, and into emails when it is the list that counts. */
+static int
+add_email(struct cert_summary *c, const uint8_t *s, size_t len, bool ascii,
+    bool to_emails)
+{
+	int rc;
+
+	if ((rc = add_to(&c->all_emails, &c->nall_emails, s, len, ascii)) < 0)
+		return -1;
+	if (rc > 0)
+		c->all_incomplete = true;
+	if (to_emails && add_to(&c->emails, &c->nemails, s, len, ascii) < 0)
+		return -1;
 	return 0;
 }
 
@@ -208,7 +227,7 @@ san_emails(struct cert_summary *c, const SECItem *ext, const char **why)
 			goto bad;
 		if (tag == 0x81) {
 			(void)rd_bytes(&val, rd_left(&val), &p);
-			rc = add_email(c, p, val.len, true);
+			rc = add_email(c, p, val.len, true, true);
 		} else if (tag == TAG_EXPLICIT0) {
 			if (der_tlv(&val, TAG_OID, &oid) < 0 ||
 			    der_tlv(&val, TAG_EXPLICIT0, &wrap) < 0 ||
@@ -221,7 +240,7 @@ san_emails(struct cert_summary *c, const SECItem *ext, const char **why)
 			    rd_left(&wrap) != 0)
 				goto bad;
 			(void)rd_bytes(&str, rd_left(&str), &p);
-			rc = add_email(c, p, str.len, false);
+			rc = add_email(c, p, str.len, false, true);
 		} else
 			continue;
 		if (rc != 0)
@@ -234,9 +253,11 @@ bad:
 }
 
 /* Legacy: emailAddress attributes of the subject (RFC 5280 4.1.2.6, PKCS
- * #9 IA5String; a UTF8String is taken too if it is valid text). */
+ * #9 IA5String; a UTF8String is taken too if it is valid text), and the
+ * RFC 4519 mail attribute NSS also reads. to_emails: they are the
+ * certificate's addresses (no SAN); else only all_emails gets them. */
 static int
-subject_emails(struct cert_summary *c, const CERTName *name)
+subject_emails(struct cert_summary *c, const CERTName *name, bool to_emails)
 {
 	CERTRDN **rdn;
 	CERTAVA **ava;
@@ -248,17 +269,35 @@ subject_emails(struct cert_summary *c, const CERTName *name)
 		for (ava = (*rdn)->avas; ava != NULL && *ava != NULL; ava++) {
 			bool ascii;
 
-			if (CERT_GetAVATag(*ava) != SEC_OID_PKCS9_EMAIL_ADDRESS)
+			SECOidTag t = CERT_GetAVATag(*ava);
+
+			if (t != SEC_OID_PKCS9_EMAIL_ADDRESS &&
+			    t != SEC_OID_RFC1274_MAIL)
 				continue;
-			if ((*ava)->value.len == 0)
+			if ((*ava)->value.len == 0) {
+				c->all_incomplete = true;
 				continue;
+			}
 			ascii = (*ava)->value.data[0] == TAG_IA5STRING;
 			rd_init(&r, (*ava)->value.data, (*ava)->value.len);
 			if (der_tlv(&r, ascii ? TAG_IA5STRING : TAG_UTF8STRING,
 			    &str) < 0 || rd_left(&r) != 0 ||
-			    rd_bytes(&str, rd_left(&str), &p) < 0)
+			    rd_bytes(&str, rd_left(&str), &p) < 0) {
+				c->all_incomplete = true;
 				continue;
-			if ((rc = add_email(c, p, str.len, ascii)) != 0)
+			}
+			if (t == SEC_OID_RFC1274_MAIL && !to_emails) {
+				/* Not an address of the certificate for
+				 * us; only the trust rule must see it. */
+				if ((rc = add_to(&c->all_emails,
+				    &c->nall_emails, p, str.len, ascii)) < 0)
+					return -1;
+				if (rc > 0)
+					c->all_incomplete = true;
+				continue;
+			}
+			if ((rc = add_email(c, p, str.len, ascii,
+			    to_emails)) != 0)
 				return rc;
 		}
 	}
@@ -294,10 +333,12 @@ emails(struct cert_summary *c, CERTCertificate *cert, const char **why)
 		if (PORT_GetError() == SEC_ERROR_NO_MEMORY)
 			return -1;
 		/* No SAN: RFC 8550 3 still lets the subject carry it. */
-		return subject_emails(c, &cert->subject);
+		return subject_emails(c, &cert->subject, true);
 	}
 	rc = san_emails(c, &ext, why);
 	SECITEM_FreeItem(&ext, PR_FALSE);
+	if (rc == 0)
+		rc = subject_emails(c, &cert->subject, false);
 	return rc;
 }
 
@@ -677,6 +718,17 @@ certs_decode(const uint8_t *der, size_t len, struct cert_summary *out,
 	}
 	if ((rc = basic_constraints(&c, cert, why)) != 0)
 		goto out;
+	/* version is [0] EXPLICIT Version DEFAULT v1 (RFC 5280 4.1.2.1):
+	 * NSS leaves it empty for v1; 0, 1, 2 mean v1, v2, v3. */
+	c.version = cert->version.len == 0 ? 1 :
+	    (int)DER_GetInteger(&cert->version) + 1;
+	if (c.version < 1 || c.version > 3) {
+		rc = fail(why, "unknown certificate version (RFC 5280 4.1.2.1)",
+		    CERTS_E_DECODE);
+		goto out;
+	}
+	c.ns_ca = (cert->nsCertType & (NS_CERT_TYPE_SSL_CA |
+	    NS_CERT_TYPE_EMAIL_CA | NS_CERT_TYPE_OBJECT_SIGNING_CA)) != 0;
 	key_info(&c, cert);
 	/* derPublicKey is the whole SubjectPublicKeyInfo TLV as it appears
 	 * in the certificate (NSS saves it while decoding). */

@@ -30,6 +30,22 @@ struct cert_summary {
 	 * sanitised, so a '?' substitute can never match an address. */
 	char **emails;
 	size_t nemails;
+	/* Every e-mail address the certificate carries anywhere, as the
+	 * trust rule (trustrule.h) must see them: SAN rfc822Name and
+	 * SmtpUTF8Mailbox, and the subject's emailAddress (PKCS #9) and
+	 * mail (RFC 4519 2.16) attributes even when a SAN is present, since
+	 * NSS and Thunderbird find a certificate under those too. Same
+	 * rules and cap as emails; all_incomplete is set when an entry was
+	 * left out (not valid text, or the list was full), so that no trust
+	 * is ever granted for a certificate we could not read whole. */
+	char **all_emails;
+	size_t nall_emails;
+	bool all_incomplete;
+	/* X.509 version, 1..3 (RFC 5280 4.1.2.1: absent = v1). */
+	int version;
+	/* NSS's cert type has a CA bit (SSL, e-mail or object-signing CA):
+	 * from the Netscape cert-type extension or what NSS infers. */
+	bool ns_ca;
 	int64_t not_before;		/* seconds since the epoch, UTC */
 	int64_t not_after;
 	char not_before_iso[21];	/* "YYYY-MM-DDTHH:MM:SSZ" */

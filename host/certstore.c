@@ -401,6 +401,33 @@ stored_nickname(CERTCertificate *cert)
 	return strdup(n);
 }
 
+/*
+ * Thunderbird 153 bundles a newer NSS (3.12x) than the system's, which
+ * stores trust as PKCS #11 3.2 trust objects (CKO_TRUST). This NSS cannot
+ * read them: it would take a certificate Thunderbird trusts or distrusts
+ * for one without trust (",,"), and could raise trust over a user's
+ * distrust. Such a database is refused whole. The search is by class
+ * alone, which the SQLite store answers for any class value.
+ */
+#define CKO_PKCS11_3_2_TRUST 0x0000000bUL
+
+static int
+check_trust_format(const char **why)
+{
+	PK11GenericObject *objs;
+
+	PORT_SetError(0);
+	objs = PK11_FindGenericObjects(db.slot, CKO_PKCS11_3_2_TRUST);
+	if (objs == NULL)
+		return PORT_GetError() == SEC_ERROR_NO_MEMORY ? -1 : 0;
+	PK11_DestroyGenericObjects(objs);
+	return fail(why, "the database holds trust in a newer format (PKCS "
+	    "#11 3.2 trust objects, written by Thunderbird's own newer NSS) "
+	    "that this NSS cannot read, so it could not tell a user's "
+	    "distrust from no trust: nothing is written; use the add-on's "
+	    "import inside Thunderbird instead", 1);
+}
+
 int
 certstore_import(const char *dbspec, const struct cert_summary *c, int basis,
     bool dry_run, struct certstore_change *out, const char **why)
@@ -488,6 +515,11 @@ certstore_import(const char *dbspec, const struct cert_summary *c, int basis,
 		    "(master) password, which dane-smime never asks for: "
 		    "import the certificate in Thunderbird or with certutil",
 		    1);
+		goto out;
+	}
+
+	if ((r = check_trust_format(why)) != 0) {
+		rc = r;
 		goto out;
 	}
 

@@ -123,12 +123,9 @@ dane_record_matches(const struct smimea_rec *rec, const struct cert_summary *c)
 /* Adds a problem unless one with that code is there already (so the
  * list is bounded by the number of codes, < DS_MAX_PROBLEMS). The text
  * is cut at a UTF-8 character boundary. */
-static void
-add_problem(struct dane_verdict *v, const char *code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-add_problem(struct dane_verdict *v, const char *code, const char *fmt, ...)
+void
+dane_add_problem(struct dane_verdict *v, const char *code, const char *fmt,
+    ...)
 {
 	struct dane_problem *p;
 	va_list ap;
@@ -192,47 +189,47 @@ check_cert(const struct dane_input *in, const struct cert_summary *ee,
 	if ((rc = address_in_cert(in->addr, ee)) < 0)
 		return -1;
 	if (rc == 0)
-		add_problem(v, "email-mismatch", "the certificate does not "
+		dane_add_problem(v, "email-mismatch", "the certificate does not "
 		    "carry the address %s@%s among its e-mail addresses "
 		    "(RFC 8550 3, RFC 9598)", in->addr->local,
 		    in->addr->domain);
 	/* RFC 5280 4.1.2.5: both ends of the period are inclusive. */
 	if (in->at > ee->not_after)
-		add_problem(v, "expired", "the certificate expired at %s "
+		dane_add_problem(v, "expired", "the certificate expired at %s "
 		    "(RFC 5280 4.1.2.5)", ee->not_after_iso);
 	if (in->at < ee->not_before)
-		add_problem(v, "not-yet-valid", "the certificate is not valid "
+		dane_add_problem(v, "not-yet-valid", "the certificate is not valid "
 		    "before %s (RFC 5280 4.1.2.5)", ee->not_before_iso);
 	if (ee->is_ca)
-		add_problem(v, "ca-certificate", "a CA certificate "
+		dane_add_problem(v, "ca-certificate", "a CA certificate "
 		    "(basicConstraints cA TRUE, RFC 5280 4.2.1.9) is no "
 		    "mail recipient: Thunderbird will not encrypt to it");
 	if (ee->weak_key)
-		add_problem(v, "weak-key", "the key is too weak for S/MIME "
+		dane_add_problem(v, "weak-key", "the key is too weak for S/MIME "
 		    "(RFC 8550 4.3): %s", ee->weak_why != NULL ? ee->weak_why :
 		    ee->key_type);
 	if (!ee->can_encrypt) {
 		/* certs.c: anyExtendedKeyUsage does not satisfy NSS or
 		 * mozilla::pkix for mail, so only emailProtection counts. */
 		if (ee->has_eku && !ee->eku_email && ee->eku_any)
-			add_problem(v, "no-email-protection-eku", "the "
+			dane_add_problem(v, "no-email-protection-eku", "the "
 			    "extended key usage has anyExtendedKeyUsage but "
 			    "not emailProtection, and Thunderbird needs the "
 			    "latter (RFC 8550 4.4.4)");
 		else if (ee->has_eku && !ee->eku_email)
-			add_problem(v, "no-email-protection-eku", "the "
+			dane_add_problem(v, "no-email-protection-eku", "the "
 			    "extended key usage does not include "
 			    "emailProtection (RFC 8550 4.4.4)");
 		else if (strcmp(ee->key_type, "rsa") != 0 &&
 		    strcmp(ee->key_type, "ec") != 0) {
 			/* A DSA or unknown key: weak-key says it already. */
 			if (!ee->weak_key)
-				add_problem(v, "key-usage", "the %s key "
+				dane_add_problem(v, "key-usage", "the %s key "
 				    "can only sign: S/MIME encryption needs "
 				    "RSA key transport or EC key agreement "
 				    "(RFC 8551 2.3)", ee->key_type);
 		} else
-			add_problem(v, "key-usage", "the key usage does not "
+			dane_add_problem(v, "key-usage", "the key usage does not "
 			    "allow encryption to this key: it needs "
 			    "keyEncipherment, or keyAgreement for EC "
 			    "(RFC 8550 4.4.2)");
@@ -315,7 +312,7 @@ pkix_problem(const struct state *st, struct dane_verdict *v,
 
 	if (explained(st, code))
 		return;
-	add_problem(v, code, "%s (RFC 6698 2.1.1): %s", what, r->message);
+	dane_add_problem(v, code, "%s (RFC 6698 2.1.1): %s", what, r->message);
 }
 
 /* Does record r authenticate ee (RFC 6698 2.1.1, RFC 7671 5)? Sets
@@ -413,7 +410,7 @@ pkix_ta:
 			/* No anchor to try: we cannot tell whether the
 			 * record is about this certificate. */
 			*related = true;
-			add_problem(rv, "dane-ta-missing", "a DANE-TA record "
+			dane_add_problem(rv, "dane-ta-missing", "a DANE-TA record "
 			    "(%u %u %u) is published, but no certificate it "
 			    "matches is at hand: the trust anchor must come in "
 			    "a 2 0 0 record or with the message (RFC 7671 5.2)",
@@ -422,7 +419,7 @@ pkix_ta:
 		}
 		*related = true;
 		if (st->ta_failed && !explained(st, st->ta_fail.code))
-			add_problem(rv, "dane-ta-invalid", "the certificate "
+			dane_add_problem(rv, "dane-ta-invalid", "the certificate "
 			    "does not chain to the DANE-TA trust anchor "
 			    "(RFC 7671 5.2): %s", st->ta_fail.message);
 		return 0;
@@ -467,7 +464,7 @@ dane_evaluate(const struct dane_input *in, const struct cert_summary *ee,
 	out->can_sign = ee->can_sign;
 
 	if (!in->secure)
-		add_problem(out, "insecure", "the SMIMEA records are not "
+		dane_add_problem(out, "insecure", "the SMIMEA records are not "
 		    "DNSSEC-secure, so they cannot vouch for any certificate "
 		    "(RFC 6698 4.1, RFC 8162 2)");
 	if (check_cert(in, ee, out) != 0)
@@ -519,10 +516,10 @@ dane_evaluate(const struct dane_input *in, const struct cert_summary *ee,
 		/* Why nothing matched: the record-level problems if any
 		 * record was about this certificate, else plainly so. */
 		for (i = 0; i < rv.nproblems; i++)
-			add_problem(out, rv.problems[i].code, "%s",
+			dane_add_problem(out, rv.problems[i].code, "%s",
 			    rv.problems[i].message);
 		if (!related)
-			add_problem(out, "no-record-match", "none of the "
+			dane_add_problem(out, "no-record-match", "none of the "
 			    "SMIMEA records that count (well-formed, strongest "
 			    "digest per usage and selector) matches this "
 			    "certificate (RFC 6698 2.1, RFC 7671 9)");

@@ -115,6 +115,12 @@ bool dane_record_matches(const struct smimea_rec *rec,
  * never count and are not "present" (RFC 6698 4.1: unusable). */
 void dane_select(const struct smimea_rec *recs, size_t n, bool *counts);
 
+/* Adds a problem unless one with that code is there already (so the
+ * list is bounded by the number of codes, < DS_MAX_PROBLEMS). code must
+ * be static; the text is cut at a UTF-8 character boundary. */
+void dane_add_problem(struct dane_verdict *v, const char *code,
+    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 /* True if v lists a problem with this code. */
 bool dane_has_problem(const struct dane_verdict *v, const char *code);
 

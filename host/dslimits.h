@@ -48,6 +48,13 @@
 /* Lookups started by the engine and not yet reported (queued or on the
  * wire); bounds memory for huge requests. */
 #define DS_ENGINE_WINDOW       256
+/* Work a session may leave pending (queued or in flight, not yet
+ * finished): requests, and the addresses they hold. Beyond either, a
+ * request is answered "busy" instead of buffered: a resolver that never
+ * answers would otherwise let ~70 bytes per address pile up without
+ * bound. Two full lookups fit. */
+#define DS_MAX_PENDING_REQUESTS 256
+#define DS_MAX_PENDING_ADDRESSES (2u * DS_MAX_ADDRESSES)
 #define DS_DEFAULT_TIMEOUT_MS  2000
 #define DS_DEFAULT_ATTEMPTS    2
 #define DS_MAX_TIMEOUT_MS      60000
@@ -69,7 +76,14 @@
 #define DS_MAX_PKIX_CERTS      32
 /* Problems reported for one certificate (dane.c): one per distinct
  * code, and there are fewer codes than this. */
-#define DS_MAX_PROBLEMS        16
+#define DS_MAX_PROBLEMS        24
+/* The e-mail trust rule (trustrule.h): a certificate whose every address
+ * must be vouched for by its own SMIMEA lookup names at most this many,
+ * so one record costs at most this many extra lookups. */
+#define DS_MAX_TRUST_ADDRESSES 8
+/* Those extra lookups for all the certificates of one address together;
+ * a pair beyond counts as not vouched. */
+#define DS_MAX_VOUCH_LOOKUPS   16
 
 /* --- signed messages (RFC 5322, RFC 2045/2046, RFC 1847, RFC 8551) --- */
 /* A whole raw message: the request limit, since it arrives in one. */

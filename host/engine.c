@@ -14,6 +14,7 @@
 #include "pkix.h"
 #include "record.h"
 #include "report.h"
+#include "trustrule.h"
 #include "verifymsg.h"
 #include "version.h"
 
@@ -47,11 +48,35 @@ struct job {
 	struct verifymsg *vm;
 };
 
+struct vouch;
+
 /* One query on its way through the resolver. */
 struct pending {
 	struct job *job;
 	size_t index;		/* address, or check_query */
 	struct address addr;
+	/* Set while (and after) the certificates' other addresses are
+	 * asked to vouch for them (trustrule.h): the answer is evaluated
+	 * again once they have all answered. */
+	struct vouch *vouch;
+};
+
+/* The e-mail trust rule's extra lookups for one address: does the own
+ * SMIMEA record set of each other address of a certificate authenticate
+ * that very certificate? */
+struct vouch_item {
+	struct vouch *vouch;
+	char *address;		/* as the certificate writes it */
+	struct address addr;
+	struct cert_summary cert;	/* a copy of the certificate */
+	bool vouched;
+};
+
+struct vouch {
+	struct pending *primary;
+	struct vouch_item *items;
+	size_t nitems;
+	size_t outstanding;
 };
 
 struct engine {
@@ -333,7 +358,8 @@ import_json(const struct job *j, const struct lookup_result *lr)
 
 		if ((item = cJSON_CreateObject()) == NULL)
 			goto fail;
-		if (!c->v.usable) {
+		/* The e-mail trust rule (trustrule.h) has decided. */
+		if (!c->v.usable || c->trust == NULL) {
 			cJSON_AddItemToArray(refused, item);
 			if (cJSON_AddStringToObject(item, "sha256",
 			    c->sum.sha256) == NULL ||
@@ -344,7 +370,8 @@ import_json(const struct job *j, const struct lookup_result *lr)
 			continue;
 		}
 		memset(&ch, 0, sizeof(ch));
-		rc = certstore_import(j->db, &c->sum, narrowest_basis(j, c),
+		rc = certstore_import(j->db, &c->sum, strcmp(c->trust,
+		    TRUST_NONE_STR) == 0 ? BASIS_PKIX : narrowest_basis(j, c),
 		    j->dry_run, &ch, &why);
 		if (rc < 0) {
 			cJSON_Delete(item);
@@ -373,7 +400,7 @@ import_json(const struct job *j, const struct lookup_result *lr)
 		    cJSON_AddStringToObject(item, "trust", ch.trust) == NULL ||
 		    cJSON_AddStringToObject(item, "action", j->dry_run ?
 		    "would-add" : ch.added ? "added" : ch.trust_changed ?
-		    "trust-changed" : "unchanged") == NULL ||
+		    "trusted" : "unchanged") == NULL ||
 		    (ch.old_trust[0] != '\0' && cJSON_AddStringToObject(item,
 		    "old_trust", ch.old_trust) == NULL)) {
 			certstore_change_free(&ch);
@@ -398,6 +425,144 @@ fail:
 	return NULL;
 }
 
+static void lookup_done(void *, const struct dns_result *);
+
+static void
+vouch_free(struct vouch *v)
+{
+	size_t i;
+
+	if (v == NULL)
+		return;
+	for (i = 0; i < v->nitems; i++) {
+		free(v->items[i].address);
+		cert_summary_free(&v->items[i].cert);
+	}
+	free(v->items);
+	free(v);
+}
+
+static bool
+vouch_answer(void *arg, const char *sha256, const char *address)
+{
+	const struct vouch *v = arg;
+	size_t i;
+
+	for (i = 0; i < v->nitems; i++)
+		if (strcmp(v->items[i].cert.sha256, sha256) == 0 &&
+		    strcmp(v->items[i].address, address) == 0)
+			return v->items[i].vouched;
+	return false;	/* never asked (over the bound): not vouched */
+}
+
+/* One other address has answered: it vouches when its answer is secure
+ * and one of its records authenticates the certificate (any usage: the
+ * match already includes DANE-TA and PKIX paths). */
+static void
+vouch_done(void *arg, const struct dns_result *res)
+{
+	struct vouch_item *it = arg;
+	struct vouch *v = it->vouch;
+	struct pending *p = v->primary;
+	struct job *j = p->job;
+	struct engine *e = j->engine;
+	struct lookup_result lr;
+	struct lookup_ctx ctx;
+
+	if (res->kind == DNSR_ANSWER && res->msg.nrecords > 0)
+		ensure_trust(e);
+	job_ctx(j, &ctx);
+	ctx.supplied = &it->cert;
+	if (lookup_evaluate(&ctx, it->address, strlen(it->address), &it->addr,
+	    res, &lr) < 0)
+		e->failed = true;
+	else
+		it->vouched = lr.dnssec == DNSSEC_SECURE && lr.ncerts == 1 &&
+		    lr.certs[0].v.matched;
+	lookup_result_free(&lr);
+	if (--v->outstanding > 0)
+		return;
+	/* All answered: the address's own answer once more (from the
+	 * cache, normally), now judged with what the others said. */
+	if (resolver_query(e->res, p->addr.owner, DNS_TYPE_SMIMEA,
+	    lookup_done, p) < 0)
+		e->failed = true;
+}
+
+/* Starts the other addresses' lookups for the certificates of lr that
+ * wait for them (at most DS_MAX_VOUCH_LOOKUPS per address; the rest
+ * count as not vouched). 0 started, 1 nothing to ask, -1 ours. */
+static int
+vouch_start(struct engine *e, struct pending *p,
+    const struct lookup_result *lr)
+{
+	struct vouch *v;
+	size_t i, k, n = 0;
+	int rc;
+
+	if (e->res == NULL)
+		return 1;
+	if ((v = calloc(1, sizeof(*v))) == NULL ||
+	    (v->items = calloc(DS_MAX_VOUCH_LOOKUPS, sizeof(*v->items))) ==
+	    NULL) {
+		free(v);
+		return -1;
+	}
+	v->primary = p;
+	for (i = 0; i < lr->ncerts && n < DS_MAX_VOUCH_LOOKUPS; i++) {
+		const struct lr_cert *c = &lr->certs[i];
+
+		for (k = 0; k < c->nvouch && n < DS_MAX_VOUCH_LOOKUPS; k++) {
+			struct vouch_item *it = &v->items[n];
+
+			it->vouch = v;
+			if ((it->address = strdup(c->vouch[k])) == NULL)
+				goto fail;
+			v->nitems = ++n;
+			rc = address_parse(it->address, strlen(it->address),
+			    &it->addr, NULL);
+			if (rc < 0)
+				goto fail;
+			/* trustrule_others parsed it already: cannot fail,
+			 * but a failure here only means "not vouched". */
+			if (rc > 0)
+				continue;
+			rc = certs_decode(c->sum.der, c->sum.der_len,
+			    &it->cert, NULL);
+			if (rc < 0)
+				goto fail;
+		}
+	}
+	if (n == 0) {
+		vouch_free(v);
+		return 1;
+	}
+	p->vouch = v;
+	for (i = 0; i < v->nitems; i++) {
+		if (v->items[i].cert.der == NULL)
+			continue;
+		v->outstanding++;
+		if (resolver_query(e->res, v->items[i].addr.owner,
+		    DNS_TYPE_SMIMEA, vouch_done, &v->items[i]) < 0) {
+			/* Those already asked still call back: leave v to
+			 * them; the engine has failed anyway. */
+			v->outstanding--;
+			e->failed = true;
+			return v->outstanding > 0 ? 0 : -1;
+		}
+	}
+	if (v->outstanding == 0) {
+		/* Nothing could be asked: judge at once, all unvouched. */
+		return resolver_query(e->res, p->addr.owner, DNS_TYPE_SMIMEA,
+		    lookup_done, p) < 0 ? -1 : 0;
+	}
+	return 0;
+fail:
+	vouch_free(v);
+	p->vouch = NULL;
+	return -1;
+}
+
 static void
 lookup_done(void *arg, const struct dns_result *res)
 {
@@ -417,13 +582,33 @@ lookup_done(void *arg, const struct dns_result *res)
 		free(p);
 		return;
 	}
-	if (lookup_evaluate(&ctx, a, strlen(a), &p->addr, res, &lr) < 0)
+	if (lookup_evaluate(&ctx, a, strlen(a), &p->addr, res, &lr) < 0) {
 		e->failed = true;
-	else if (j->type == REQ_IMPORT)
+		goto done;
+	}
+	if (p->vouch != NULL) {
+		if (lookup_apply_vouches(&lr, vouch_answer, p->vouch) < 0) {
+			e->failed = true;
+			goto done;
+		}
+	} else if (lookup_needs_vouching(&lr)) {
+		int rc = vouch_start(e, p, &lr);
+
+		if (rc < 0)
+			e->failed = true;
+		if (rc <= 0) {
+			/* Answered again once the others have. */
+			lookup_result_free(&lr);
+			return;
+		}
+	}
+	if (j->type == REQ_IMPORT)
 		emit(e, import_json(j, &lr));
 	else
 		emit_result(e, j, &lr);
+done:
 	lookup_result_free(&lr);
+	vouch_free(p->vouch);
 	job_finish_one(e, j);
 	free(p);
 }

@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include "lookup.h"
+#include "pkix.h"
+#include "trustrule.h"
 
 const char *
 lookup_status_name(enum lookup_status s)
@@ -137,6 +139,136 @@ add_records(const struct dnsmsg *m, struct lookup_result *out)
 	return 0;
 }
 
+/* Puts the best certificate first (dane_order) and keeps the records'
+ * certificate indexes pointing at the same certificates. 0, -1 OOM. */
+static int
+sort_certs(struct lookup_result *out)
+{
+	struct lr_cert *sorted = NULL;
+	int *remap = NULL, *inverse = NULL, rc = -1;
+	size_t i, j;
+
+	if (out->verify || out->ncerts < 2)
+		return 0;
+	/* Insertion sort: a handful of certificates at most. */
+	if ((remap = malloc((out->ncerts + 1) * sizeof(*remap))) == NULL ||
+	    (sorted = calloc(out->ncerts + 1, sizeof(*sorted))) == NULL ||
+	    (inverse = calloc(out->ncerts + 1, sizeof(*inverse))) == NULL)
+		goto out;
+	for (i = 0; i < out->ncerts; i++)
+		remap[i] = (int)i;
+	for (i = 1; i < out->ncerts; i++) {
+		int k = remap[i];
+
+		for (j = i; j > 0 && dane_order(&out->certs[k].v,
+		    &out->certs[k].sum, &out->certs[remap[j - 1]].v,
+		    &out->certs[remap[j - 1]].sum) < 0; j--)
+			remap[j] = remap[j - 1];
+		remap[j] = k;
+	}
+	for (i = 0; i < out->ncerts; i++) {
+		sorted[i] = out->certs[remap[i]];
+		inverse[remap[i]] = (int)i;
+	}
+	for (i = 0; i < out->nrecords; i++)
+		if (out->records[i].cert >= 0)
+			out->records[i].cert = inverse[out->records[i].cert];
+	free(out->certs);
+	out->certs = sorted;
+	sorted = NULL;
+	rc = 0;
+out:
+	free(sorted);
+	free(remap);
+	free(inverse);
+	return rc;
+}
+
+/* Whether ee validates by PKIX to the configured anchors (an issuer then
+ * vouches for all its addresses: no trust flag is needed). 1 yes, 0 no,
+ * -1 ours. */
+static int
+pkix_valid(const struct cert_summary *ee, const struct cert_summary *const *pool,
+    size_t npool, int64_t at)
+{
+	struct pkix_result pr;
+	int rc;
+
+	memset(&pr, 0, sizeof(pr));
+	if (npool > DS_MAX_PKIX_CERTS)
+		npool = DS_MAX_PKIX_CERTS;
+	if (pkix_verify(ee, pool, npool, NULL, at, false, &pr) != 0)
+		rc = -1;
+	else
+		rc = pr.status == PKIX_OK;
+	pkix_result_free(&pr);
+	return rc;
+}
+
+static void
+not_usable(struct lr_cert *c)
+{
+	c->v.usable = false;
+	c->v.basis = BASIS_NONE;
+	c->trust = NULL;
+}
+
+/* The e-mail trust rule (trustrule.h) for one judged certificate: which
+ * trust a client may store it with, and whether it stays usable. 0, or
+ * -1 ours. */
+static int
+judge_trust(const struct address *addr, int64_t at,
+    const struct cert_summary *const *pool, size_t npool, struct lr_cert *c)
+{
+	struct dane_verdict scratch;
+	int n, rc;
+
+	c->trust = NULL;
+	c->nvouch = 0;
+	if (!c->v.usable)
+		return 0;
+	if (!trustrule_cert_ok(&c->sum, &c->v)) {
+		not_usable(c);
+		return 0;
+	}
+	if (c->v.basis == BASIS_PKIX) {
+		c->trust = TRUST_NONE_STR;
+		return 0;
+	}
+	memset(&scratch, 0, sizeof(scratch));
+	n = trustrule_others(&c->sum, addr, c->vouch, &scratch);
+	if (n == -2)
+		return -1;
+	if (n == 0) {
+		c->trust = TRUST_EMAIL_STR;
+		return 0;
+	}
+	/* Other addresses: a certificate a trusted CA issued is usable
+	 * without any trust flag, whatever it names. */
+	if ((rc = pkix_valid(&c->sum, pool, npool, at)) < 0)
+		return -1;
+	if (rc == 1) {
+		/* trust_basis still says what authenticated it. */
+		c->v.pkix_valid = true;
+		c->trust = TRUST_NONE_STR;
+		return 0;
+	}
+	if (n < 0) {
+		dane_add_problem(&c->v, scratch.problems[0].code, "%s",
+		    scratch.problems[0].message);
+		not_usable(c);
+		return 0;
+	}
+	c->nvouch = (size_t)n;
+	c->dane_basis = c->v.basis;
+	dane_add_problem(&c->v, "other-address-not-vouched", "the "
+	    "certificate also names other addresses, which have not been "
+	    "checked: without their own SMIMEA records for it, it gets no "
+	    "trust (RFC 8162 only lets a record speak for its own address)");
+	not_usable(c);
+	return 0;
+}
+
 /* Judges every candidate certificate against the record set and puts
  * the best first (RFC 8162 leaves the choice to the client: a usable one,
  * then the one that stays valid longest, so rollover works). */
@@ -146,8 +278,8 @@ evaluate_certs(const struct lookup_ctx *ctx, const struct address *addr,
 {
 	const struct cert_summary **pool = NULL;
 	struct dane_input in;
-	size_t i, j, np = 0;
-	int *remap = NULL, rc = -1;
+	size_t i, np = 0;
+	int rc = -1;
 
 	if ((pool = calloc(out->ncerts + ctx->nchain + 1, sizeof(*pool))) ==
 	    NULL)
@@ -179,6 +311,10 @@ evaluate_certs(const struct lookup_ctx *ctx, const struct address *addr,
 		/* A shallow copy: the caller owns it (lookup_result_free
 		 * leaves it alone in verify mode). */
 		c->sum = *ctx->supplied;
+		if (judge_trust(addr, ctx->at, pool, np, c) < 0) {
+			free(c);
+			goto out;
+		}
 		c->usage = c->v.usage;
 		c->selector = c->v.selector;
 		c->matching = c->v.matching;
@@ -195,49 +331,37 @@ evaluate_certs(const struct lookup_ctx *ctx, const struct address *addr,
 		goto out;
 	}
 	for (i = 0; i < out->ncerts; i++)
-		if (dane_evaluate(&in, &out->certs[i].sum, &out->certs[i].v) < 0)
+		if (dane_evaluate(&in, &out->certs[i].sum,
+		    &out->certs[i].v) < 0 || judge_trust(addr, ctx->at, pool,
+		    np, &out->certs[i]) < 0)
 			goto out;
-	/* Insertion sort: a handful of certificates at most. */
-	if ((remap = malloc((out->ncerts + 1) * sizeof(*remap))) == NULL)
+	if (sort_certs(out) < 0)
 		goto out;
-	for (i = 0; i < out->ncerts; i++)
-		remap[i] = (int)i;
-	for (i = 1; i < out->ncerts; i++) {
-		int k = remap[i];
-
-		for (j = i; j > 0 && dane_order(&out->certs[k].v,
-		    &out->certs[k].sum, &out->certs[remap[j - 1]].v,
-		    &out->certs[remap[j - 1]].sum) < 0; j--)
-			remap[j] = remap[j - 1];
-		remap[j] = k;
-	}
-	{
-		struct lr_cert *sorted = calloc(out->ncerts + 1,
-		    sizeof(*sorted));
-		int *inverse = calloc(out->ncerts + 1, sizeof(*inverse));
-
-		if (sorted == NULL || inverse == NULL) {
-			free(sorted);
-			free(inverse);
-			goto out;
-		}
-		for (i = 0; i < out->ncerts; i++) {
-			sorted[i] = out->certs[remap[i]];
-			inverse[remap[i]] = (int)i;
-		}
-		for (i = 0; i < out->nrecords; i++)
-			if (out->records[i].cert >= 0)
-				out->records[i].cert =
-				    inverse[out->records[i].cert];
-		free(out->certs);
-		out->certs = sorted;
-		free(inverse);
-	}
 	rc = 0;
 out:
 	free(pool);
-	free(remap);
 	return rc;
+}
+
+/* The status of a secure answer that has records: found when the best
+ * certificate (sorted first) is usable. */
+static void
+records_status(struct lookup_result *out)
+{
+	out->reason = NULL;
+	if (out->ncerts > 0 && out->certs[0].v.usable) {
+		out->status = LS_FOUND;		/* best first: [0] decides */
+		return;
+	}
+	out->status = LS_UNUSABLE;
+	out->reason = out->verify ?
+	    "the certificate is not usable for this address: see its "
+	    "problems" : out->ncerts == 0 ?
+	    "SMIMEA records exist but none carries a certificate (hash "
+	    "or key-only records can only confirm a certificate "
+	    "obtained elsewhere: use verify)" :
+	    "SMIMEA records exist but no certificate in them is usable "
+	    "for this address: see each certificate's problems";
 }
 
 static int evaluate(const struct lookup_ctx *, const char *, size_t,
@@ -371,19 +495,89 @@ evaluate(const struct lookup_ctx *ctx, const char *address,
 		    "address (authenticated NXDOMAIN)" :
 		    "DNSSEC proves that no SMIMEA record exists for this "
 		    "address (authenticated NODATA)";
-	} else if (out->ncerts > 0 && out->certs[0].v.usable) {
-		out->status = LS_FOUND;		/* best first: [0] decides */
-	} else {
-		out->status = LS_UNUSABLE;
-		out->reason = out->verify ?
-		    "the certificate is not usable for this address: see its "
-		    "problems" : out->ncerts == 0 ?
-		    "SMIMEA records exist but none carries a certificate (hash "
-		    "or key-only records can only confirm a certificate "
-		    "obtained elsewhere: use verify)" :
-		    "SMIMEA records exist but no certificate in them is usable "
-		    "for this address: see each certificate's problems";
+	} else
+		records_status(out);
+	return 0;
+}
+
+bool
+lookup_needs_vouching(const struct lookup_result *lr)
+{
+	size_t i, k;
+
+	for (i = 0; i < lr->ncerts; i++)
+		for (k = 0; k < lr->certs[i].nvouch; k++)
+			if (lr->certs[i].vouch_state[k] == VOUCH_UNCHECKED)
+				return true;
+	return false;
+}
+
+static void
+remove_problem(struct dane_verdict *v, const char *code)
+{
+	size_t i;
+
+	for (i = 0; i < v->nproblems; i++)
+		if (strcmp(v->problems[i].code, code) == 0)
+			break;
+	if (i == v->nproblems)
+		return;
+	memmove(&v->problems[i], &v->problems[i + 1],
+	    (v->nproblems - i - 1) * sizeof(v->problems[0]));
+	v->nproblems--;
+}
+
+/* One certificate's other addresses have all answered. */
+static void
+settle_vouches(struct lr_cert *c)
+{
+	char list[DS_MAX_TRUST_ADDRESSES * (DS_MAX_ADDRESS + 2) + 1];
+	size_t k, len = 0;
+
+	list[0] = '\0';
+	for (k = 0; k < c->nvouch; k++) {
+		if (c->vouch_state[k] == VOUCH_YES)
+			continue;
+		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s",
+		    len > 0 ? ", " : "", c->vouch[k]);
 	}
+	remove_problem(&c->v, "other-address-not-vouched");
+	if (len > 0) {
+		dane_add_problem(&c->v, "other-address-not-vouched", "the "
+		    "certificate also names %s, whose own SMIMEA records do not "
+		    "vouch for it: a record speaks only for its own address "
+		    "(RFC 8162 3), so this certificate gets no trust", list);
+		return;
+	}
+	if (c->v.nproblems > 0)
+		return;
+	c->v.usable = true;
+	c->v.basis = c->dane_basis;
+	c->trust = TRUST_EMAIL_STR;
+}
+
+int
+lookup_apply_vouches(struct lookup_result *lr,
+    bool (*vouched)(void *arg, const char *sha256, const char *address),
+    void *arg)
+{
+	size_t i, k;
+
+	for (i = 0; i < lr->ncerts; i++) {
+		struct lr_cert *c = &lr->certs[i];
+
+		if (c->nvouch == 0)
+			continue;
+		for (k = 0; k < c->nvouch; k++)
+			c->vouch_state[k] = vouched(arg, c->sum.sha256,
+			    c->vouch[k]) ? VOUCH_YES : VOUCH_NO;
+		settle_vouches(c);
+	}
+	if (sort_certs(lr) < 0)
+		return -1;
+	if (lr->dnssec == DNSSEC_SECURE &&
+	    (lr->status == LS_FOUND || lr->status == LS_UNUSABLE))
+		records_status(lr);
 	return 0;
 }
 

@@ -34,10 +34,24 @@ struct lr_record {
 	int cert;		/* index into certs, -1 when none */
 };
 
+/* An other address of a certificate under the e-mail trust rule. */
+enum vouch_state { VOUCH_UNCHECKED = 0, VOUCH_YES, VOUCH_NO };
+
 struct lr_cert {
 	struct cert_summary sum;
 	uint8_t usage, selector, matching;	/* of the record it came in */
 	struct dane_verdict v;
+	/* The e-mail trust rule (trustrule.h): TRUST_EMAIL_STR (",C,"),
+	 * TRUST_NONE_STR (",,") or NULL (never store it). Non-NULL only
+	 * when v.usable. */
+	const char *trust;
+	/* Its other addresses (borrowed from sum.all_emails), each of which
+	 * must vouch for it by its own lookup before it is usable; until
+	 * then v carries "other-address-not-vouched". */
+	const char *vouch[DS_MAX_TRUST_ADDRESSES];
+	enum vouch_state vouch_state[DS_MAX_TRUST_ADDRESSES];
+	size_t nvouch;
+	enum trust_basis dane_basis;	/* v.basis once all have vouched */
 };
 
 /* What a lookup is evaluated with. */
@@ -81,6 +95,20 @@ int lookup_evaluate(const struct lookup_ctx *ctx, const char *address,
 void lookup_bad_address(const char *address, size_t address_len,
     const char *why, struct lookup_result *out);
 void lookup_result_free(struct lookup_result *lr);
+
+/* Whether any certificate of lr waits for its other addresses to vouch
+ * for it (lr_cert.nvouch > 0 and still unchecked). */
+bool lookup_needs_vouching(const struct lookup_result *lr);
+
+/* Answers, for each waiting certificate and each of its other addresses,
+ * whether that address's own secure SMIMEA lookup authenticates the
+ * certificate (by its SHA-256); then a certificate all of whose
+ * addresses vouched becomes usable with ",C,", the others say which
+ * addresses did not, and lr's order and status are settled again.
+ * Returns 0, or -1 on our failure (OOM). */
+int lookup_apply_vouches(struct lookup_result *lr,
+    bool (*vouched)(void *arg, const char *sha256, const char *address),
+    void *arg);
 
 const char *lookup_status_name(enum lookup_status s);
 const char *lookup_dnssec_name(enum dnssec_state d);

@@ -334,6 +334,20 @@ basis_name(enum trust_basis b)
 	}
 }
 
+/* The addresses that have not vouched for the certificate (all of its
+ * other addresses while unchecked). */
+static void
+describe_unvouched(struct out *o, const struct lr_cert *c)
+{
+	size_t k;
+
+	o_begin(o, "addresses", O_ARRAY);
+	for (k = 0; k < c->nvouch; k++)
+		if (c->vouch_state[k] != VOUCH_YES)
+			o_str(o, NULL, c->vouch[k]);
+	o_end(o, O_ARRAY);
+}
+
 /* The decision about one certificate (RFC 6698/7671/8162 via dane.c). */
 static void
 describe_verdict(struct out *o, const struct lr_cert *c)
@@ -347,6 +361,7 @@ describe_verdict(struct out *o, const struct lr_cert *c)
 	o_bool(o, "can_encrypt", v->can_encrypt);
 	o_bool(o, "can_sign", v->can_sign);
 	o_bool(o, "is_ca", c->sum.is_ca);
+	o_int(o, "version", c->sum.version);
 	o_str(o, "key", key);
 	if (v->matched) {
 		o_begin(o, "match", O_OBJECT);
@@ -360,11 +375,20 @@ describe_verdict(struct out *o, const struct lr_cert *c)
 		o_str(o, "trust_basis", basis_name(v->basis));
 	else
 		o_null(o, "trust_basis");
+	/* The e-mail trust rule's decision (trustrule.h): what a client
+	 * may store the certificate with, if at all. */
+	if (c->trust != NULL)
+		o_str(o, "trust", c->trust);
+	else
+		o_null(o, "trust");
 	o_begin(o, "problems", O_ARRAY);
 	for (i = 0; i < v->nproblems; i++) {
 		o_begin(o, NULL, O_OBJECT);
 		o_str(o, "code", v->problems[i].code);
 		o_str(o, "message", v->problems[i].message);
+		if (strcmp(v->problems[i].code, "other-address-not-vouched") ==
+		    0)
+			describe_unvouched(o, c);
 		o_end(o, O_OBJECT);
 	}
 	o_end(o, O_ARRAY);
@@ -619,6 +643,11 @@ print_verdict(FILE *f, const cJSON *c, int color)
 	    ", can encrypt" : ", cannot encrypt",
 	    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "can_sign")) ?
 	    ", can sign" : "");
+	if (str(c, "trust") != NULL)
+		fprintf(f, "            trust    \"%s\" %s\n", str(c, "trust"),
+		    strcmp(str(c, "trust"), ",,") == 0 ? "(stored without trust "
+		    "flags: its CA vouches for it)" : "(e-mail trust on this "
+		    "certificate alone)");
 	cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(c,
 	    "problems"))
 		fprintf(f, "            problem  %s: %s\n", str(p, "code") ?

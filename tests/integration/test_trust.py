@@ -18,6 +18,7 @@ import concurrent.futures
 import os
 import subprocess
 import sys
+import tempfile
 import time
 import unittest
 
@@ -211,14 +212,28 @@ class TestMatrix(Base):
                            TB.certs["combo"].cert_path, status="unusable")
         self.assert_problem(x["certificates"][0],
                             {"dane-ta-missing", "no-record-match"}, r)
-        # 2 0 0 carries the TA itself: no chain needed
+        # 2 0 0 carries the TA itself: no chain needed. The record fits,
+        # but combo names 24 addresses: no e-mail trust (issue 13) unless
+        # its CA is trusted (nss_db), when it needs none.
         x, r = self.verify("u2s0m0@example.test",
-                           TB.certs["combo"].cert_path, status="found")
+                           TB.certs["combo"].cert_path, status="unusable")
+        c = x["certificates"][0]
+        self.assertEqual(c["match"], {"usage": 2, "selector": 0,
+                                      "matching": 0}, r.describe())
+        self.assert_problem(c, "too-many-addresses", r)
+        self.assertIsNone(c["trust"], r.describe())
+        x, r = self.verify("u2s0m0@example.test",
+                           TB.certs["combo"].cert_path, status="found",
+                           nss=True)
         self.assert_usable(x["certificates"][0], 2, 0, 0, "dane-ta", r)
+        self.assertEqual(x["certificates"][0]["trust"], ",,", r.describe())
 
     def test_lookup_full_ee_records(self):
-        x, r = self.lookup("u3s0m0@example.test", status="found")
+        x, r = self.lookup("u3s0m0@example.test", status="unusable")
+        self.assert_problem(self.cert(x, "combo", r), "too-many-addresses", r)
+        x, r = self.lookup("u3s0m0@example.test", status="found", nss=True)
         self.assert_usable(self.cert(x, "combo", r), 3, 0, 0, "dane-ee", r)
+        self.assertEqual(self.cert(x, "combo", r)["trust"], ",,")
         x, r = self.lookup("u1s0m0@example.test", status="found", nss=True)
         self.assert_usable(self.cert(x, "combo", r), 1, 0, 0, "pkix", r)
 
@@ -280,8 +295,21 @@ class TestPkix(Base):
 class TestDaneTa(Base):
 
     def test_dane_ta_lookup(self):
-        x, r = self.lookup("dane-ta@example.test", status="found")
+        # leaf also names pkix@ and pkixta@, whose records (usage 1/0)
+        # need its CA trusted: without nss_db they do not vouch for it,
+        # ta-only@ (2 0 0 ca) does (issue 13).
+        x, r = self.lookup("dane-ta@example.test", status="unusable")
+        c = self.cert(x, "leaf", r)
+        self.assert_problem(c, "other-address-not-vouched", r)
+        p = [p for p in c["problems"]
+             if p["code"] == "other-address-not-vouched"][0]
+        self.assertEqual(p["addresses"], ["pkix@example.test",
+                                          "pkixta@example.test"])
+        self.assertEqual(c["match"], {"usage": 2, "selector": 0,
+                                      "matching": 0}, r.describe())
+        x, r = self.lookup("dane-ta@example.test", status="found", nss=True)
         self.assert_usable(self.cert(x, "leaf", r), 2, 0, 0, "dane-ta", r)
+        self.assertEqual(self.cert(x, "leaf", r)["trust"], ",,")
         ca = self.cert(x, "ca", r)
         self.assertIs(ca["usable"], False, r.describe())
         self.assertIs(ca["is_ca"], True, r.describe())
@@ -295,17 +323,21 @@ class TestDaneTa(Base):
 
     def test_ta_only_verify_leaf(self):
         x, r = self.verify("ta-only@example.test", TB.certs["leaf"].cert_path,
-                           status="found")
+                           status="unusable")
+        self.assert_problem(x["certificates"][0],
+                            "other-address-not-vouched", r)
+        x, r = self.verify("ta-only@example.test", TB.certs["leaf"].cert_path,
+                           status="found", nss=True)
         c = x["certificates"][0]
         self.assertEqual(c["sha256"].lower(), TB.certs["leaf"].sha256)
         self.assert_usable(c, 2, 0, 0, "dane-ta", r)
 
     def test_ta_only_verify_leaf_with_chain_der(self):
         x, r = self.verify("ta-only@example.test", TB.chain_path("leaf", "ca"),
-                           status="found")
+                           status="found", nss=True)
         self.assert_usable(x["certificates"][0], 2, 0, 0, "dane-ta", r)
         x, r = self.verify("ta-only@example.test", TB.der_path("leaf"),
-                           status="found")
+                           status="found", nss=True)
 
     def test_ta_only_other_ca(self):
         # a certificate for ta-only@ issued by ca2 does not chain to ca
@@ -553,6 +585,131 @@ class TestInsecureBogus(Base):
             self.assertIs(c["usable"], False, r.describe())
 
 
+class TestEmailTrust(Base):
+    """Issue 13: a signed zone an attacker controls (evil.test) must never
+    get trust for anyone else's address; the one rule (host/trustrule.h):
+    v3 end entity, every address vouched for by its own lookup."""
+
+    def one_cert(self, address, status):
+        x, r = self.lookup(address, status=status)
+        self.assertEqual(len(x["certificates"]), 1, r.describe())
+        return x["certificates"][0], r
+
+    def assert_refused(self, address, codes, addresses=None):
+        c, r = self.one_cert(address, "unusable")
+        self.assertIs(c["usable"], False, r.describe())
+        self.assertIsNone(c["trust"], r.describe())
+        self.assertIsNone(c["trust_basis"], r.describe())
+        # the record does fit: only the rule refuses it
+        self.assertEqual(c["match"], {"usage": 3, "selector": 0,
+                                      "matching": 0}, r.describe())
+        self.assertTrue(set(codes) <= self.codes(c), r.describe())
+        if addresses is not None:
+            p = [p for p in c["problems"]
+                 if p["code"] == "other-address-not-vouched"][0]
+            self.assertEqual(p["addresses"], addresses, r.describe())
+            for a in addresses:
+                self.assertIn(a, p["message"], r.describe())
+        return c
+
+    def test_version_1_is_never_trusted(self):
+        c = self.assert_refused("mallet@evil.test", ["version-1-certificate"])
+        self.assertEqual(c["version"], 1)
+        self.assertIs(c["is_ca"], False)     # no basicConstraints at all
+
+    def test_version_2_is_never_trusted(self):
+        c = self.assert_refused("v2@evil.test", ["version-2-certificate"])
+        self.assertEqual(c["version"], 2)
+
+    def test_other_domain_not_vouched(self):
+        # victim@bank.test publishes its own, other certificate
+        self.assert_refused("multi@evil.test", ["other-address-not-vouched"],
+                            ["victim@bank.test"])
+
+    def test_same_domain_other_person_not_vouched(self):
+        self.assert_refused("same@evil.test", ["other-address-not-vouched"],
+                            ["boss@evil.test"])
+
+    def test_smtputf8_only_second_address(self):
+        self.assert_refused("utf8@evil.test", ["other-address-not-vouched"],
+                            ["j\u00f6rg@bank.test"])
+
+    def test_subject_email_only_second_address(self):
+        c = self.assert_refused("subj@evil.test",
+                                ["other-address-not-vouched"],
+                                ["victim@bank.test"])
+        # the SAN is all `emails` shows; the rule sees the subject too
+        self.assertEqual(c["emails"], ["subj@evil.test"])
+
+    def test_both_addresses_publish_it(self):
+        for a in ("pair1@evil.test", "pair2@evil.test"):
+            with self.subTest(address=a):
+                c, r = self.one_cert(a, "found")
+                self.assertIs(c["usable"], True, r.describe())
+                self.assertEqual(c["trust"], ",C,", r.describe())
+                self.assertEqual(c["problems"], [], r.describe())
+                self.assertEqual(c["version"], 3)
+
+    def test_one_address_trusted_as_before(self):
+        c, r = self.one_cert("victim@bank.test", "found")
+        self.assertEqual(c["trust"], ",C,", r.describe())
+        x, r = self.lookup("hugh@example.test", status="found")
+        # hugh's certificate also names cname@, a CNAME to hugh's owner
+        # name: that address vouches for it too
+        self.assertEqual(x["certificates"][0]["trust"], ",C,", r.describe())
+
+    def test_verify_cannot_launder(self):
+        # the attacker's certificate handed in by verify for its own
+        # address is judged by the same rule
+        x, r = self.verify("multi@evil.test", TB.certs["evilmulti"].cert_path,
+                           status="unusable")
+        self.assert_problem(x["certificates"][0],
+                            "other-address-not-vouched", r)
+        x, r = self.verify("victim@bank.test",
+                           TB.certs["evilmulti"].cert_path, status="unusable")
+        self.assert_problem(x["certificates"][0], "no-record-match", r)
+
+    def test_import_follows_the_rule(self):
+        d = tempfile.mkdtemp(prefix="trust-", dir=TB.workdir)
+        r = cli("import", "--db", "sql:" + d, "mallet@evil.test",
+                "v2@evil.test", "multi@evil.test", "same@evil.test",
+                "utf8@evil.test", "subj@evil.test", "pair1@evil.test")
+        objs = {o["address"]: o for o in r.objects()
+                if o.get("type") == "import"}
+        for a in ("mallet@evil.test", "v2@evil.test", "multi@evil.test",
+                  "same@evil.test", "utf8@evil.test", "subj@evil.test"):
+            self.assertEqual(objs[a]["changes"], [], r.describe())
+            self.assertEqual(len(objs[a]["refused"]), 1, r.describe())
+        ch = objs["pair1@evil.test"]["changes"]
+        self.assertEqual([(c["action"], c["trust"]) for c in ch],
+                         [("added", ",C,")], r.describe())
+        lst = certutil_list("sql:" + d)
+        self.assertEqual(sorted(lst.values()), [",C,"], lst)
+
+    def test_import_refuses_newer_trust_format(self):
+        # Thunderbird's own newer NSS stores trust as PKCS #11 3.2
+        # CKO_TRUST (0x0b) objects that this NSS cannot read: such a
+        # database is never written (the row is what NSS's SQLite store
+        # keeps: class in column a0, 4 octets, network order)
+        d = tempfile.mkdtemp(prefix="trust-", dir=TB.workdir)
+        subprocess.run(["certutil", "-N", "--empty-password", "-d",
+                        "sql:" + d], check=True)
+        subprocess.run(["certutil", "-A", "-d", "sql:" + d, "-n", "x", "-t",
+                        ",C,", "-i", TB.certs["victim"].cert_path],
+                       check=True)
+        subprocess.run(["sqlite3", os.path.join(d, "cert9.db"),
+                        "CREATE TEMP TABLE t AS SELECT * FROM nssPublic "
+                        "WHERE a0 = x'ce534353'; UPDATE t SET id = id + 7, "
+                        "a0 = x'0000000b'; INSERT INTO nssPublic "
+                        "SELECT * FROM t;"], check=True)
+        r = cli("import", "--json", "--db", "sql:" + d, "hugh@example.test")
+        o = [o for o in r.objects() if o.get("type") == "import"][0]
+        self.assertEqual(o["changes"], [], r.describe())
+        self.assertIn("newer format", o["refused"][0]["reason"],
+                      r.describe())
+        self.assertEqual(list(certutil_list("sql:" + d)), ["x"])
+
+
 class TestNative(Base):
 
     def setUp(self):
@@ -576,13 +733,17 @@ class TestNative(Base):
                       "address": "u2s1m1@example.test",
                       "certificate": TB.certs["combo"].b64,
                       "chain": [TB.certs["ca"].b64]})
-        self.assertEqual(x["status"], "found", x)
+        # the record fits (match), but combo names 24 addresses: no
+        # e-mail trust without its CA in nss_db (issue 13)
+        self.assertEqual(x["status"], "unusable", x)
         self.assertEqual(x.get("mode"), "verify", x)
         c = x["certificates"][0]
-        self.assertIs(c["usable"], True, x)
+        self.assertIs(c["usable"], False, x)
         self.assertEqual(c["match"], {"usage": 2, "selector": 1,
                                       "matching": 1}, x)
-        self.assertEqual(c["trust_basis"], "dane-ta", x)
+        self.assertEqual([p["code"] for p in c["problems"]],
+                         ["too-many-addresses"], x)
+        self.assertIsNone(c["trust"], x)
         self.assertEqual(base64.b64decode(c["der"]), TB.certs["combo"].der)
 
     def test_verify_without_chain(self):
