@@ -201,6 +201,24 @@ judge_records(struct check *c, const struct lookup_result *lr)
 	if (lr->ncerts > 0 && lr->certs[0].v.usable)
 		set(c, S_USABLE, "pass", "a sender can discover and use a "
 		    "certificate for %s", c->address);
+	else if (lr->ncerts > 0 && lookup_cert_waits(&lr->certs[0])) {
+		/* The lookup would ask the other addresses (trustrule.h);
+		 * the publisher is told to publish there too. */
+		char others[DS_MAX_TRUST_ADDRESSES * (DS_MAX_ADDRESS + 2) + 1];
+		size_t k, len = 0;
+
+		others[0] = '\0';
+		for (k = 0; k < lr->certs[0].nvouch; k++)
+			len += (size_t)snprintf(others + len,
+			    sizeof(others) - len,
+			    "%s%s", k > 0 ? ", " : "", lr->certs[0].vouch[k]);
+		set(c, S_USABLE, "warn", "a sender can use the certificate for "
+		    "%s only if each other address it names publishes it too "
+		    "(%s): a record speaks only for its own address; check "
+		    "each with `dane-smime check ADDRESS CERT`", c->address,
+		    others);
+		c->status = "found";
+	}
 	else if (lr->ncerts > 0) {
 		set(c, S_USABLE, "fail", "no published certificate is usable: "
 		    "%s", lr->certs[0].v.nproblems > 0 ?

@@ -261,10 +261,9 @@ judge_trust(const struct address *addr, int64_t at,
 	}
 	c->nvouch = (size_t)n;
 	c->dane_basis = c->v.basis;
-	dane_add_problem(&c->v, "other-address-not-vouched", "the "
-	    "certificate also names other addresses, which have not been "
-	    "checked: without their own SMIMEA records for it, it gets no "
-	    "trust (RFC 8162 only lets a record speak for its own address)");
+	dane_add_problem(&c->v, "other-address-not-vouched", "no trust: "
+	    "it also names other addresses, not yet asked whether their own "
+	    "SMIMEA records vouch for it");
 	not_usable(c);
 	return 0;
 }
@@ -501,6 +500,20 @@ evaluate(const struct lookup_ctx *ctx, const char *address,
 }
 
 bool
+lookup_cert_waits(const struct lr_cert *c)
+{
+	size_t k;
+
+	if (c->nvouch == 0 || c->v.nproblems != 1 ||
+	    strcmp(c->v.problems[0].code, "other-address-not-vouched") != 0)
+		return false;
+	for (k = 0; k < c->nvouch; k++)
+		if (c->vouch_state[k] != VOUCH_UNCHECKED)
+			return false;
+	return true;
+}
+
+bool
 lookup_needs_vouching(const struct lookup_result *lr)
 {
 	size_t i, k;
@@ -543,10 +556,9 @@ settle_vouches(struct lr_cert *c)
 	}
 	remove_problem(&c->v, "other-address-not-vouched");
 	if (len > 0) {
-		dane_add_problem(&c->v, "other-address-not-vouched", "the "
-		    "certificate also names %s, whose own SMIMEA records do not "
-		    "vouch for it: a record speaks only for its own address "
-		    "(RFC 8162 3), so this certificate gets no trust", list);
+		dane_add_problem(&c->v, "other-address-not-vouched", "no "
+		    "trust: it also names %s, not vouched for by own SMIMEA "
+		    "records (a record speaks only for its address)", list);
 		return;
 	}
 	if (c->v.nproblems > 0)

@@ -96,6 +96,10 @@ void lookup_bad_address(const char *address, size_t address_len,
     const char *why, struct lookup_result *out);
 void lookup_result_free(struct lookup_result *lr);
 
+/* Whether c would be usable but for its other addresses, not yet
+ * asked to vouch for it. */
+bool lookup_cert_waits(const struct lr_cert *c);
+
 /* Whether any certificate of lr waits for its other addresses to vouch
  * for it (lr_cert.nvouch > 0 and still unchecked). */
 bool lookup_needs_vouching(const struct lookup_result *lr);

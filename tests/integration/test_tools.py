@@ -334,9 +334,15 @@ class TestCheck(Base):
         for name in ("record-present", "dnssec-secure", "records-well-formed",
                      "no-duplicates", "answer-size", "tcp",
                      "certificates-decode", "certificate-addresses",
-                     "usable", "wrong-name-sha224", "wrong-name-plain"):
+                     "wrong-name-sha224", "wrong-name-plain"):
             with self.subTest(check=name):
                 self.assertEqual(self.res(ch, name), "pass", r.describe())
+        # hugh's certificate also names cname@: the publisher is told that
+        # it is usable only if that address publishes it too (issue 13)
+        self.assertEqual(self.res(ch, "usable"), "warn", r.describe())
+        self.assertIn("cname@example.test",
+                      [c for c in x["checks"] if c["name"] == "usable"][0]
+                      ["message"], r.describe())
         self.assertEqual(x["status"], "found")
         self.assertEqual(x["dnssec"], "secure")
         self.assertNotEqual(self.res(ch, "wrong-name-sha256-full"), "fail")
@@ -551,13 +557,23 @@ class TestImport(Base):
 
     def test_dane_ta_end_entity_only(self):
         self.fresh_certutil_db()
-        res, r = self.imp("dane-ta@example.test", rc=0)
+        # leaf also names pkix@ and pkixta@, whose records need its CA
+        # trusted: without nss_db no trust for anyone (issue 13) ...
+        res, r = self.imp("dane-ta@example.test", rc=EXIT["unusable"])
+        x = res["dane-ta@example.test"]
+        self.assertEqual(x["changes"], [], r.describe())
+        self.assertIn(TB.certs["leaf"].sha256,
+                      [f["sha256"] for f in x["refused"]], r.describe())
+        self.assertEqual(certutil_list(self.db), {})
+        # ... with its CA trusted it is stored, without trust flags; the
+        # CA of the 2 0 0 record never is
+        res, r = self.imp("dane-ta@example.test", nss=True, rc=0)
         x = res["dane-ta@example.test"]
         self.assertEqual([c["sha256"] for c in x["changes"]],
                          [TB.certs["leaf"].sha256], r.describe())
-        self.assertEqual(x["changes"][0]["trust"], ",C,")
+        self.assertEqual(x["changes"][0]["trust"], ",,")
         lst = certutil_list(self.db)
-        self.assertEqual(list(lst.values()), [",C,"], lst)
+        self.assertEqual(list(lst.values()), [",,"], lst)
 
     def test_ca_only_refused(self):
         self.fresh_certutil_db()
