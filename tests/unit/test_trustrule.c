@@ -11,6 +11,7 @@
 
 #include "address.h"
 #include "certs.h"
+#include "crypto.h"
 #include "dane.h"
 #include "trustrule.h"
 #include "t.h"
@@ -213,6 +214,7 @@ main(int argc, char **argv)
 		cert_summary_free(&c);
 		free(der);
 	}
+	crypto_shutdown();
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", gendir);
 	if (system(cmd) != 0)
 		fprintf(stderr, "cannot remove %s\n", gendir);
