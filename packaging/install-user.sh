@@ -1,16 +1,18 @@
 #!/bin/sh
 # install-user.sh - install dane-smime for the current user, without root.
 #
-#   sh packaging/install-user.sh [--binary FILE] [--xpi FILE]
-#                                [--profile NAME|DIR] [--force]
+#   sh packaging/install-user.sh [--profile NAME|DIR] [--binary FILE]
+#                                [--xpi FILE] [--force]
 #   sh packaging/install-user.sh --uninstall
 #
 # Puts the host at ~/.local/bin/dane-smime (built from this source tree
-# with meson unless --binary names one), its man page under
-# ~/.local/share/man, and the native-messaging manifest where Thunderbird
-# on Linux looks first: ~/.mozilla/native-messaging-hosts/dane_smime.json
-# (not ~/.thunderbird, not an XDG folder). With --xpi, the add-on is also
-# copied into a Thunderbird profile as extensions/<add-on id>.xpi.
+# with meson in ~/.cache/dane-smime/build, kept for the next run, unless
+# --binary names one), its man page under ~/.local/share/man, and the
+# native-messaging manifest where Thunderbird on Linux looks first:
+# ~/.mozilla/native-messaging-hosts/dane_smime.json (not ~/.thunderbird,
+# not an XDG folder). The add-on (packaging/make-xpi.sh, or --xpi FILE)
+# goes to ~/.local/share/dane-smime/dane-smime.xpi and, with --profile
+# (or --xpi), into that Thunderbird profile as extensions/<add-on id>.xpi.
 # Everything written is listed in ~/.local/share/dane-smime/install-user.list
 # so that --uninstall removes exactly that (and the folders it created).
 #
@@ -22,16 +24,21 @@ EXTENSION_ID=dane-smime@dane-smime.org
 
 usage() {
 	cat >&2 <<EOF
-usage: $0 [--binary FILE] [--xpi FILE] [--profile NAME|DIR] [--force]
+usage: $0 [--profile NAME|DIR] [--binary FILE] [--xpi FILE] [--force]
        $0 --uninstall [--force]
-  --binary FILE   install this dane-smime instead of building one
-  --xpi FILE      also install the add-on into a Thunderbird profile
-  --profile P     that profile: a name from profiles.ini, or a folder
+  --profile P     also install the add-on into this Thunderbird profile:
+                  its name in ~/.thunderbird/profiles.ini (as about:profiles
+                  shows it), its folder's name there, or a folder
                   (anything with a "/")
-                  (needed when there are several profiles)
+  --binary FILE   install this dane-smime instead of building one
+  --xpi FILE      this add-on instead of one built from extension/;
+                  installed into the profile (needs --profile when
+                  there are several)
   --force         replace a manifest that points somewhere else
   --uninstall     remove what an earlier run installed
-Environment: HOME, DANE_SMIME_PREFIX (default \$HOME/.local).
+Environment: HOME, DANE_SMIME_PREFIX (default \$HOME/.local),
+XDG_CACHE_HOME (the build folder: \$XDG_CACHE_HOME/dane-smime/build,
+default \$HOME/.cache/dane-smime/build).
 EOF
 	exit 64
 }
@@ -75,6 +82,14 @@ record=$statedir/install-user.list
 nmdir=$HOME/.mozilla/native-messaging-hosts
 manifest=$nmdir/$HOST_NAME.json
 tbdir=$HOME/.thunderbird
+case ${XDG_CACHE_HOME:-} in
+/*) cachedir=$XDG_CACHE_HOME/dane-smime ;;
+*) cachedir=$HOME/.cache/dane-smime ;;
+esac
+builddir=$cachedir/build
+# What the per-user build needs on Debian/Ubuntu (host/meson.build's
+# dependencies nss, libcares, libcjson, libidn2; zip for the add-on).
+build_packages="meson ninja-build pkg-config gcc libc6-dev libnss3-dev libc-ares-dev libcjson-dev libidn2-dev zip"
 
 # --- the list of what we wrote: "f PATH" files, "d PATH" created folders ---
 
@@ -131,23 +146,46 @@ check_system_manifests() {
 
 # --- Thunderbird profiles --------------------------------------------------
 
-# Prints "NAME<TAB>DIR" for each profile in profiles.ini.
+# Prints "NAME<TAB>DIR<TAB>DEFAULT" for each profile in profiles.ini;
+# DEFAULT is 1 for the one Thunderbird starts with: an installation's
+# Default= (installs.ini, [Install...] sections), else Default=1.
 list_profiles() {
 	[ -f "$tbdir/profiles.ini" ] || return 0
-	awk -v base="$tbdir" '
+	inst=$tbdir/installs.ini
+	[ -f "$inst" ] || inst=/dev/null
+	awk -v base="$tbdir" -v inst="$inst" '
 	function flush() {
-		if (path != "") {
-			if (rel == "1") path = base "/" path
-			printf "%s\t%s\n", name, path
+		if (inprof && path != "" && name != "") {
+			n++; nm[n] = name; raw[n] = path; def[n] = legacy
+			dir[n] = rel == "1" ? base "/" path : path
 		}
-		name = ""; path = ""; rel = "1"
+		name = ""; path = ""; rel = "1"; legacy = 0
 	}
-	/^\[/ { flush(); inprof = ($0 ~ /^\[Profile[0-9]+\]/); next }
-	inprof && /^Name=/ { name = substr($0, 6); sub(/\r$/, "", name) }
-	inprof && /^Path=/ { path = substr($0, 6); sub(/\r$/, "", path) }
-	inprof && /^IsRelative=/ { rel = substr($0, 12); sub(/\r$/, "", rel) }
-	END { flush() }
-	' "$tbdir/profiles.ini"
+	{ sub(/\r$/, "") }
+	FILENAME == inst && /^Default=/ { idef[substr($0, 9)] = 1; anyi = 1; next }
+	FILENAME == inst { next }
+	/^\[/ { flush(); inprof = ($0 ~ /^\[Profile[0-9]+\]/)
+		ininst = ($0 ~ /^\[Install/); next }
+	ininst && /^Default=/ { idef[substr($0, 9)] = 1; anyi = 1 }
+	inprof && /^Name=/ { name = substr($0, 6) }
+	inprof && /^Path=/ { path = substr($0, 6) }
+	inprof && /^IsRelative=/ { rel = substr($0, 12) }
+	inprof && /^Default=1/ { legacy = 1 }
+	END {
+		flush()
+		for (i = 1; i <= n; i++) if (raw[i] in idef) hit = 1
+		for (i = 1; i <= n; i++)
+			printf "%s\t%s\t%d\n", nm[i], dir[i],
+			    hit ? (raw[i] in idef) : def[i]
+	}
+	' "$inst" "$tbdir/profiles.ini"
+}
+
+# The profiles, one per line, for messages: "  NAME  DIR (default)".
+show_profiles() {
+	printf '%s\n' "$1" | awk -F '\t' 'NF >= 2 {
+		d = $3 == 1 ? "   (Thunderbird starts this one)" : ""
+		printf "  %-16s %s%s\n", $1, $2, d }'
 }
 
 # Sets profdir from --profile, or to the only profile there is.
@@ -161,9 +199,21 @@ choose_profile() {
 			profdir=$(cd "$profile" && pwd)
 			return 0 ;;
 		esac
-		profdir=$(printf '%s\n' "$list" | awk -F '\t' -v n="$profile" \
-		    '$1 == n { print $2; exit }')
-		[ -n "$profdir" ] || die "no Thunderbird profile \"$profile\" in $tbdir/profiles.ini (profiles: $(printf '%s\n' "$list" | cut -f 1 | tr '\n' ' '))"
+		# Its name, else its folder's name (about:profiles shows both).
+		profdir=$(printf '%s\n' "$list" | awk -F '\t' -v n="$profile" '
+		    $1 == n { print $2; found = 1; exit }
+		    { b = $2; sub(/.*\//, "", b); if (b == n && !bn) bn = $2 }
+		    END { if (!found && bn) print bn }')
+		if [ -z "$profdir" ]; then
+			if [ "$n" -eq 0 ]; then
+				die "no Thunderbird profile \"$profile\": $tbdir/profiles.ini lists no profiles (start Thunderbird once as this user, or give --profile DIR)"
+			fi
+			printf 'error: no Thunderbird profile "%s" in %s. Its profiles:\n' \
+			    "$profile" "$tbdir/profiles.ini" >&2
+			show_profiles "$list" >&2
+			printf 'Give one of these names (Thunderbird shows them at about:profiles).\n' >&2
+			exit 1
+		fi
 		[ -d "$profdir" ] || die "profile \"$profile\": folder $profdir does not exist"
 		return 0
 	fi
@@ -172,7 +222,7 @@ choose_profile() {
 	fi
 	if [ "$n" -gt 1 ]; then
 		printf 'error: %s Thunderbird profiles; choose one with --profile NAME:\n' "$n" >&2
-		printf '%s\n' "$list" | sed 's/\t/   /; s/^/  /' >&2
+		show_profiles "$list" >&2
 		exit 1
 	fi
 	profdir=$(printf '%s\n' "$list" | cut -f 2)
@@ -199,6 +249,11 @@ if [ "$uninstall" -eq 1 ]; then
 		fi
 		[ -e "$f" ] || [ -L "$f" ] || continue
 		rm -f "$f" && say "removed $f"
+	done
+	# The kept build folder, if it still is one.
+	grep '^b ' "$list" | cut -c 3- | while IFS= read -r b; do
+		[ -d "$b/meson-private" ] || continue
+		rm -rf "$b" && say "removed $b/"
 	done
 	grep '^d ' "$list" | cut -c 3- | sort -r | while IFS= read -r d; do
 		# Not empty: someone else put something there since.
@@ -228,15 +283,90 @@ esac
 tmpd=$(mktemp -d)
 trap 'rm -rf "$tmpd"' EXIT
 
+# What this run writes goes to $tmpd/record; what an earlier run wrote is
+# kept (its folders are still ours to remove).
+: >"$tmpd/record"
+[ -f "$record" ] && cat "$record" >>"$tmpd/record"
+
+# Writes the list of what we installed (also when a build fails, so
+# that --uninstall removes the build folder).
+save_record() {
+	mkdirs "$statedir"
+	note_file "$record"
+	# Keep entries unique, in order.
+	awk '!seen[$0]++' "$tmpd/record" >"$record.tmp"
+	mv -f "$record.tmp" "$record"
+}
+
+# Builds the host in $builddir. A build folder from an earlier run is
+# reused: ninja rebuilds what changed (and re-runs meson when a
+# meson.build did); one from another source tree, or one that no longer
+# builds, is set up again from scratch.
+build_host() {
+	missing=
+	for p in meson ninja pkg-config cc; do
+		command -v "$p" >/dev/null 2>&1 || missing="$missing $p"
+	done
+	if [ -n "$missing" ]; then
+		die "cannot build dane-smime:$missing not found. Install the build packages (Debian/Ubuntu: apt-get install $build_packages), or give --binary FILE"
+	fi
+	mkdirs "$cachedir"
+	if [ -f "$builddir/meson-private/coredata.dat" ] &&
+	    grep -qF "\"source\": \"$src\"" \
+	    "$builddir/meson-info/meson-info.json" 2>/dev/null; then
+		say "building dane-smime in $builddir (kept from the last run) ..."
+		if meson compile -C "$builddir" dane-smime >"$tmpd/log" 2>&1; then
+			binary=$builddir/host/dane-smime
+			return 0
+		fi
+		tail -n 5 "$tmpd/log" | sed 's/^/  | /' >&2
+		say "that build failed (above); setting it up again ..."
+	else
+		say "building dane-smime from $src in $builddir ..."
+	fi
+	rm -rf "$builddir"
+	printf 'b %s\n' "$builddir" >>"$tmpd/record"
+	if ! meson setup "$builddir" "$src" --buildtype=release \
+	    -Dintegration=false >"$tmpd/log" 2>&1; then
+		save_record
+		tail -n 25 "$tmpd/log" >&2
+		die "meson setup failed (log above). The build needs these packages (Debian/Ubuntu names): $build_packages"
+	fi
+	if ! meson compile -C "$builddir" dane-smime >"$tmpd/log" 2>&1; then
+		save_record
+		tail -n 40 "$tmpd/log" >&2
+		die "the build failed (log above)"
+	fi
+	binary=$builddir/host/dane-smime
+}
+
+# The profile first: a wrong name must fail before anything is built.
+profdir=
+profname=
+if [ -n "$profile" ] || [ -n "$xpi" ]; then
+	choose_profile
+	profname=$profile
+	[ -n "$profname" ] || profname=$(basename "$profdir")
+fi
+
+# The add-on: --xpi, or built from extension/ (make-xpi.sh).
+if [ -n "$xpi" ]; then
+	[ -f "$xpi" ] || die "$xpi does not exist (build it with packaging/make-xpi.sh)"
+elif [ -f "$src/extension/manifest.json" ] &&
+    command -v zip >/dev/null 2>&1; then
+	sh "$src/packaging/make-xpi.sh" "$tmpd/dane-smime.xpi" >"$tmpd/log" 2>&1 ||
+	    { cat "$tmpd/log" >&2; die "packaging/make-xpi.sh failed"; }
+	xpi=$tmpd/dane-smime.xpi
+elif [ -n "$profdir" ]; then
+	[ -f "$src/extension/manifest.json" ] ||
+	    die "$src/extension/manifest.json does not exist: no add-on to install (give --xpi FILE)"
+	die "zip not found: it packages the add-on (apt-get install zip), or give --xpi FILE"
+else
+	warn "zip not found: the add-on was not packaged (apt-get install zip)"
+fi
+
 if [ -z "$binary" ]; then
-	command -v meson >/dev/null 2>&1 || die "meson not found: install it, or give --binary FILE"
-	say "building dane-smime from $src ..."
-	meson setup "$tmpd/build" "$src" --buildtype=release \
-	    -Dintegration=false >"$tmpd/log" 2>&1 ||
-	    { cat "$tmpd/log" >&2; die "meson setup failed"; }
-	meson compile -C "$tmpd/build" dane-smime >"$tmpd/log" 2>&1 ||
-	    { cat "$tmpd/log" >&2; die "build failed"; }
-	binary=$tmpd/build/host/dane-smime
+	build_host
 fi
 if [ ! -f "$binary" ] || [ ! -x "$binary" ]; then
 	die "$binary is not an executable file"
@@ -246,15 +376,6 @@ case $ver in
 "dane-smime "*) ;;
 *) die "$binary does not look like dane-smime (--version: $ver)" ;;
 esac
-if [ -n "$xpi" ]; then
-	[ -f "$xpi" ] || die "$xpi does not exist (build it with packaging/make-xpi.sh)"
-	choose_profile
-fi
-
-# What this run writes goes to $tmpd/record; what an earlier run wrote is
-# kept (its folders are still ours to remove).
-: >"$tmpd/record"
-[ -f "$record" ] && cat "$record" >>"$tmpd/record"
 
 mkdirs "$bindir"
 install -m 0755 "$binary" "$bindir/dane-smime.tmp"
@@ -290,25 +411,62 @@ note_file "$manifest"
 say "installed $manifest"
 check_system_manifests
 
+# The add-on: a copy to install from (Add-ons and Themes, Install Add-on
+# From File), and into the profile when one was chosen.
 if [ -n "$xpi" ]; then
+	mkdirs "$statedir"
+	install -m 0644 "$xpi" "$statedir/dane-smime.xpi.tmp"
+	mv -f "$statedir/dane-smime.xpi.tmp" "$statedir/dane-smime.xpi"
+	note_file "$statedir/dane-smime.xpi"
+	say "installed $statedir/dane-smime.xpi (the add-on)"
+fi
+if [ -n "$profdir" ]; then
 	mkdirs "$profdir/extensions"
 	install -m 0644 "$xpi" "$profdir/extensions/$EXTENSION_ID.xpi"
 	note_file "$profdir/extensions/$EXTENSION_ID.xpi"
-	say "installed the add-on into $profdir"
-	say "  Thunderbird asks to enable it at its next start (Add-ons and Themes)."
+	say "installed the add-on into Thunderbird profile \"$profname\" ($profdir)"
+	say "  At its next start Thunderbird adds it DISABLED, as it does with"
+	say "  any add-on put there from outside: a notice in its main menu"
+	say "  (the button with three lines) asks about dane-smime; choose"
+	say "  Enable. Or: Add-ons and Themes, dane-smime, Enable."
 	if [ -f "$profdir/lock" ] || [ -L "$profdir/lock" ]; then
 		say "  Thunderbird seems to be running with this profile: restart it."
 	fi
+	say "  Or, with no notice to look for: Add-ons and Themes, gear menu,"
+	say "  Install Add-on From File, $statedir/dane-smime.xpi"
+elif [ -n "$xpi" ]; then
+	plist=$(list_profiles)
+	had=$(printf '%s\n' "$plist" | while IFS="$(printf '\t')" read -r n d _; do
+		if [ -n "$d" ] && [ -f "$d/extensions/$EXTENSION_ID.xpi" ]; then
+			printf ' "%s"' "$n"
+		fi
+	done)
+	if [ -n "$had" ]; then
+		say "The add-on file is already in profile$had (from before; this run"
+		say "did not update it: give --profile NAME for that). For another"
+		say "profile either"
+	else
+		say "The add-on is in no Thunderbird profile yet. Either"
+	fi
+	say "  - in Thunderbird: Add-ons and Themes, gear menu, Install Add-on"
+	say "    From File, $statedir/dane-smime.xpi; or"
+	say "  - run this again with --profile NAME. Your profiles:"
+	if [ -n "$plist" ]; then
+		show_profiles "$plist" | sed 's/^/  /'
+	else
+		say "      none yet in $tbdir/profiles.ini: start Thunderbird once."
+	fi
 fi
 
-mkdirs "$statedir"
-note_file "$record"
-# Keep entries unique, in order.
-awk '!seen[$0]++' "$tmpd/record" >"$record.tmp"
-mv -f "$record.tmp" "$record"
+save_record
 
 case ":${PATH:-}:" in
 *":$bindir:"*) ;;
-*) say "note: $bindir is not in PATH; add it to use the dane-smime command." ;;
+*)
+	say "note: $bindir is not in PATH, so the command \"dane-smime\" is not"
+	say "  found yet (Thunderbird does not need it: the manifest names the"
+	say "  full path). Debian's ~/.profile adds ~/.local/bin at your next"
+	say "  login; or add  export PATH=\"$bindir:\$PATH\"  to ~/.profile."
+	;;
 esac
 say "Check the set-up with: $bindir/dane-smime doctor"

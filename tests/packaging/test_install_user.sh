@@ -1,14 +1,21 @@
 #!/bin/sh
 # shellcheck disable=SC2016 # sh -c '...' checks take values as arguments
 # tests/packaging/test_install_user.sh - packaging/install-user.sh in a
-# temporary HOME: the manifest it writes, the traps it explains (several
-# profiles, a foreign manifest, Flatpak), and that --uninstall leaves the
-# HOME exactly as it was.
+# temporary HOME: the manifest it writes, the add-on it builds and puts
+# into the chosen profile, the traps it explains (several profiles, a
+# profile that does not exist, a foreign manifest, Flatpak), what
+# `dane-smime doctor` then says about the profiles, that --uninstall
+# leaves the HOME exactly as it was, and a build from source whose
+# build folder the next run reuses. With thunderbird installed, also a
+# real profile (thunderbird --createprofile) that a real Thunderbird
+# then starts with: the add-on is registered, waiting to be enabled.
 #
 #   sh tests/packaging/test_install_user.sh [DANE_SMIME_BINARY]
 #
 # The binary defaults to $DANE_SMIME, then build/host/dane-smime. Needs
-# python3 (JSON checks). Prints "N passed, N failed"; exit 0 iff none failed.
+# python3 (JSON checks) and zip (the add-on). DANE_SMIME_TEST_NO_BUILD=1
+# skips the build from source (~15 s). Prints "N passed, N failed"; exit
+# 0 iff none failed.
 set -u
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -19,6 +26,11 @@ pass=0
 fail=0
 ok() { pass=$((pass + 1)); echo "ok: $*"; }
 bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+has() { # TEXT SUBSTRING
+	case $1 in *"$2"*) return 0 ;; esac
+	printf '  got: %s\n' "$1"
+	return 1
+}
 check() { # DESCRIPTION COMMAND...
 	d=$1; shift
 	if "$@"; then ok "$d"; else bad "$d"; fi
@@ -31,7 +43,15 @@ if [ ! -x "$bin" ]; then
 fi
 
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+tbpid=
+# shellcheck disable=SC2317 # run by the EXIT trap
+cleanup() {
+	[ -z "$tbpid" ] || kill "$tbpid" 2>/dev/null
+	rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM HUP
 
 # A HOME with two Thunderbird profiles and a PATH without ~/.local/bin.
 newhome() {
@@ -57,7 +77,7 @@ EOF
 listing() { (cd "$1" && find . | LC_ALL=C sort); }
 run() { # HOME ARGS... -> $out, $rc
 	h=$1; shift
-	out=$(HOME=$h PATH=/usr/bin:/bin sh "$script" "$@" 2>&1)
+	out=$(HOME=$h XDG_CACHE_HOME='' PATH=/usr/bin:/bin sh "$script" "$@" 2>&1)
 	rc=$?
 }
 
@@ -180,6 +200,203 @@ newhome e
 run "$H" --binary /bin/true
 check "--binary that is not dane-smime: exit 1" test "$rc" -eq 1
 check "nothing installed for a bad binary" test ! -e "$H/.local"
+
+# --- the add-on built from extension/ and put into a profile by name ---
+# doctor --json's "install" object, as python3 sees it: prints the value
+# of the expression $2 (d = that object).
+doctor_json() { # HOME EXPR
+	HOME=$1 "$1/.local/bin/dane-smime" doctor --json 2>/dev/null |
+	    python3 -c 'import json, sys
+d = json.loads(sys.stdin.readline())["install"]
+print(eval(sys.argv[1]))' "$2"
+}
+prof() { # NAME -> "addon-state exists addon_file" of that profile
+	printf 'next(("%%s %%s %%s" %% (p["addon"], p["exists"], p["addon_file"])) for p in d["profiles"] if p["name"] == "%s")' "$1"
+}
+newhome f
+listing "$H" >"$work/f.before"
+run "$H" --binary "$bin" --profile nosuch
+check "--profile that does not exist: exit 1" test "$rc" -eq 1
+check "--profile that does not exist: says so and lists the profiles with their folders" \
+    sh -c 'printf "%s" "$1" | grep -q "no Thunderbird profile \"nosuch\"" &&
+        printf "%s" "$1" | grep -q "default-esr .*/.thunderbird/abc.default-esr" &&
+        printf "%s" "$1" | grep -q "work .*/.thunderbird/xyz.work" &&
+        printf "%s" "$1" | grep -q "about:profiles"' sh "$out"
+listing "$H" >"$work/f.refused"
+check "--profile that does not exist: nothing written" \
+    cmp -s "$work/f.before" "$work/f.refused"
+
+run "$H" --binary "$bin" --profile work
+check "--profile work without --xpi: exit 0" test "$rc" -eq 0
+[ "$rc" -eq 0 ] || printf '%s\n' "$out"
+x=$H/.thunderbird/xyz.work/extensions/$id.xpi
+check "the add-on, built from extension/, lands in the profile as <id>.xpi" \
+    python3 - "$x" "$id" <<'EOF'
+import json, sys, zipfile
+z = zipfile.ZipFile(sys.argv[1])
+m = json.loads(z.read("manifest.json"))
+names = z.namelist()
+bad = [n for n in names if n.startswith("tests/") or n.endswith("package.json")]
+if m["browser_specific_settings"]["gecko"]["id"] != sys.argv[2] or bad:
+    print("xpi:", m.get("browser_specific_settings"), bad)
+    sys.exit(1)
+EOF
+check "the same add-on kept in ~/.local/share/dane-smime/dane-smime.xpi" \
+    cmp -s "$x" "$H/.local/share/dane-smime/dane-smime.xpi"
+check "no add-on in the other profile" \
+    test ! -e "$H/.thunderbird/abc.default-esr/extensions"
+check "the output says it waits, disabled, and names Install Add-on From File with the .xpi's path" \
+    sh -c 'printf "%s" "$1" | grep -q "DISABLED" &&
+        printf "%s" "$1" | grep -q "Install Add-on From File, $2"' sh "$out" \
+    "$H/.local/share/dane-smime/dane-smime.xpi"
+check "the manifest names the installed binary, which exists" \
+    sh -c '[ -x "$2" ] && grep -q "\"path\": \"$2\"" "$1"' sh \
+    "$H/.mozilla/native-messaging-hosts/dane_smime.json" "$H/.local/bin/dane-smime"
+check "doctor: both profiles listed, the add-on pending in \"work\" only" \
+    test "$(doctor_json "$H" "$(prof work)")" = "pending True True" -a \
+    "$(doctor_json "$H" "$(prof default-esr)")" = "absent True False"
+check "doctor: the host is ok, the add-on not yet enabled" \
+    test "$(doctor_json "$H" '(d["ok"], d["addon_enabled"])')" = "(True, False)"
+check "doctor: says the add-on file waits for Thunderbird's next start" \
+    has "$(doctor_json "$H" 'd["addon_problem"]')" \
+    'file is in profile "work"; Thunderbird takes it up at its next start'
+# The folder's name works as well as the profile's name.
+run "$H" --binary "$bin" --profile abc.default-esr
+check "--profile FOLDER-NAME: the add-on in that profile" \
+    test -f "$H/.thunderbird/abc.default-esr/extensions/$id.xpi"
+run "$H" --uninstall
+listing "$H" >"$work/f.after"
+if diff -u "$work/f.before" "$work/f.after"; then
+	ok "--uninstall after --profile: HOME as it was"
+else
+	bad "--uninstall after --profile: HOME as it was (diff above)"
+fi
+
+# --- no --profile: the host, and where the add-on is ---
+newhome g
+run "$H" --binary "$bin"
+check "no --profile: exit 0, no profile touched" sh -c '[ "$1" -eq 0 ] &&
+    [ ! -e "$2/.thunderbird/abc.default-esr/extensions" ] &&
+    [ ! -e "$2/.thunderbird/xyz.work/extensions" ]' sh "$rc" "$H"
+check "no --profile: says how to install the add-on, lists the profiles" \
+    sh -c 'printf "%s" "$1" | grep -q "in no Thunderbird profile yet" &&
+        printf "%s" "$1" | grep -q "Install Add-on" &&
+        printf "%s" "$1" | grep -q "$2/.local/share/dane-smime/dane-smime.xpi" &&
+        printf "%s" "$1" | grep -q "default-esr .*abc.default-esr" &&
+        printf "%s" "$1" | grep -q "with --profile NAME"' sh "$out" "$H"
+check "doctor without the add-on anywhere: says so plainly" \
+    has "$(doctor_json "$H" '(d["addon_enabled"], d["addon_problem"])')" \
+    "(False, 'no Thunderbird profile has the add-on $id: run packaging/install-user.sh --profile NAME"
+check "doctor text: lists the profiles and the add-on line" \
+    sh -c 'out=$(HOME=$1 "$1/.local/bin/dane-smime" doctor --no-color 2>/dev/null)
+        printf "%s" "$out" | grep -q "^profile        work  $1/.thunderbird/xyz.work" &&
+        printf "%s" "$out" | grep -q "^add-on         no Thunderbird profile has the add-on"' sh "$H"
+run "$H" --uninstall
+
+# --- a real Thunderbird profile -------------------------------------------
+# Quiet prefs for a Thunderbird that must not go on the network; not
+# extensions.autoDisableScopes: the add-on is to be seen as a user's is.
+quiet_prefs() {
+	for p in '"network.proxy.type", 1' '"network.proxy.http", "127.0.0.1"' \
+	    '"network.proxy.http_port", 9' '"network.proxy.ssl", "127.0.0.1"' \
+	    '"network.proxy.ssl_port", 9' '"network.proxy.socks", "127.0.0.1"' \
+	    '"network.proxy.socks_port", 9' '"network.proxy.no_proxies_on", ""' \
+	    '"network.dns.disablePrefetch", true' \
+	    '"network.captive-portal-service.enabled", false' \
+	    '"network.connectivity-service.enabled", false' \
+	    '"network.trr.mode", 5' '"browser.region.update.enabled", false' \
+	    '"services.settings.server", "http://127.0.0.1:9/"' \
+	    '"toolkit.telemetry.enabled", false' \
+	    '"datareporting.policy.dataSubmissionEnabled", false' \
+	    '"app.update.enabled", false' '"app.update.auto", false' \
+	    '"mail.shell.checkDefaultClient", false' \
+	    '"mailnews.start_page.enabled", false'; do
+		printf 'user_pref(%s);\n' "$p"
+	done
+}
+tb=${THUNDERBIRD:-thunderbird}
+if command -v "$tb" >/dev/null 2>&1; then
+	H=$work/tb
+	mkdir -p "$H"
+	HOME=$H "$tb" --headless --createprofile default-esr >"$work/tb.log" 2>&1
+	pdir=$(sed -n 's/^Path=//p' "$H/.thunderbird/profiles.ini" 2>/dev/null)
+	check "thunderbird --createprofile made a profile" \
+	    test -n "$pdir" -a -d "$H/.thunderbird/$pdir"
+	pdir=$H/.thunderbird/$pdir
+	run "$H" --binary "$bin" --profile nosuch
+	check "real profile: a missing one is an error naming default-esr" \
+	    sh -c '[ "$1" -eq 1 ] && printf "%s" "$2" | grep -q "default-esr .*$3"' \
+	    sh "$rc" "$out" "$pdir"
+	run "$H" --binary "$bin" --profile default-esr
+	check "real profile: install --profile default-esr, exit 0" test "$rc" -eq 0
+	check "real profile: the add-on file is in it" \
+	    test -f "$pdir/extensions/$id.xpi"
+	check "real profile: doctor sees it, pending" \
+	    test "$(doctor_json "$H" "$(prof default-esr)")" = "pending True True"
+	# Thunderbird starts with that profile and registers the add-on.
+	quiet_prefs >"$pdir/user.js"
+	HOME=$H MOZ_CRASHREPORTER_DISABLE=1 "$tb" --headless --no-remote \
+	    -P default-esr >"$work/tb.log" 2>&1 &
+	tbpid=$!
+	i=0
+	while [ $i -lt 60 ] && ! grep -qs "\"id\":\"$id\"" "$pdir/extensions.json"; do
+		sleep 0.5
+		i=$((i + 1))
+	done
+	sleep 1		# extensions.json is written whole, but once more
+	kill "$tbpid" 2>/dev/null
+	wait "$tbpid" 2>/dev/null
+	tbpid=
+	check "real Thunderbird registered the add-on in extensions.json" \
+	    grep -qs "\"id\":\"$id\"" "$pdir/extensions.json"
+	check "real profile: doctor says the add-on waits, disabled, to be enabled" \
+	    test "$(doctor_json "$H" "$(prof default-esr)")" = "waiting True True"
+	check "real profile: doctor says where and what to do" \
+	    has "$(doctor_json "$H" 'd["addon_problem"]')" \
+	    'profile "default-esr" but waits, disabled, for you to enable it'
+	check "real profile: doctor's version of the add-on is the one installed" \
+	    test "$(doctor_json "$H" 'next(p.get("addon_version") for p in d["profiles"])')" = \
+	    "$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["version"])' \
+	    "$root/extension/manifest.json")"
+	# Another real profile, without the add-on.
+	H=$work/tb2
+	mkdir -p "$H"
+	HOME=$H "$tb" --headless --createprofile default-esr >"$work/tb.log" 2>&1
+	run "$H" --binary "$bin"
+	check "real profile without the add-on: doctor lists it, without" \
+	    test "$(doctor_json "$H" "$(prof default-esr)")" = "absent True False"
+	check "real profile without the add-on: doctor says no profile has it" \
+	    has "$(doctor_json "$H" 'd["addon_problem"]')" \
+	    "no Thunderbird profile has the add-on"
+else
+	echo "skip: $tb not installed (the real-profile checks)"
+fi
+
+# --- a build from source, its build folder kept for the next run ---
+if [ "${DANE_SMIME_TEST_NO_BUILD:-0}" != 1 ] && command -v meson >/dev/null 2>&1; then
+	newhome h
+	listing "$H" >"$work/h.before"
+	run "$H" --profile work
+	check "build from source: exit 0, in ~/.cache/dane-smime/build" \
+	    sh -c '[ "$1" -eq 0 ] && [ -x "$2/.cache/dane-smime/build/host/dane-smime" ] &&
+	        "$2/.local/bin/dane-smime" --version | grep -q "^dane-smime "' \
+	    sh "$rc" "$H"
+	[ "$rc" -eq 0 ] || printf '%s\n' "$out"
+	t0=$(date +%s)
+	run "$H" --profile work
+	t1=$(date +%s)
+	check "second run reuses the build folder (took $((t1 - t0)) s)" \
+	    sh -c '[ "$1" -eq 0 ] && printf "%s" "$2" | grep -q "kept from the last run"' \
+	    sh "$rc" "$out"
+	[ "$rc" -eq 0 ] || printf '%s\n' "$out"
+	run "$H" --uninstall
+	listing "$H" >"$work/h.after"
+	if diff -u "$work/h.before" "$work/h.after"; then
+		ok "--uninstall removes the build folder too: HOME as it was"
+	else
+		bad "--uninstall removes the build folder too (diff above)"
+	fi
+fi
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
