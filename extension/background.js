@@ -1,6 +1,9 @@
 // dane-smime background: wires the modules together. Listeners are
-// registered synchronously at the top level (MV3 event page); the open
-// native port keeps the page alive.
+// registered synchronously at the top level (MV3 event page): Thunderbird
+// suspends an idle page after about 30 s (timers die with it) and wakes
+// it for these listeners and for browser.alarms (compose.js keeps an
+// alarm while compose tabs are open). Every start connects the host and
+// picks up the compose tabs that are open.
 
 import * as bus from "./modules/bus.js";
 import * as host from "./modules/host.js";
@@ -16,9 +19,24 @@ browser.compose.onBeforeSend.addListener((tab, details) =>
 browser.messageDisplay.onMessagesDisplayed.addListener((tab, list) =>
   verify.onDisplayed(tab, list));
 
+// The test hook (test builds only) is loaded before the first alarm is
+// handed on, so that an alarm that woke the page reaches it.
+let started = null;
+
+browser.alarms.onAlarm.addListener(async (alarm) => {
+  await started;
+  if (alarm.name === compose.ALARM)
+    await compose.wake();
+  else
+    bus.emit("alarm", { name: alarm.name });
+});
+
 bus.on((event, detail) => {
   if (event === "host-state" && detail.state === "ready")
     compose.hostReady();
+  else if (event === "host-validating" ||
+           event === "host-state" && detail.state !== "connecting")
+    compose.hostChanged();
   // Open popups and the options page refresh themselves on this.
   browser.runtime.sendMessage({ type: "changed", event }).catch(() => {});
 });
@@ -26,6 +44,7 @@ bus.on((event, detail) => {
 async function statusReport() {
   return {
     host: { ...host.status },
+    os: (await browser.runtime.getPlatformInfo()).os,
     experiment: certs.experimentAvailable(),
     profileDb: await certs.profileDb(),
     settings: await store.getSettings(),
@@ -36,11 +55,12 @@ async function statusReport() {
 // Requests from the popups and the options page.
 const handlers = {
   "status": () => statusReport(),
-  "compose-status": (m) => compose.tabStatus(m.tabId),
+  "compose-status": (m) => compose.tabReport(m.tabId),
   "verify": (m) => verify.verifyTab(m.tabId, false),
   "verify-status": (m) => {
     const r = verify.tabResult(m.tabId);
-    return r ? { ...r, canImport: verify.canImport(r) } : null;
+    return r ? { ...r, canImport: verify.canImport(r),
+      host: { state: host.status.state } } : null;
   },
   "import-signer": (m) => verify.importSigner(m.tabId),
   "set-settings": (m) => store.setSettings(m.settings),
@@ -70,7 +90,7 @@ async function testHook() {
   hook.run(config, { bus, host, compose, verify, store, certs });
 }
 
-testHook().finally(() => {
+started = testHook().finally(() => {
   host.connect();
-  compose.start();
+  return compose.start();
 });

@@ -2,6 +2,12 @@
 // recipients-changed event (shared/notes/thunderbird.md), so each compose
 // tab is polled with compose.getComposeDetails; onBeforeSend is the final
 // gate. Only addresses not seen recently are looked up.
+//
+// Thunderbird suspends an idle background page (about 30 s); its timers
+// die with it. The page wakes for top-level listeners (a new compose tab,
+// a popup asking, onBeforeSend) and for browser.alarms: while compose tabs
+// are open an alarm fires every minute, and wake() then tracks the open
+// compose tabs again (start()) and polls them.
 
 import { emit } from "./bus.js";
 import * as host from "./host.js";
@@ -12,6 +18,7 @@ const POLL_MS = 2000;
 const SEND_WAIT_MS = 4000;       // onBeforeSend never waits longer on DNS
 const MAX_CACHE_S = 3600;
 const MIN_CACHE_S = 60;
+export const ALARM = "dane-smime-compose";
 
 const tabs = new Map();          // tabId -> {timer, addresses: [], key, encrypted}
 const entries = new Map();       // lowercased address -> entry
@@ -60,6 +67,21 @@ function fresh(address) {
   return e && e.state !== "pending" && e.expires > Date.now();
 }
 
+// What the popup's Details show of a certificate: its data, the host's
+// decision and problems (codes rendered by the add-on), and the trust the
+// host allows into Thunderbird's store (`trust`, never re-derived here).
+function certDetail(c) {
+  return { subject: c.subject || "", issuer: c.issuer || "",
+    emails: c.emails || [], notBefore: c.not_before || null,
+    notAfter: c.not_after || null, usable: c.usable === true,
+    problems: c.problems || [], match: c.match || null,
+    record: c.usage !== undefined ? [c.usage, c.selector, c.matching] : null,
+    trustBasis: c.trust_basis || null,
+    trust: c.trust === undefined ? null : c.trust,
+    version: c.version === undefined ? null : c.version,
+    key: c.key || null, sha256: c.sha256 || null };
+}
+
 async function settle(address, result) {
   const settings = await store.getSettings();
   const best = certs.importable(result)[0] ||
@@ -68,9 +90,21 @@ async function settle(address, result) {
     address,
     state: stateOf(result),
     reason: result.reason || (result.error && result.error.message) || null,
+    error: result.error || null,
+    ede: result.ede || null,
+    query: result.query || null,
+    dnssec: result.dnssec || null,
+    status: result.status || null,
+    ttl: result.ttl === undefined ? null : result.ttl,
+    records: (result.records || []).map((r) => ({ usage: r.usage,
+      selector: r.selector, matching: r.matching,
+      certificate: r.certificate === undefined ? null : r.certificate,
+      problem: r.problem || null })),
+    certificates: (result.certificates || []).map(certDetail),
     certificate: best ? { subject: best.subject, notAfter: best.not_after,
       usable: best.usable === true, problems: best.problems || [] } : null,
     usable: certs.importable(result).length > 0,
+    autoImport: settings.autoImport,
     imports: [],
     thunderbird: null,
     expires: Date.now() + 1000 * Math.min(MAX_CACHE_S,
@@ -85,9 +119,18 @@ async function settle(address, result) {
   return entry;
 }
 
+// Ready: Thunderbird can encrypt to this recipient now (a usable
+// certificate, and Thunderbird's own lookup finds one when it can be
+// asked).
+export function ready(e) {
+  return !!(e && e.usable &&
+    (e.thunderbird ? e.thunderbird.found === true : true) &&
+    !(e.imports || []).some((i) => i.action === "error"));
+}
+
 // Looks up the addresses that are neither fresh nor in flight. Resolves
 // when all of them are settled.
-async function resolve(addresses) {
+async function resolve(addresses, onStart) {
   const settings = await store.getSettings();
   const todo = [];
   const waits = [];
@@ -107,6 +150,8 @@ async function resolve(addresses) {
     for (const a of todo)
       entries.set(a.toLowerCase(), { address: a, state: "pending",
         imports: [], expires: 0 });
+    if (onStart)
+      await onStart();
     const job = host.lookup(todo).then(async (results) => {
       for (const a of todo) {
         const r = results.get(a) || { status: "error",
@@ -135,29 +180,86 @@ export function tabStatus(tabId) {
       imports: [] });
 }
 
-async function updateBadge(tabId) {
-  const list = tabStatus(tabId);
-  const n = list.filter((e) => e.usable).length;
-  await browser.composeAction.setBadgeText({ tabId,
-    text: list.length ? String(n) : "" });
-  await browser.composeAction.setBadgeBackgroundColor({ tabId,
-    color: n > 0 && n === list.length ? "#2e7d32" : "#757575" });
+// Badge and icon carry the tab's state: neutral until every recipient is
+// checked, a warning when the set-up is broken (no host, a resolver that
+// is not trusted), green only when every recipient is ready; the badge
+// counts "ready/all" (at most 4 characters, so it is never clipped).
+const BADGE_COLOURS = { green: "#2e7d32", amber: "#b26a00", grey: "#616161" };
+const TAB_ICONS = { green: "/icons/verified.svg", amber: "/icons/warning.svg",
+  grey: "/icons/icon.svg" };
+
+export function badgeFor(list, hostState) {
+  if (list.length === 0)
+    return { text: "", colour: "grey" };
+  const n = list.filter(ready).length;
+  const text = list.length > 99 ? String(n).slice(0, 4) : n + "/" + list.length;
+  if (hostState !== "ready")
+    return { text: list.length > 99 ? "!" : text, colour: "amber" };
+  if (list.some((e) => e.state === "pending"))
+    return { text: "\u2026", colour: "grey" };
+  return { text: text.length > 4 ? String(n) : text,
+    colour: n === list.length ? "green" : "grey" };
 }
 
+async function updateBadge(tabId) {
+  const b = badgeFor(tabStatus(tabId), host.setupState());
+  const ca = browser.composeAction;
+  await ca.setBadgeText({ tabId, text: b.text });
+  await ca.setBadgeBackgroundColor({ tabId, color: BADGE_COLOURS[b.colour] });
+  if (ca.setIcon)
+    await ca.setIcon({ tabId, path: TAB_ICONS[b.colour] });
+}
+
+// The sender's side: Thunderbird encrypts only with an S/MIME certificate
+// of the sending identity (Account Settings > End-To-End Encryption).
+async function identityOf(identityId) {
+  if (!identityId || !browser.identities)
+    return null;
+  try {
+    const identity = await browser.identities.get(identityId);
+    if (!identity)
+      return null;
+    const caps = identity.encryptionCapabilities &&
+      identity.encryptionCapabilities["S/MIME"];
+    return { id: identityId, email: identity.email || null,
+      canEncrypt: caps ? caps.canEncrypt === true : null };
+  } catch (e) {
+    console.warn("dane-smime: identities.get failed", e);
+    return null;
+  }
+}
+
+// Auto-encrypt (option): once per tab, only when every recipient is
+// ready and the identity can encrypt; t.encryption says what happened:
+// {state: on|no-identity-cert|not-all-ready|failed, at, error}.
 async function maybeEncrypt(tabId, details, list) {
   const t = tabs.get(tabId);
-  if (!t || t.encrypted || list.length === 0 || !list.every((e) => e.usable))
+  if (!t || t.encrypted || list.length === 0)
     return;
-  if (!(await store.getSettings()).autoEncrypt || !details.identityId)
+  if (!(await store.getSettings()).autoEncrypt) {
+    t.encryption = null;
     return;
-  const identity = await browser.identities.get(details.identityId);
-  const caps = identity && identity.encryptionCapabilities &&
-    identity.encryptionCapabilities["S/MIME"];
-  if (!caps || !caps.canEncrypt)
+  }
+  if (!list.every(ready)) {
+    t.encryption = list.some((e) => e.state === "pending") ? null :
+      { state: "not-all-ready" };
+    return;
+  }
+  if (t.identity && t.identity.canEncrypt === false) {
+    t.encryption = { state: "no-identity-cert" };
+    return;
+  }
+  if (!t.identity || t.identity.canEncrypt !== true)
     return;
   t.encrypted = true;   // once per tab: never fight the user's choice
-  await browser.compose.setComposeDetails(tabId, {
-    selectedEncryptionTechnology: { name: "S/MIME", encryptBody: true } });
+  try {
+    await browser.compose.setComposeDetails(tabId, {
+      selectedEncryptionTechnology: { name: "S/MIME", encryptBody: true } });
+    t.encryption = { state: "on", at: new Date(Date.now()).toISOString() };
+  } catch (e) {
+    t.encryption = { state: "failed", error: String(e.message || e) };
+  }
+  emit("compose", { tabId, recipients: list });
 }
 
 async function poll(tabId) {
@@ -167,12 +269,17 @@ async function poll(tabId) {
   t.busy = true;
   try {
     const details = await browser.compose.getComposeDetails(tabId);
+    if (!t.identity || t.identity.id !== details.identityId)
+      t.identity = await identityOf(details.identityId);
     t.addresses = await recipientsOf(details);
     const key = t.addresses.map((a) => a.toLowerCase()).join(",");
     const changed = key !== t.key;
     t.key = key;
     const before = t.addresses.filter(fresh).length;
-    await resolve(t.addresses);
+    // While lookups run the badge shows that (never an old green).
+    await resolve(t.addresses, () => updateBadge(tabId).then(() => {
+      t.badge = null;
+    }));
     const list = tabStatus(tabId);
     const imported = list.some((e) => e.imports &&
       e.imports.some((i) => i.action === "added" || i.action === "trusted") && !t.rechecked?.has(e.address));
@@ -183,7 +290,10 @@ async function poll(tabId) {
       await browser.compose.setComposeDetails(tabId, { to: details.to,
         cc: details.cc, bcc: details.bcc });
     }
-    if (changed || before !== t.addresses.filter(fresh).length) {
+    const badge = JSON.stringify(badgeFor(list, host.setupState()));
+    if (changed || before !== t.addresses.filter(fresh).length ||
+        badge !== t.badge) {
+      t.badge = badge;
       await updateBadge(tabId);
       emit("compose", { tabId, recipients: list });
     }
@@ -198,9 +308,11 @@ async function poll(tabId) {
 export function track(tab) {
   if (tab.type !== "messageCompose" || tabs.has(tab.id))
     return;
-  const t = { addresses: [], key: null, busy: false };
+  const t = { addresses: [], key: null, busy: false, identity: null,
+    encryption: null, encrypted: false, badge: null };
   t.timer = setInterval(() => poll(tab.id), POLL_MS);
   tabs.set(tab.id, t);
+  keepAwake();
   poll(tab.id);
 }
 
@@ -210,6 +322,37 @@ export function untrack(tabId) {
     clearInterval(t.timer);
     tabs.delete(tabId);
   }
+  if (tabs.size === 0 && browser.alarms)
+    browser.alarms.clear(ALARM).catch(() => {});
+}
+
+// An alarm, unlike a timer, survives the page's suspension and wakes it.
+function keepAwake() {
+  if (browser.alarms)
+    browser.alarms.create(ALARM, { periodInMinutes: 1 });
+}
+
+// The alarm (or any other event) woke the page: follow the compose tabs
+// that are open now and poll them at once.
+export async function wake() {
+  await start();
+  for (const tabId of tabs.keys())
+    poll(tabId);
+}
+
+// What the compose popup shows for one tab.
+export function tabReport(tabId) {
+  const t = tabs.get(tabId);
+  const list = tabStatus(tabId);
+  return {
+    recipients: list,
+    total: list.length,
+    ready: list.filter(ready).length,
+    checking: list.filter((e) => e.state === "pending").length,
+    identity: t ? t.identity : null,
+    encryption: t ? t.encryption : null,
+    badge: badgeFor(list, host.setupState()),
+  };
 }
 
 // The final gate: a bounded wait for recipients not resolved yet; sending
@@ -228,6 +371,8 @@ export async function beforeSend(tab, details) {
 export async function start() {
   for (const tab of await browser.tabs.query({ type: "messageCompose" }))
     track(tab);
+  if (tabs.size === 0 && browser.alarms)
+    await browser.alarms.clear(ALARM).catch(() => {});
 }
 
 // Host came back: look again at what failed while it was away.
@@ -235,6 +380,16 @@ export function hostReady() {
   for (const [k, e] of entries)
     if (e.state === "error")
       entries.delete(k);
-  for (const tabId of tabs.keys())
+  for (const [tabId, t] of tabs) {
+    t.key = null;   // redraw: the banner is gone
     poll(tabId);
+  }
+}
+
+// The host went away or is not trusted: the badge shows a warning.
+export function hostChanged() {
+  for (const [tabId, t] of tabs) {
+    t.badge = null;
+    updateBadge(tabId).catch(() => {});
+  }
 }

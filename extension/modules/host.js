@@ -25,6 +25,8 @@ export const status = {
   state: "connecting",
   error: null,       // text of the last connection error
   hello: null,       // the host's hello reply
+  validating: null,  // doctor's probe: false when the trusted resolver
+                     // answered without validating (no AD), else true/null
 };
 
 function setState(state, error) {
@@ -118,8 +120,36 @@ async function sayHello() {
     setState("outdated", hello.error ? hello.error.message : null);
   else if (!hello.trusted)
     setState("untrusted", hello.trust || null);
-  else
+  else {
     setState("ready");
+    probe();
+  }
+}
+
+// A trusted resolver that does not validate makes every answer insecure:
+// a set-up problem to show once, not a fact about each recipient. The
+// host's doctor asks its probe name with DO and reports the AD bit.
+async function probe() {
+  let doc;
+  try {
+    doc = await request({ type: "doctor" });
+  } catch (e) {
+    return;
+  }
+  const p = doc && doc.type === "doctor" ? doc.probe : null;
+  const validating = p && p.answered === true && p.rcode === 0 ?
+    p.ad === true : null;
+  if (validating !== status.validating) {
+    status.validating = validating;
+    emit("host-validating", { ...status });
+  }
+}
+
+// The state the set-up banner and badges show: "not-validating" when a
+// ready host's resolver does not validate.
+export function setupState() {
+  return status.state === "ready" && status.validating === false ?
+    "not-validating" : status.state;
 }
 
 // Sends one request. onMessage(msg) returns true (or a value) when msg is

@@ -25,26 +25,67 @@ function looksSigned(headerText) {
     .test(headerText);
 }
 
+// The colour of a verification, shown on the button, the badge and the
+// popup's verdict line. Green exactly when the host says `green` (its one
+// green outcome: valid signature, DNSSEC-secure match for the From
+// address, ...); a host without `green` never gives green. Red for what
+// reads as forged or altered; amber when it could not be verified (no
+// record, no DNSSEC, lookup failed, a problem); grey for unsigned mail.
+const RED_PROBLEMS = new Set(["from-mismatch", "several-from", "bad-from",
+  "email-mismatch", "digest-mismatch", "bad-signature"]);
+
 export function verdict(reply) {
   if (!reply)
     return "grey";
-  if (reply.signature === "invalid" || reply.dane === "mismatch" ||
-      reply.dane === "bogus" || reply.address_match === false)
-    return "red";
-  if (reply.signature === "valid" && reply.dane === "match")
+  if (reply.green === true && reply.signature === "valid" &&
+      reply.dane === "match")
     return "green";
-  return "grey";
+  const problems = (reply.problems || []).map((p) => p && p.code);
+  if (reply.signature === "invalid" || reply.dane === "mismatch" ||
+      reply.dane === "bogus" || reply.address_match === false &&
+      reply.signature === "valid" ||
+      problems.some((c) => RED_PROBLEMS.has(c)))
+    return "red";
+  if (reply.signature === "none" || reply.signature === "encrypted")
+    return "grey";
+  return "amber";
 }
 
-const COLOURS = { green: "#2e7d32", red: "#c62828", grey: "#757575" };
-const BADGES = { green: "\u2713", red: "\u2717", grey: "?" };
+const COLOURS = { green: "#2e7d32", red: "#c62828", amber: "#b26a00",
+  grey: "#616161" };
+const BADGES = { green: "\u2713", red: "\u2717", amber: "!", grey: "\u2013" };
+export const ICONS = { green: "/icons/verified.svg", red: "/icons/forged.svg",
+  amber: "/icons/warning.svg", grey: "/icons/icon.svg" };
 
+// The button starts neutral (manifest icon, no badge): no mark before a
+// check; after one its icon and badge take the verdict's colour.
 async function setBadge(tabId, colour) {
-  await browser.messageDisplayAction.setBadgeText({ tabId,
-    text: colour ? BADGES[colour] : "" });
+  const mda = browser.messageDisplayAction;
+  await mda.setBadgeText({ tabId, text: colour ? BADGES[colour] : "" });
   if (colour)
-    await browser.messageDisplayAction.setBadgeBackgroundColor({ tabId,
-      color: COLOURS[colour] });
+    await mda.setBadgeBackgroundColor({ tabId, color: COLOURS[colour] });
+  if (mda.setIcon)
+    await mda.setIcon({ tabId, path: ICONS[colour || "grey"] });
+}
+
+// The sender address to hand to the host: Thunderbird's author header
+// ("Alice <alice@example.org>") parsed to its address; the host compares
+// only the address part, so the raw author is the fallback.
+export async function senderAddress(author) {
+  if (!author)
+    return null;
+  try {
+    const mu = browser.messengerUtilities;
+    if (mu && mu.parseMailboxString) {
+      const list = await mu.parseMailboxString(author);
+      if (list && list.length === 1 && list[0].email &&
+          list[0].email.includes("@"))
+        return list[0].email;
+    }
+  } catch (e) {
+    console.warn("dane-smime: parseMailboxString failed", e);
+  }
+  return author;
 }
 
 async function displayed(tabId) {
@@ -73,15 +114,19 @@ export async function verifyTab(tabId, onlySigned) {
     }
     if (!host.usable() && host.status.state !== "untrusted")
       throw new Error(browser.i18n.getMessage("hostState_" + host.status.state));
+    const sentFrom = await senderAddress(message.author);
     const reply = await host.verifyMessage(base64(await file.arrayBuffer()),
-      message.author);
+      sentFrom);
     if (reply.type === "error")
       throw new Error(reply.error.code === "not-implemented" ?
-        browser.i18n.getMessage("errHostNoVerify") : reply.error.message);
-    r = { messageId: message.id, state: "done", reply, colour: verdict(reply) };
+        browser.i18n.getMessage("errHostNoVerify") :
+        browser.i18n.getMessage("code_" + String(reply.error.code)
+          .replace(/-/g, "_")) || reply.error.message);
+    r = { messageId: message.id, state: "done", reply, colour: verdict(reply),
+      sentFrom };
   } catch (e) {
     r = { messageId: message.id, state: "error", error: e.message,
-      colour: "grey" };
+      colour: "amber" };
   }
   results.set(tabId, r);
   await setBadge(tabId, r.colour);
@@ -93,14 +138,18 @@ export function tabResult(tabId) {
   return results.get(tabId) || null;
 }
 
+// The trust strings the host may allow a certificate (PROTOCOL.md): the
+// add-on follows the host's `trust` and never derives one.
+const HOST_TRUST = [",C,", ",,"];
+
 // The signer's certificate may be imported when DANE authenticated it
-// for the sender's address and the host found it usable.
+// for the sender's address, the host found it usable and allows it trust.
 export function canImport(r) {
   const s = r && r.reply && r.reply.signer;
   return !!(s && r.reply.dane === "match" && r.reply.dnssec === "secure" &&
     r.reply.address_match === true &&
-    r.reply.signature === "valid" && s.usable === true && s.trust_basis &&
-    !s.is_ca);
+    r.reply.signature === "valid" && s.usable === true &&
+    HOST_TRUST.includes(s.trust) && s.is_ca !== true);
 }
 
 export async function importSigner(tabId) {

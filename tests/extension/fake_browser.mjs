@@ -198,6 +198,26 @@ export function install() {
       async setBadgeBackgroundColor({ tabId, color }) {
         fake.badges.set(tabId, { ...fake.badges.get(tabId), color });
       },
+      async setIcon({ tabId, path }) {
+        fake.badges.set(tabId, { ...fake.badges.get(tabId), icon: path });
+      },
+    },
+    // Alarms: fake.alarms holds name -> options; tests fire them with
+    // fake.alarms.fire(name).
+    alarms: {
+      list: new Map(),
+      onAlarm: new FakeEvent(),
+      create(name, opts) {
+        calls.push(["alarms.create", name, opts]);
+        fake.alarms.list.set(name, opts);
+      },
+      async clear(name) {
+        calls.push(["alarms.clear", name]);
+        return fake.alarms.list.delete(name);
+      },
+      fire(name) {
+        fake.alarms.onAlarm.fire({ name });
+      },
     },
     identities: {
       async get(id) {
@@ -205,10 +225,14 @@ export function install() {
       },
     },
     certdb: {
-      async importCertificate(der, sha256, basis) {
-        fake.imported.push({ der, sha256, basis });
+      // The third argument is the host's trust string (",C," or ",,");
+      // an older certimport.js passed the trust basis instead.
+      async importCertificate(der, sha256, trustArg) {
+        const trust = { "pkix": ",,", "dane-ee": ",C,", "dane-ta": ",C," }[
+          trustArg] || trustArg;
+        fake.imported.push({ der, sha256, trust });
         const action = fake.importAction(sha256);
-        return { action, sha256, trust: basis === "pkix" ? ",," : ",C," };
+        return { action, sha256, trust };
       },
       async findCertForEmail(email) {
         calls.push(["findCertForEmail", email]);

@@ -22,7 +22,7 @@ test.before(async () => {
 });
 
 function cert(sha, extra = {}) {
-  return { usable: true, trust_basis: "dane-ee", is_ca: false,
+  return { usable: true, trust_basis: "dane-ee", trust: ",C,", is_ca: false,
     der: "MII" + sha, sha256: sha, subject: "CN=" + sha,
     not_after: "2030-01-01T00:00:00Z", ...extra };
 }
@@ -117,21 +117,22 @@ test("excluded domains are never looked up, and the exclusion can be undone",
     assert.deepEqual(lookups(), [["alice@a.test"]]);
     assert.deepEqual(states(1), [["alice@a.test", "found"],
       ["bob@x.b.test", "skipped"]]);
-    assert.equal(fake.badges.get(1).text, "1");
+    assert.equal(fake.badges.get(1).text, "1/2");
     // The user takes b.test off the list: bob is looked up now.
     fake.stored.settings = { neverDomains: [] };
     await nextPoll();
     assert.deepEqual(lookups(), [["alice@a.test"], ["bob@x.b.test"]]);
     assert.deepEqual(states(1), [["alice@a.test", "found"],
       ["bob@x.b.test", "found"]]);
-    assert.equal(fake.badges.get(1).text, "2");
+    assert.deepEqual(fake.badges.get(1), { text: "2/2", color: "#2e7d32",
+      icon: "/icons/verified.svg" });
     // ... and puts a.test on it: alice no longer counts.
     fake.stored.settings = { neverDomains: ["a.test"] };
     await nextPoll();
     assert.equal(lookups().length, 2);
     assert.deepEqual(states(1), [["alice@a.test", "skipped"],
       ["bob@x.b.test", "found"]]);
-    assert.equal(fake.badges.get(1).text, "1");
+    assert.equal(fake.badges.get(1).text, "1/2");
   });
 
 test("the badge counts recipients with a usable certificate", async (t) => {
@@ -152,7 +153,8 @@ test("the badge counts recipients with a usable certificate", async (t) => {
     ["bob@b.test", "absent"], ["carol@c.test", "insecure"],
     ["dan@d.test", "unusable"], ["erin@e.test", "bogus"],
     ["fred@f.test", "error"]]);
-  assert.deepEqual(fake.badges.get(1), { text: "1", color: "#757575" });
+  assert.deepEqual(fake.badges.get(1), { text: "1/6", color: "#616161",
+    icon: "/icons/icon.svg" });
   const st = Object.fromEntries(compose.tabStatus(1).map((e) =>
     [e.address, e]));
   assert.deepEqual(st["dan@d.test"].certificate, { subject: "CN=dd",
@@ -161,7 +163,8 @@ test("the badge counts recipients with a usable certificate", async (t) => {
   assert.equal(st["fred@f.test"].reason, "no answer");
   assert.deepEqual(fake.imported.map((i) => i.sha256), ["aa"]);
   await openTab(2, { to: ["alice@a.test"] });
-  assert.deepEqual(fake.badges.get(2), { text: "1", color: "#2e7d32" });
+  assert.deepEqual(fake.badges.get(2), { text: "1/1", color: "#2e7d32",
+    icon: "/icons/verified.svg" });
   await openTab(3, {});
   assert.equal(fake.badges.get(3).text, "");
 });
@@ -171,7 +174,7 @@ test("only usable certificates of secure answers are imported; the recipients ar
     const { fake, compose, openTab, nextPoll } = await setup(t, { results: {
       "alice@a.test": { ...found("aa"), certificates: [
         cert("a0", { usable: false }), cert("aa"),
-        cert("ca", { is_ca: true }), cert("px", { trust_basis: "pkix" })] },
+        cert("ca", { is_ca: true }), cert("px", { trust_basis: "pkix", trust: ",," })] },
       "carol@c.test": { status: "insecure", dnssec: "insecure",
         certificates: [cert("cc")] },
       "dan@d.test": { ...found("dd"), dnssec: "insecure" },
@@ -180,15 +183,18 @@ test("only usable certificates of secure answers are imported; the recipients ar
       bcc: ["dan@d.test"] };
     await openTab(1, details);
     assert.deepEqual(fake.imported, [
-      { der: "MIIaa", sha256: "aa", basis: "dane-ee" },
-      { der: "MIIpx", sha256: "px", basis: "pkix" }]);
+      { der: "MIIaa", sha256: "aa", trust: ",C," },
+      { der: "MIIpx", sha256: "px", trust: ",," }]);
     const entry = compose.tabStatus(1)[0];
-    assert.deepEqual(entry.imports.map((i) => [i.sha256, i.action, i.trust]),
-      [["aa", "added", ",C,"], ["px", "added", ",,"]]);
+    // (A certimport.js that reports withheld certificates lists them as
+    // refused: only what was added counts here.)
+    assert.deepEqual(entry.imports.filter((i) => i.action !== "refused")
+      .map((i) => [i.sha256, i.action, i.trust]),
+    [["aa", "added", ",C,"], ["px", "added", ",,"]]);
     assert.deepEqual(entry.certificate.subject, "CN=aa");
     assert.deepEqual(entry.thunderbird, { found: true });
     assert.equal(compose.tabStatus(1)[1].usable, false);
-    const log = fake.stored.importLog;
+    const log = fake.stored.importLog.filter((e) => e.action === "added");
     assert.deepEqual(log.map((e) => [e.sha256, e.address, e.method]),
       [["px", "alice@a.test", "experiment"], ["aa", "alice@a.test", "experiment"]]);
     const sets = () => fake.calls.filter((c) => c[0] === "setComposeDetails");
@@ -206,8 +212,9 @@ test("an import that changes nothing does not set the recipients again",
     await openTab(1, { to: ["alice@a.test"] });
     assert.equal(fake.imported.length, 1);
     assert.equal(fake.calls.filter((c) => c[0] === "setComposeDetails").length, 0);
-    assert.equal(fake.stored.importLog, undefined);
-    assert.equal(fake.badges.get(1).text, "1");
+    assert.deepEqual((fake.stored.importLog || []).filter((e) =>
+      e.action === "added" || e.action === "trusted"), []);
+    assert.equal(fake.badges.get(1).text, "1/1");
   });
 
 test("with auto-import off nothing is imported, the badge still counts",
@@ -217,7 +224,7 @@ test("with auto-import off nothing is imported, the badge still counts",
       results: { "alice@a.test": found("aa") } });
     await openTab(1, { to: ["alice@a.test"] });
     assert.equal(fake.imported.length, 0);
-    assert.equal(fake.badges.get(1).text, "1");
+    assert.equal(fake.badges.get(1).text, "1/1");
     assert.equal(fake.calls.filter((c) => c[0] === "setComposeDetails").length, 0);
   });
 
@@ -309,12 +316,15 @@ test("without a usable host recipients show its state and are looked up once it 
     await openTab(1, { to: ["alice@a.test"] });
     assert.deepEqual(states(1), [["alice@a.test", "host-missing"]]);
     assert.equal(lookups().length, 0);
-    assert.equal(fake.badges.get(1).text, "0");
+    // A set-up problem: a warning on the button, not a recipient fact.
+    assert.deepEqual(fake.badges.get(1), { text: "0/1", color: "#b26a00",
+      icon: "/icons/warning.svg" });
     host.status.state = "ready";
     compose.hostReady();
     await flush();
     assert.deepEqual(states(1), [["alice@a.test", "found"]]);
-    assert.equal(fake.badges.get(1).text, "1");
+    assert.deepEqual(fake.badges.get(1), { text: "1/1", color: "#2e7d32",
+      icon: "/icons/verified.svg" });
   });
 
 test("a failed lookup is an error, retried when the host is back",
@@ -380,8 +390,8 @@ test("without the Experiment, imports go through the host into the profile datab
     assert.deepEqual(out.map((o) => [o.action, o.sha256, o.method]),
       [["added", "aa", "host"], ["refused", "ca", "host"]]);
     assert.equal(out[0].subject, "CN=aa");
-    assert.deepEqual(fake.stored.importLog.map((e) => [e.sha256, e.method]),
-      [["aa", "host"]]);
+    assert.deepEqual(fake.stored.importLog.filter((e) => e.action === "added")
+      .map((e) => [e.sha256, e.method]), [["aa", "host"]]);
     assert.equal(await certs.thunderbirdFinds("alice@a.test"), null);
     // Nothing importable: the host is not even asked.
     const n = hostPort.sent.length;
@@ -419,7 +429,100 @@ test("undo removes only logged certificates, keeping ones that were there before
     assert.equal(await certs.remove("aa"), true);
     assert.equal(await certs.remove("bb"), true);
     assert.equal(await certs.remove("aa"), false);   // already removed
-    assert.deepEqual(fake.calls.filter((c) => c[0] === "deleteCertificate"),
-      [["deleteCertificate", "aa", false], ["deleteCertificate", "bb", true]]);
+    assert.deepEqual(fake.calls.filter((c) => c[0] === "deleteCertificate")
+      .map((c) => c.slice(0, 2)),
+    [["deleteCertificate", "aa"], ["deleteCertificate", "bb"]]);
     assert.ok(fake.stored.importLog.every((e) => e.removed));
+  });
+
+test("ready needs Thunderbird to find the certificate; a pending lookup shows no count yet",
+  async (t) => {
+    const { fake, compose, openTab } = await setup(t, { hang: (m) =>
+      m.addresses.includes("slow@s.test"), results: {
+      "alice@a.test": found("aa"), "bob@b.test": found("bb") } });
+    fake.tbFinds = (a) => ({ found: a === "alice@a.test" });
+    await openTab(1, { to: ["alice@a.test", "bob@b.test"] });
+    const r = compose.tabReport(1);
+    assert.deepEqual([r.total, r.ready, r.checking], [2, 1, 0]);
+    assert.deepEqual(fake.badges.get(1), { text: "1/2", color: "#616161",
+      icon: "/icons/icon.svg" });
+    await openTab(2, { to: ["slow@s.test"] });
+    assert.deepEqual(fake.badges.get(2), { text: "\u2026", color: "#616161",
+      icon: "/icons/icon.svg" });
+    assert.equal(compose.tabReport(2).checking, 1);
+  });
+
+test("the popup's report carries every detail a person may open", async (t) => {
+  const { compose, openTab } = await setup(t, { results: {
+    "dan@d.test": { status: "unusable", dnssec: "secure", ttl: 300,
+      query: "abc._smimecert.d.test",
+      records: [{ usage: 3, selector: 0, matching: 0, certificate: 0 },
+        { usage: 9, selector: 0, matching: 0, problem: { code: "unknown-usage",
+          message: "usage 9" } }],
+      certificates: [cert("dd", { usable: false, usage: 3, selector: 0,
+        matching: 0, not_before: "2020-01-01T00:00:00Z",
+        not_after: "2021-01-01T00:00:00Z", trust: null, version: 3,
+        problems: [{ code: "expired", message: "expired 2021-01-01" }] })] },
+  } });
+  await openTab(1, { to: ["dan@d.test"] });
+  const [e] = compose.tabReport(1).recipients;
+  assert.equal(e.query, "abc._smimecert.d.test");
+  assert.equal(e.dnssec, "secure");
+  assert.equal(e.records[1].problem.code, "unknown-usage");
+  assert.deepEqual(e.certificates[0].problems, [{ code: "expired",
+    message: "expired 2021-01-01" }]);
+  assert.equal(e.certificates[0].notAfter, "2021-01-01T00:00:00Z");
+  assert.deepEqual(e.certificates[0].record, [3, 0, 0]);
+  assert.equal(e.certificates[0].trust, null);
+  assert.equal(e.certificates[0].version, 3);
+});
+
+test("auto-encrypt says what it did and why it could not", async (t) => {
+  const results = { "alice@a.test": found("aa") };
+  const { fake, compose, openTab, clock } = await setup(t, {
+    settings: { autoEncrypt: true }, results });
+  fake.importAction = () => "unchanged";
+  fake.identityData.set("id1", { id: "id1", email: "me@m.test",
+    encryptionCapabilities: { "S/MIME": { canEncrypt: true } } });
+  fake.identityData.set("id2", { id: "id2", email: "me2@m.test",
+    encryptionCapabilities: { "S/MIME": { canEncrypt: false } } });
+  await openTab(1, { identityId: "id1", to: ["alice@a.test"] });
+  const on = compose.tabReport(1).encryption;
+  assert.equal(on.state, "on");
+  assert.ok(Math.abs(Date.parse(on.at) - Date.now()) < 5000, on.at);
+  await openTab(2, { identityId: "id2", to: ["alice@a.test"] });
+  assert.deepEqual(compose.tabReport(2).encryption, { state: "no-identity-cert" });
+  assert.deepEqual(compose.tabReport(2).identity, { id: "id2",
+    email: "me2@m.test", canEncrypt: false });
+  await openTab(3, { identityId: "id1", to: ["alice@a.test", "x@none.test"] });
+  assert.deepEqual(compose.tabReport(3).encryption, { state: "not-all-ready" });
+  fake.compose.setComposeDetails = async () => {
+    throw new Error("no certificate for the identity");
+  };
+  await openTab(4, { identityId: "id1", to: ["alice@a.test"] });
+  assert.deepEqual(compose.tabReport(4).encryption, { state: "failed",
+    error: "no certificate for the identity" });
+  void clock;
+});
+
+test("an alarm keeps the compose tabs followed across a suspended page",
+  async (t) => {
+    const { fake, compose, lookups, openTab } = await setup(t, { results: {
+      "alice@a.test": found("aa") } });
+    await openTab(1, { to: ["alice@a.test"] });
+    assert.deepEqual(fake.alarms.list.get(compose.ALARM), { periodInMinutes: 1 });
+    compose.untrack(1);
+    await flush();
+    assert.equal(fake.alarms.list.has(compose.ALARM), false);
+    // The page was suspended (module state gone, timers dead) while a
+    // compose tab stayed open; the alarm wakes a fresh page, which finds
+    // the tab and looks its recipients up.
+    const fresh = await import(COMPOSE_URL.href + "?i=" + instance++);
+    fake.composeDetails.set(7, { to: ["alice@a.test"], cc: [], bcc: [] });
+    await fresh.wake();
+    await flush();
+    assert.deepEqual(fresh.tabStatus(7).map((e) => e.state), ["found"]);
+    assert.deepEqual(lookups().at(-1), ["alice@a.test"]);
+    assert.ok(fake.alarms.list.has(fresh.ALARM));
+    fresh.untrack(7);
   });

@@ -117,7 +117,7 @@ test("request ids are unique; interleaved replies go to their own request",
     const port = fake.ports[0];
     const a = host.lookup(["a@one.test", "b@one.test"]);
     const b = host.lookup(["c@two.test"]);
-    const [ra, rb] = port.sent.slice(1);
+    const [ra, rb] = port.sent.filter((m) => m.type === "lookup");
     assert.equal(ra.type, "lookup");
     assert.deepEqual(ra.addresses, ["a@one.test", "b@one.test"]);
     assert.notEqual(ra.id, rb.id);
@@ -137,6 +137,27 @@ test("request ids are unique; interleaved replies go to their own request",
     assert.equal(console.warn.mock.callCount(), 1);   // the unknown id
   });
 
+test("a ready host is asked for its doctor probe: a resolver that answers without validating is a set-up problem",
+  async (t) => {
+    for (const [probe, want, state] of [
+      [{ answered: true, ad: false, rcode: 0 }, false, "not-validating"],
+      [{ answered: true, ad: true, rcode: 0 }, true, "ready"],
+      [{ answered: true, ad: false, rcode: 5 }, null, "ready"],
+      [{ answered: false }, null, "ready"]]) {
+      const { fake, host } = await setup(t, hostResponder({
+        other: (msg, port) => {
+          if (msg.type === "doctor")
+            port.reply({ type: "doctor", id: msg.id, probe, ok: !!probe.ad });
+        } }));
+      host.connect();
+      await flush();
+      assert.deepEqual(fake.ports[0].sent.map((m) => m.type), ["hello", "doctor"]);
+      assert.equal(host.status.state, "ready");
+      assert.equal(host.status.validating, want, JSON.stringify(probe));
+      assert.equal(host.setupState(), state);
+    }
+  });
+
 test("an error reply rejects only its own request", async (t) => {
   const { fake, host } = await setup(t, hostResponder({ hang: () => true }));
   host.connect();
@@ -144,7 +165,7 @@ test("an error reply rejects only its own request", async (t) => {
   const port = fake.ports[0];
   const a = host.lookup(["a@one.test"]);
   const b = host.lookup(["b@two.test"]);
-  const [ra, rb] = port.sent.slice(1);
+  const [ra, rb] = port.sent.filter((m) => m.type === "lookup");
   port.reply({ type: "error", id: ra.id,
     error: { code: "too-many-addresses", message: "at most 100000" } });
   port.reply({ type: "done", id: rb.id });
