@@ -1,14 +1,13 @@
-import { t, localize, el, date, send, onChange } from "../ui.js";
+import { t, localize, el, date, send, onChange, validity, trustText,
+  setupBanner } from "../ui.js";
 
 const $ = (id) => document.getElementById(id);
 
 async function render() {
   const s = await send("status");
-  const state = s.host.state;
-  $("hostState").textContent = t("hostState_" + state);
-  $("hostState").className = "summary host-" + state;
-  $("hostFix").textContent = state === "ready" ? "" : t("hostFix_" + state);
-  $("trust").textContent = s.host.hello ? s.host.hello.trust || "" : (s.host.error || "");
+  const banner = setupBanner(s.host, s.os, () => send("reconnect"));
+  $("banners").replaceChildren(...(banner ? [banner] : []));
+  $("hostOk").hidden = !!banner;
   $("storeMode").textContent = s.experiment ? t("optStoreExperiment") :
     t("optStoreFallback", [s.profileDb || t("optStoreUnknown")]);
   $("profileRow").hidden = s.experiment;
@@ -27,9 +26,13 @@ async function render() {
     }
     return el("tr", {}, el("td", {}, date(e.time)), el("td", {}, e.address),
       el("td", {}, e.subject || "", el("div", { class: "small" },
-        t("expires", [date(e.notAfter)]))), el("td", {}, e.trust), el("td", {}, btn));
+        validity(null, e.notAfter))),
+      el("td", {}, trustText(e.trust), el("div", { class: "small" },
+        t("method_" + e.method))),
+      el("td", {}, btn));
   }));
   $("logEmpty").hidden = s.log.length > 0;
+  document.body.dataset.rendered = String(Date.now());
 }
 
 function save(changes) {
@@ -42,7 +45,6 @@ $("neverDomains").addEventListener("change", () => save({
   neverDomains: $("neverDomains").value.split(/[\s,]+/).filter(Boolean) }));
 $("profileDir").addEventListener("change", () => save({
   profileDir: $("profileDir").value.trim() || null }));
-$("reconnect").addEventListener("click", () => send("reconnect"));
 $("log").addEventListener("click", async (ev) => {
   const sha = ev.target.dataset && ev.target.dataset.sha;
   if (sha && confirm(t("optRemoveConfirm"))) {
