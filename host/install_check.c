@@ -683,8 +683,9 @@ addon_problem(char *buf, size_t n, const char *state, const char *name)
 	if (strcmp(state, "waiting") == 0)
 		snprintf(buf, n, "the add-on is installed in profile \"%s\" "
 		    "but waits, disabled, for you to enable it: Thunderbird's "
-		    "main menu shows a notice for it; or Add-ons and Themes, "
-		    "dane-smime, Enable", name);
+		    "main menu (the three lines) shows \"DANE S/MIME added to "
+		    "Thunderbird\", choose it, then Enable; or Add-ons and "
+		    "Themes, DANE S/MIME, Enable", name);
 	else if (strcmp(state, "pending") == 0)
 		snprintf(buf, n, "the add-on file is in profile \"%s\"; "
 		    "Thunderbird takes it up at its next start (restart it) "
@@ -818,7 +819,7 @@ state_text(const char *state)
 	} t[] = {
 		{ "enabled", "enabled" },
 		{ "waiting", "installed, disabled until you enable it "
-		    "(Thunderbird's menu shows a notice)" },
+		    "(main menu: \"DANE S/MIME added to Thunderbird\")" },
 		{ "pending", "file in extensions/, taken up at Thunderbird's "
 		    "next start" },
 		{ "disabled", "disabled (Add-ons and Themes: Enable)" },

@@ -426,9 +426,9 @@ if [ -n "$profdir" ]; then
 	note_file "$profdir/extensions/$EXTENSION_ID.xpi"
 	say "installed the add-on into Thunderbird profile \"$profname\" ($profdir)"
 	say "  At its next start Thunderbird adds it DISABLED, as it does with"
-	say "  any add-on put there from outside: a notice in its main menu"
-	say "  (the button with three lines) asks about dane-smime; choose"
-	say "  Enable. Or: Add-ons and Themes, dane-smime, Enable."
+	say "  any add-on put there from outside: its main menu (the button"
+	say "  with three lines) then shows \"DANE S/MIME added to Thunderbird\":"
+	say "  choose it, then Enable. Or: Add-ons and Themes, DANE S/MIME, Enable."
 	if [ -f "$profdir/lock" ] || [ -L "$profdir/lock" ]; then
 		say "  Thunderbird seems to be running with this profile: restart it."
 	fi
