@@ -16,6 +16,10 @@
  * name, "description", an absolute "path", "type":"stdio" and a
  * non-empty "allowed_extensions" array of add-on ids.
  *
+ * The host alone is not enough: the add-on must be installed and
+ * enabled in the Thunderbird profile in use, so the profiles are
+ * reported too (install_check_profiles, tbprofile.h).
+ *
  * No function here writes anything; the host named by a manifest is
  * run once with --version (stdin /dev/null, stderr discarded, killed
  * after DS_INSTALL_CHECK_TIMEOUT_MS).
@@ -44,7 +48,8 @@
  *   {"manifests": [ENTRY, ...], "ok": bool, "problem": string?}
  * ok is true iff the first manifest that exists (marked "used": true)
  * is valid, names a host that runs, and allows DANE_SMIME_EXTENSION_ID.
- * "problem" is present exactly when ok is false.
+ * "problem" is present exactly when ok is false. The members of
+ * install_check_profiles($HOME) follow; they do not change "ok".
  */
 cJSON	*install_check_json(void);
 
