@@ -358,6 +358,33 @@ if command -v "$tb" >/dev/null 2>&1; then
 	    test "$(doctor_json "$H" 'next(p.get("addon_version") for p in d["profiles"])')" = \
 	    "$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["version"])' \
 	    "$root/extension/manifest.json")"
+	# A profile whose Thunderbird enables sideloaded add-ons at once
+	# (extensions.autoDisableScopes 0, as a test profile does): enabled.
+	H=$work/tb3
+	mkdir -p "$H"
+	HOME=$H "$tb" --headless --createprofile default-esr >"$work/tb.log" 2>&1
+	pdir=$H/.thunderbird/$(sed -n 's/^Path=//p' "$H/.thunderbird/profiles.ini")
+	run "$H" --binary "$bin" --profile default-esr
+	{ quiet_prefs; echo 'user_pref("extensions.autoDisableScopes", 0);'; } \
+	    >"$pdir/user.js"
+	HOME=$H MOZ_CRASHREPORTER_DISABLE=1 "$tb" --headless --no-remote \
+	    -P default-esr >"$work/tb.log" 2>&1 &
+	tbpid=$!
+	i=0
+	while [ $i -lt 60 ] && ! grep -qs "\"id\":\"$id\"" "$pdir/extensions.json"; do
+		sleep 0.5
+		i=$((i + 1))
+	done
+	sleep 1
+	kill "$tbpid" 2>/dev/null
+	wait "$tbpid" 2>/dev/null
+	tbpid=
+	check "real profile, add-on enabled by Thunderbird: doctor says enabled" \
+	    test "$(doctor_json "$H" "$(prof default-esr)")" = "enabled True True" -a \
+	    "$(doctor_json "$H" 'd["addon_enabled"]')" = "True"
+	check "real profile, add-on enabled: doctor's text says ok" \
+	    has "$(HOME=$H "$H/.local/bin/dane-smime" doctor --no-color 2>/dev/null)" \
+	    'add-on         ok: enabled in profile "default-esr"'
 	# Another real profile, without the add-on.
 	H=$work/tb2
 	mkdir -p "$H"
