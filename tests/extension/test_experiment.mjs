@@ -389,6 +389,34 @@ for (const [what, before, call, want, after] of TABLE) {
   });
 }
 
+test("Experiment: damaged certificates are refused, never thrown on",
+  async () => {
+    const x = load();
+    const leaf = C.leaf.der;
+    const variants = [];
+    for (let n = 0; n < leaf.length; n += 3)
+      variants.push(leaf.subarray(0, n));
+    for (let i = 0; i < leaf.length; i++)
+      for (const bit of [0x01, 0x80]) {
+        const b = Buffer.from(leaf);
+        b[i] ^= bit;
+        variants.push(b);
+      }
+    const codes = new Set();
+    for (const v of variants) {
+      if (v.length === 0)
+        continue;
+      const r = await x.api.importCertificate(v.toString("base64"),
+        crypto.createHash("sha256").update(v).digest("hex"), ",C,");
+      assert.equal(r.action, "refused", v.toString("hex"));
+      codes.add(r.code);
+    }
+    assert.deepEqual([...codes].filter((c) => !["bad-certificate",
+      "version-1-certificate", "version-2-certificate", "ca-certificate"]
+      .includes(c)), []);
+    assert.deepEqual(x.calls, []);
+  });
+
 test("Experiment: a second import of its own certificate is unchanged",
   async () => {
     const x = load();
