@@ -314,6 +314,23 @@ quiet_prefs() {
 		printf 'user_pref(%s);\n' "$p"
 	done
 }
+# Starts Thunderbird on profile default-esr of HOME until it has
+# recorded the add-on in the profile's extensions.json (up to 60 s),
+# then stops it.
+tb_start_once() { # HOME PROFILE-DIR
+	HOME=$1 MOZ_CRASHREPORTER_DISABLE=1 "$tb" --headless --no-remote \
+	    -P default-esr >"$work/tb.log" 2>&1 &
+	tbpid=$!
+	i=0
+	while [ $i -lt 120 ] && ! grep -qs "\"id\":\"$id\"" "$2/extensions.json"; do
+		sleep 0.5
+		i=$((i + 1))
+	done
+	sleep 1		# extensions.json is written whole, but once more
+	kill "$tbpid" 2>/dev/null
+	wait "$tbpid" 2>/dev/null
+	tbpid=
+}
 tb=${THUNDERBIRD:-thunderbird}
 if command -v "$tb" >/dev/null 2>&1; then
 	H=$work/tb
@@ -335,18 +352,7 @@ if command -v "$tb" >/dev/null 2>&1; then
 	    test "$(doctor_json "$H" "$(prof default-esr)")" = "pending True True"
 	# Thunderbird starts with that profile and registers the add-on.
 	quiet_prefs >"$pdir/user.js"
-	HOME=$H MOZ_CRASHREPORTER_DISABLE=1 "$tb" --headless --no-remote \
-	    -P default-esr >"$work/tb.log" 2>&1 &
-	tbpid=$!
-	i=0
-	while [ $i -lt 60 ] && ! grep -qs "\"id\":\"$id\"" "$pdir/extensions.json"; do
-		sleep 0.5
-		i=$((i + 1))
-	done
-	sleep 1		# extensions.json is written whole, but once more
-	kill "$tbpid" 2>/dev/null
-	wait "$tbpid" 2>/dev/null
-	tbpid=
+	tb_start_once "$H" "$pdir"
 	check "real Thunderbird registered the add-on in extensions.json" \
 	    grep -qs "\"id\":\"$id\"" "$pdir/extensions.json"
 	check "real profile: doctor says the add-on waits, disabled, to be enabled" \
@@ -367,18 +373,7 @@ if command -v "$tb" >/dev/null 2>&1; then
 	run "$H" --binary "$bin" --profile default-esr
 	{ quiet_prefs; echo 'user_pref("extensions.autoDisableScopes", 0);'; } \
 	    >"$pdir/user.js"
-	HOME=$H MOZ_CRASHREPORTER_DISABLE=1 "$tb" --headless --no-remote \
-	    -P default-esr >"$work/tb.log" 2>&1 &
-	tbpid=$!
-	i=0
-	while [ $i -lt 60 ] && ! grep -qs "\"id\":\"$id\"" "$pdir/extensions.json"; do
-		sleep 0.5
-		i=$((i + 1))
-	done
-	sleep 1
-	kill "$tbpid" 2>/dev/null
-	wait "$tbpid" 2>/dev/null
-	tbpid=
+	tb_start_once "$H" "$pdir"
 	check "real profile, add-on enabled by Thunderbird: doctor says enabled" \
 	    test "$(doctor_json "$H" "$(prof default-esr)")" = "enabled True True" -a \
 	    "$(doctor_json "$H" 'd["addon_enabled"]')" = "True"
