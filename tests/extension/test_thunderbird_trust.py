@@ -251,6 +251,8 @@ class TrustTest(unittest.TestCase):
             # the user's explicit distrust of multi@example.test's cert
             ("user distrusts multi", "p,p,p", self.pem("multi@example.test")),
             # kept without trust, as Thunderbird keeps signer certificates
+            # (certutil -t ",," writes the certificate object alone, no
+            # trust object: checked in cert9.db's nssPublic table)
             ("kept ceo", ",,", self.ceo),
             ("kept pair", ",,", self.pem("pair1@evil.test")),
         ])
