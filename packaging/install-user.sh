@@ -206,7 +206,9 @@ choose_profile() {
 		    END { if (!found && bn) print bn }')
 		if [ -z "$profdir" ]; then
 			if [ "$n" -eq 0 ]; then
-				die "no Thunderbird profile \"$profile\": $tbdir/profiles.ini lists no profiles (start Thunderbird once as this user, or give --profile DIR)"
+				[ -f "$tbdir/profiles.ini" ] &&
+				    die "no Thunderbird profile \"$profile\": $tbdir/profiles.ini lists no profiles (start Thunderbird once as this user, or give --profile DIR)"
+				die "no Thunderbird profile \"$profile\": $tbdir/profiles.ini does not exist (start Thunderbird once as this user, or give --profile DIR)"
 			fi
 			printf 'error: no Thunderbird profile "%s" in %s. Its profiles:\n' \
 			    "$profile" "$tbdir/profiles.ini" >&2
@@ -226,6 +228,7 @@ choose_profile() {
 		exit 1
 	fi
 	profdir=$(printf '%s\n' "$list" | cut -f 2)
+	profile=$(printf '%s\n' "$list" | cut -f 1)
 	[ -d "$profdir" ] || die "profile folder $profdir does not exist"
 }
 

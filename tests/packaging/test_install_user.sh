@@ -186,6 +186,10 @@ rm -rf "$H/.thunderbird"
 run "$H" --binary "$bin" --xpi "$H/addon.xpi"
 check "no profile: exit 1, says to start Thunderbird once" \
     sh -c '[ "$1" -eq 1 ] && printf "%s" "$2" | grep -q "start Thunderbird once"' sh "$rc" "$out"
+run "$H" --binary "$bin" --profile default-esr
+check "--profile NAME without profiles.ini: exit 1, says so" \
+    sh -c '[ "$1" -eq 1 ] && printf "%s" "$2" | grep -q "profiles.ini does not exist (start Thunderbird once"' sh "$rc" "$out"
+check "--profile NAME without profiles.ini: nothing written" test ! -e "$H/.local"
 run "$H" --binary "$bin" --xpi "$H/addon.xpi" --profile "$H/custom/profile"
 check "--profile DIR that does not exist: exit 1" test "$rc" -eq 1
 mkdir -p "$H/custom/profile"
