@@ -26,6 +26,8 @@ Scenarios:
   DER, the root itself, mallet's v1 and the v2 certificate, a trust
   string other than the host's: each refused with its code, and the root
   is never written into the profile;
+- undo (deleteCertificate): what the add-on added is deleted, what it
+  trusted has no trust again, what it never touched is refused;
 - control: with the attacker's certificates trusted by hand (certutil
   ",C,"), Thunderbird does find the victims' addresses, so the first
   scenario's "nothing" means something.
@@ -64,6 +66,18 @@ function out(event, data) {
 }
 
 export function run(config, m) {
+  // The base hook reports every recipient (Thunderbird's lookup of each
+  // included) and then "compose-done": only after that does this hook
+  // act, so that its undo cannot race those lookups.
+  const log = console.log;
+  let baseDone = null;
+  const composeDone = new Promise((resolve) => { baseDone = resolve; });
+  console.log = (...args) => {
+    log.apply(console, args);
+    if (typeof args[0] === "string" &&
+        args[0].startsWith("DANE-SMIME-TEST {\"event\":\"compose-done\""))
+      baseDone();
+  };
   base.run(config, m);
   let started = false;
   async function after() {
@@ -80,6 +94,12 @@ export function run(config, m) {
       out("find", { address: a,
         result: await browser.certdb.findCertForEmail(a) });
     out("log", { log: await m.store.getLog() });
+    for (const sha of config.undo || [])
+      out("undo", { sha256: sha,
+        result: await browser.certdb.deleteCertificate(sha) });
+    for (const a of config.findAfterUndo || [])
+      out("find-after-undo", { address: a,
+        result: await browser.certdb.findCertForEmail(a) });
     out("trust-done", {});
   }
   function go() {
@@ -89,18 +109,10 @@ export function run(config, m) {
     after().catch((e) => out("error", { where: "trust-hook",
       message: String(e) }));
   }
-  if (!config.compose) {
+  if (config.compose)
+    composeDone.then(go);
+  else
     go();
-    return;
-  }
-  m.bus.on((event, detail) => {
-    if (event !== "compose")
-      return;
-    const list = detail.recipients;
-    if (list.length >= config.compose.to.length &&
-        list.every((r) => r.state !== "pending"))
-      go();
-  });
 }
 """
 
@@ -200,13 +212,15 @@ class TrustTest(unittest.TestCase):
         return r
 
     def collect(self, r, count):
-        """recipient-final events (by address), then the hook's calls,
-        finds and log, up to trust-done."""
+        """recipient-final events (by address; the base hook's, all
+        before this hook acts), then this hook's calls, finds, log and
+        undo, up to trust-done."""
         finals, calls, finds, log = {}, {}, {}, None
+        self.undone, self.after_undo = {}, {}
         while True:
             ev = r.wait_for(lambda e: e["event"] in (
-                "recipient-final", "call", "find", "log", "trust-done",
-                "error"), "trust hook")
+                "recipient-final", "call", "find", "log", "undo",
+                "find-after-undo", "trust-done", "error"), "trust hook")
             self.assertNotEqual(ev["event"], "error", ev)
             if ev["event"] == "recipient-final":
                 finals[ev["address"]] = ev
@@ -216,14 +230,13 @@ class TrustTest(unittest.TestCase):
                 finds[ev["address"]] = ev["result"]
             elif ev["event"] == "log":
                 log = ev["log"]
+            elif ev["event"] == "undo":
+                self.undone[ev["sha256"]] = ev["result"]
+            elif ev["event"] == "find-after-undo":
+                self.after_undo[ev["address"]] = ev["result"]
             else:
                 break
-        # The base hook reports the recipients concurrently.
-        while len(finals) < count:
-            ev = r.wait_for(lambda e: e["event"] in ("recipient-final",
-                                                     "error"), "recipients")
-            self.assertNotEqual(ev["event"], "error", ev)
-            finals[ev["address"]] = ev
+        self.assertEqual(len(finals), count, finals)
         return finals, calls, finds, log
 
     def test_attacker_zone_and_user_distrust(self):
@@ -247,7 +260,11 @@ class TrustTest(unittest.TestCase):
                  trust="CT,C,C"),
         ]
         r = self.run_tb({"compose": {"to": RECIPIENTS}, "calls": calls,
-                         "find": VICTIMS + ["pair2@evil.test"]}, [
+                         "find": VICTIMS + ["pair2@evil.test"],
+                         # undo: what the add-on added, what it trusted,
+                         # what it never touched
+                         "undo": [hugh.sha256, pair.sha256, multi.sha256],
+                         "findAfterUndo": ["pair1@evil.test"]}, [
             # the user's explicit distrust of multi@example.test's cert
             ("user distrusts multi", "p,p,p", self.pem("multi@example.test")),
             # kept without trust, as Thunderbird keeps signer certificates
@@ -323,6 +340,21 @@ class TrustTest(unittest.TestCase):
         self.assertEqual((e["action"], e["trust"], e["code"]),
                          ("added", ",C,", None))
 
+        # Undo: the certificate it added is deleted, the one it trusted
+        # has no trust again (Thunderbird no longer finds it), the user's
+        # distrusted one is not the add-on's to touch.
+        self.assertEqual(self.undone[hugh.sha256]["action"], "removed",
+                         self.undone)
+        self.assertEqual(self.undone[pair.sha256]["action"], "untrusted",
+                         self.undone)
+        self.assertEqual((self.undone[multi.sha256]["action"],
+                          self.undone[multi.sha256]["code"]),
+                         ("refused", "not-ours"), self.undone)
+        self.assertEqual(self.after_undo["pair1@evil.test"],
+                         {"found": False})
+        with open(os.path.join(r.profile, "dane-smime-certdb.json")) as f:
+            self.assertEqual(json.load(f)["certs"], {})
+
         r.proc.terminate()
         r.proc.wait(timeout=30)
         # What Thunderbird left in the profile, read with the system NSS:
@@ -335,6 +367,10 @@ class TrustTest(unittest.TestCase):
         self.assertEqual(len(line), 1, listing)
         self.assertTrue(line[0].rstrip().endswith("p,p,p"), listing)
         self.assertNotIn("ISRG", listing)
+        # hugh's certificate, added and then undone, is gone; the kept
+        # pair certificate is still there.
+        self.assertNotIn("hugh@example.test", listing)
+        self.assertIn("kept pair", listing)
         print("trust scenario: %.1f s" % (time.monotonic() - r.started),
               file=sys.stderr)
 
