@@ -509,7 +509,11 @@ config_load(struct config *c, const char *explicit_path, char *err,
 	if (rc == 2)
 		rc = 0;
 out:
-	if (rc != 0)
+	if (rc != 0) {
 		config_defaults(c);
+		if (rc > 0)
+			snprintf(c->error, sizeof(c->error), "%s",
+			    err != NULL && errlen > 0 ? err : "bad file");
+	}
 	return rc;
 }

@@ -42,6 +42,11 @@ struct config {
 	char			nss_db[1024];		/* "" or "sql:/path" */
 	char			path[1024];		/* file loaded, "" if none */
 	bool			resolvers_from_resolv_conf;
+	/* Why the file could not be loaded ("FILE:LINE: message"), "" if
+	 * it was. The rest is then the defaults, which must not be used
+	 * for lookups: the file may have said trust_ad = no or named the
+	 * resolver (fail closed, see native_run). */
+	char			error[1200];
 };
 
 void	config_defaults(struct config *c);
@@ -58,7 +63,7 @@ void	config_defaults(struct config *c);
  * caller decides (see config_resolv_conf).
  * Returns 0; 1 with "FILE:LINE: message" (or "FILE: message" for the
  * file as a whole) in err for a bad or unreadable file, *c is then the
- * defaults; -1 on out of memory.
+ * defaults with that message also in c->error; -1 on out of memory.
  */
 int	config_load(struct config *c, const char *explicit_path, char *err,
 	    size_t errlen);

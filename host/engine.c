@@ -14,6 +14,7 @@
 #include "pkix.h"
 #include "record.h"
 #include "report.h"
+#include "utf8.h"
 #include "trustrule.h"
 #include "verifymsg.h"
 #include "version.h"
@@ -85,8 +86,14 @@ struct engine {
 	struct engine_out out;
 	engine_result_fn result;	/* NULL: results as trees */
 	char res_error[256];
+	/* "no-resolver", or "config" when the configuration file was bad:
+	 * then nothing is looked up at all (fail closed). */
+	const char *res_code;
 	struct job *jobs, **jobs_tail;
 	size_t outstanding;
+	/* Queued requests and the addresses (queries) they hold, bounded
+	 * by DS_MAX_PENDING_REQUESTS and DS_MAX_PENDING_ADDRESSES. */
+	size_t pending_jobs, pending_addresses;
 	bool failed;
 	bool trust_loaded;
 };
@@ -102,6 +109,16 @@ engine_new(struct resolver *res, const char *res_error,
 	e->res = res;
 	snprintf(e->res_error, sizeof(e->res_error), "%s",
 	    res_error != NULL ? res_error : "no resolver");
+	/* It may name a file: text for JSON, never cut inside a character. */
+	for (char *c = e->res_error; *c != '\0'; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = '?';
+	e->res_error[utf8_truncate(e->res_error, strlen(e->res_error))] = '\0';
+	if (!utf8_valid(e->res_error, strlen(e->res_error)))
+		snprintf(e->res_error, sizeof(e->res_error), "%s",
+		    cfg->error[0] != '\0' ? "the configuration file is "
+		    "invalid" : "no resolver");
+	e->res_code = cfg->error[0] != '\0' ? "config" : "no-resolver";
 	e->cfg = cfg;
 	e->out = *out;
 	e->jobs_tail = &e->jobs;
@@ -416,6 +433,15 @@ import_json(const struct job *j, const struct lookup_result *lr)
 		if (err == NULL ||
 		    cJSON_AddStringToObject(err, "code", "import-failed") ==
 		    NULL || cJSON_AddStringToObject(err, "message", failed) ==
+		    NULL)
+			goto fail;
+	} else if (lr->status == LS_ERROR && lr->err_code != NULL) {
+		/* Nothing could be looked up: why, as in `result`. */
+		cJSON *err = cJSON_AddObjectToObject(o, "error");
+
+		if (err == NULL ||
+		    cJSON_AddStringToObject(err, "code", lr->err_code) == NULL ||
+		    cJSON_AddStringToObject(err, "message", lr->err_message) ==
 		    NULL)
 			goto fail;
 	}
@@ -864,6 +890,33 @@ setup_verify_message(struct engine *e, struct job *j, struct request *req)
 	return 0;
 }
 
+/* Whether n more addresses (or one more request) would exceed what a
+ * session may leave pending. A client that floods a host whose resolver
+ * does not answer gets "busy" at once: nothing is buffered for it. */
+static bool
+too_busy(const struct engine *e, size_t n)
+{
+	/* A check holds a few queries for its one address: the count may
+	 * pass the limit by that much, so compare before subtracting. */
+	return e->pending_jobs >= DS_MAX_PENDING_REQUESTS ||
+	    e->pending_addresses >= DS_MAX_PENDING_ADDRESSES ||
+	    n > DS_MAX_PENDING_ADDRESSES - e->pending_addresses;
+}
+
+static int
+reject_busy(struct engine *e, const struct job *j)
+{
+	char msg[300];
+
+	snprintf(msg, sizeof(msg), "busy: %zu requests with %zu addresses "
+	    "are pending, and a session may leave at most %u requests and "
+	    "%u addresses pending; send this again when answers have come",
+	    e->pending_jobs, e->pending_addresses,
+	    (unsigned)DS_MAX_PENDING_REQUESTS,
+	    (unsigned)DS_MAX_PENDING_ADDRESSES);
+	return emit(e, report_error(j->id, "busy", msg));
+}
+
 int
 engine_submit(struct engine *e, struct request *req)
 {
@@ -883,6 +936,12 @@ engine_submit(struct engine *e, struct request *req)
 	    (j->id_json = cJSON_PrintUnformatted(j->id)) == NULL) {
 		job_free(j);
 		return -1;
+	}
+	if (req->type != REQ_HELLO && req->type != REQ_RECORD &&
+	    too_busy(e, req->naddresses > 0 ? req->naddresses : 1)) {
+		rc = reject_busy(e, j);
+		job_free(j);
+		return rc;
 	}
 	switch (req->type) {
 	case REQ_HELLO:
@@ -942,6 +1001,8 @@ engine_submit(struct engine *e, struct request *req)
 	}
 	*e->jobs_tail = j;
 	e->jobs_tail = &j->next_job;
+	e->pending_jobs++;
+	e->pending_addresses += j->naddresses;
 	return engine_pump(e);
 }
 
@@ -963,7 +1024,7 @@ start_one(struct engine *e, struct job *j)
 		if (e->res == NULL) {
 			j->reported = j->naddresses;
 			j->next = j->naddresses;
-			return emit(e, report_error(j->id, "no-resolver",
+			return emit(e, report_error(j->id, e->res_code,
 			    e->res_error));
 		}
 		check_query(j->check, i, &qname, &flags, &kind);
@@ -983,7 +1044,7 @@ start_one(struct engine *e, struct job *j)
 	if (j->type == REQ_DOCTOR) {
 		if (e->res == NULL) {
 			j->reported++;
-			return emit(e, report_error(j->id, "no-resolver",
+			return emit(e, report_error(j->id, e->res_code,
 			    e->res_error));
 		}
 		j->outstanding++;
@@ -1009,18 +1070,36 @@ start_one(struct engine *e, struct job *j)
 		j->reported++;
 		return emit_result(e, j, &lr);
 	}
+	if (e->res == NULL && j->type == REQ_VERIFY_MESSAGE) {
+		/* The judgement, with the lookup failed for that reason. */
+		struct dns_result dr;
+
+		memset(&dr, 0, sizeof(dr));
+		dr.kind = DNSR_ERROR;
+		dr.err_code = e->res_code;
+		snprintf(dr.err_message, sizeof(dr.err_message), "%s",
+		    e->res_error);
+		free(p);
+		j->reported++;
+		return emit(e, report_with_id(verifymsg_finish(j->vm, &dr),
+		    j->id));
+	}
 	if (e->res == NULL) {
 		struct lookup_result lr;
 
 		lookup_bad_address(a, strlen(a), "", &lr);
 		snprintf(lr.query, sizeof(lr.query), "%s", p->addr.owner);
-		lr.err_code = "no-resolver";
+		lr.err_code = e->res_code;
 		snprintf(lr.err_message, sizeof(lr.err_message), "%s",
 		    e->res_error);
-		lr.reason = "no resolver is configured, so nothing can be "
-		    "looked up";
+		lr.reason = e->cfg->error[0] != '\0' ? "the configuration "
+		    "file is invalid: nothing is looked up until it is fixed" :
+		    "no resolver is configured, so nothing can be looked up";
 		free(p);
 		j->reported++;
+		/* import answers in its own shape, as after a lookup. */
+		if (j->type == REQ_IMPORT)
+			return emit(e, import_json(j, &lr));
 		return emit_result(e, j, &lr);
 	}
 	if (resolver_query(e->res, p->addr.owner, DNS_TYPE_SMIMEA,
@@ -1061,6 +1140,8 @@ engine_pump(struct engine *e)
 			*jp = j->next_job;
 			if (*jp == NULL)
 				e->jobs_tail = jp;
+			e->pending_jobs--;
+			e->pending_addresses -= j->naddresses;
 			job_free(j);
 			continue;
 		}

@@ -301,10 +301,22 @@ main(int argc, char **argv)
 	config_defaults(&cfg);
 
 	if (started_by_client(argc, argv)) {
-		if (config_load(&cfg, NULL, err, sizeof(err)) != 0)
-			log_error("%s (continuing with defaults)", err),
-			config_defaults(&cfg);
-		if (cfg.nresolvers == 0)
+		/* A bad file is not replaced by the defaults: it may have
+		 * said trust_ad = no or named the resolver. The host still
+		 * speaks the protocol, so the add-on can show why, but
+		 * answers every lookup with a "config" error (cfg.error). */
+		switch (config_load(&cfg, NULL, err, sizeof(err))) {
+		case 0:
+			break;
+		case 1:
+			log_error("%s (nothing is looked up until it is "
+			    "fixed)", err);
+			break;
+		default:
+			ret = EXIT_INTERNAL;
+			goto out;
+		}
+		if (cfg.nresolvers == 0 && cfg.error[0] == '\0')
 			config_resolv_conf(&cfg, "/etc/resolv.conf");
 		ret = native_run(&cfg, STDIN_FILENO, STDOUT_FILENO);
 		goto out;

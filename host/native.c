@@ -280,13 +280,17 @@ native_run(const struct config *cfg, int in_fd, int out_fd)
 #endif
 
 	/* Without a resolver we still speak the protocol, so the extension
-	 * can show why nothing can be looked up. */
-	if ((res = resolver_new(cfg, err, sizeof(err))) == NULL)
+	 * can show why nothing can be looked up. A configuration file that
+	 * did not load gives none: its defaults are not what was asked for
+	 * (fail closed; the engine answers "config" errors). */
+	if (cfg->error[0] == '\0' &&
+	    (res = resolver_new(cfg, err, sizeof(err))) == NULL)
 		log_error("%s", err);
 	out.emit = emit;
 	out.backlog = backlog;
 	out.arg = &n;
-	if ((e = engine_new(res, res == NULL ? err : NULL, cfg, &out)) == NULL)
+	if ((e = engine_new(res, res == NULL ? (cfg->error[0] != '\0' ?
+	    cfg->error : err) : NULL, cfg, &out)) == NULL)
 		goto out;
 	engine_set_result_fn(e, result);
 	if ((chunk = malloc(READ_CHUNK)) == NULL)
