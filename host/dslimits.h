@@ -126,4 +126,18 @@
 /* A profile's extensions.json: ~2-4 kB per add-on, ~8 kB with none. */
 #define DS_MAX_EXTENSIONS_JSON_BYTES (4u * 1024u * 1024u)
 
+/* --- live DANE token (tokencache.h, pkcs11mod.c; issue 17) --- */
+/* Entries in the per-user token cache file, and its size: 10,000 served
+ * certificates of ~1-2 kB fit with room to spare. */
+#define DS_MAX_TC_ENTRIES      16384
+#define DS_MAX_TC_FILE_BYTES   (64u * 1024u * 1024u)
+/* An entry lives at most this long after it was written: the record's
+ * TTL, capped like the resolver cache (RFC 2181 8), then the host must
+ * look the address up again; the module refuses an entry that claims
+ * longer (plus a little clock slack). */
+#define DS_TC_MAX_LIFETIME     DS_CACHE_MAX_TTL
+#define DS_TC_CLOCK_SLACK      300
+/* Sessions the PKCS#11 module keeps open at once (NSS uses a handful). */
+#define DS_MAX_P11_SESSIONS    1024
+
 #endif
