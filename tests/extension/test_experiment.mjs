@@ -467,8 +467,10 @@ test("Experiment: undo removes only what it added or trusted", async () => {
     .action, "untrusted");
   assert.equal(x.trustOf("kept"), ",,");
   assert.deepEqual(Object.keys(x.record()), [h("pppp")]);
-  // Twice: not ours any more.
+  // Twice: not ours any more; nor is anything that is not a digest.
   assert.equal((await x.api.deleteCertificate(h("leaf"))).code, "not-ours");
+  for (const bad of ["__proto__", "constructor", "", null, h("pppp") + "0"])
+    assert.equal((await x.api.deleteCertificate(bad)).code, "not-ours", bad);
   // Gone meanwhile: forgotten.
   x.store.delete(h("pppp"));
   assert.equal((await x.api.deleteCertificate(h("pppp"))).action, "gone");

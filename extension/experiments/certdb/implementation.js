@@ -274,6 +274,13 @@ async function writeRecord(r) {
   await IOUtils.writeJSON(recordPath(), r, { tmpPath: recordPath() + ".tmp" });
 }
 
+function recorded(r, sha256) {
+  const e = /^[0-9a-f]{64}$/.test(sha256) && Object.hasOwn(r.certs, sha256) ?
+    r.certs[sha256] : null;
+  return e && ["added", "trusted"].includes(e.action) &&
+    TRUST_STRINGS.includes(e.trust) ? e : null;
+}
+
 // entry {action: "added"|"trusted", trust} or null to forget.
 async function remember(r, sha256, entry) {
   if (entry)
@@ -332,7 +339,7 @@ async function importCertificate(der, sha256, trust) {
   if (facts.ca)
     return refused(sha256, "ca-certificate", "a CA never gets trust (" + facts.ca + ")");
   const record = await readRecord();
-  const ours = record.certs[sha256];
+  const ours = recorded(record, sha256);
   if (!existing) {
     // Not in the store: certType is NSS's CERT_IsCACert alone.
     if (decoded.certType === Ci.nsIX509Cert.CA_CERT)
@@ -384,7 +391,7 @@ async function importCertificate(der, sha256, trust) {
 async function deleteCertificate(sha256) {
   sha256 = typeof sha256 === "string" ? sha256.toLowerCase() : "";
   const record = await readRecord();
-  const ours = record.certs[sha256];
+  const ours = recorded(record, sha256);
   if (!ours)
     return { action: "refused", sha256, code: "not-ours",
       reason: "this add-on did not add this certificate or set its trust" };
