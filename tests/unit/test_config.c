@@ -305,9 +305,16 @@ test_load(void)
 
 		snprintf(want, sizeof(want), "%s:3: attempts set twice", path);
 		CHECK_STR(err, want);
+		/* Kept with the defaults, so that nothing uses them as if
+		 * they were what the file asked for (native fails closed). */
+		CHECK_STR(c.error, want);
 	}
 	CHECK(c.attempts == DS_DEFAULT_ATTEMPTS);
 	CHECK_STR(c.path, "");
+	/* A file that loads leaves no error behind. */
+	write_file(path, "attempts = 4\n");
+	CHECK(config_load(&c, path, err, sizeof(err)) == 0);
+	CHECK_STR(c.error, "");
 
 	/* A directory is not a config file. */
 	CHECK(config_load(&c, tmpdir, err, sizeof(err)) == 1);
