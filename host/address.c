@@ -620,7 +620,8 @@ mb_decoded(const char *s, size_t n, size_t *start, size_t *end)
 	if (lt == NULL)
 		return false;
 	for (i = 0; s + i < lt; i++)
-		if (s[i] == '>' || s[i] == '@' || s[i] == ':' || s[i] == ';')
+		if (s[i] == '<' || s[i] == '>' || s[i] == '@' || s[i] == ':' ||
+		    s[i] == ';')
 			return false;
 	*start = (size_t)(lt - s) + 1;
 	*end = e;

@@ -400,6 +400,7 @@ static const struct shown showns[] = {
 	{ L("Alice alice@example.test>"), NULL, NULL, ADDR_E_MAILBOX },
 	{ L("alice@example.test (unclosed"), NULL, NULL, ADDR_E_MAILBOX },
 	{ L("Alice <alice@example.test>>"), NULL, NULL, ADDR_E_MAILBOX },
+	{ L("Alice < Bob <alice@example.test>"), NULL, NULL, ADDR_E_MAILBOX },
 	{ L("Alice < alice @example.test>"), NULL, NULL, ADDR_E_MAILBOX },
 	/* An unquoted address-like display name: no phrase (3.2.5), and
 	 * never taken for the address. */
