@@ -553,6 +553,70 @@ collect(const struct parse *ps, const uint8_t *final, size_t finallen,
 	return DNSMSG_OK;
 }
 
+/*
+ * For qtype TXT: copies the answer's TXT RRs owned by final (RFC 1035
+ * 3.3.14), at most DS_MAX_TXT_RECORDS, RDATA as sent; kept apart from
+ * collect() so the SMIMEA path stays as it is. Returns 0, >0 or -1 (OOM).
+ */
+static int
+collect_txt(const struct parse *ps, const uint8_t *final, size_t finallen,
+    struct dnsmsg *m, uint32_t *ttl, bool *have_ttl)
+{
+	struct reader r;
+	struct rr rr;
+	struct txt_rec *t;
+	const uint8_t *p;
+	size_t total = 0, mine = 0, keep, n = 0;
+	uint16_t i;
+	int pass, rc;
+
+	for (pass = 0; pass < 2; pass++) {
+		rd_init(&r, ps->msg, ps->len);
+		if (rd_seek(&r, ps->an_off) < 0)
+			return DNSMSG_E_SHORT;
+		for (i = 0; i < ps->ancount; i++) {
+			if ((rc = read_rr(ps->msg, ps->len, &r, &rr)) != 0)
+				return rc;
+			if (rr.type != DNS_TYPE_TXT)
+				continue;
+			if (pass == 0)
+				total++;
+			if (rr.class != DNS_CLASS_IN ||
+			    !name_eq(rr.owner, rr.ownerlen, final, finallen))
+				continue;
+			if (pass == 0) {
+				mine++;
+				if (!*have_ttl || rr.ttl < *ttl)
+					*ttl = rr.ttl;
+				*have_ttl = true;
+				continue;
+			}
+			if (n == m->ntxts)
+				continue;
+			t = &m->txts[n++];
+			t->ttl = rr.ttl;
+			/* len < 65536: RDLENGTH is 16 bits. */
+			if ((t->len = rd_left(&rr.rdata)) == 0)
+				continue;
+			(void)rd_bytes(&rr.rdata, t->len, &p);
+			if ((t->rdata = malloc(t->len)) == NULL)
+				return -1;
+			memcpy(t->rdata, p, t->len);
+		}
+		if (pass == 0) {
+			keep = mine < DS_MAX_TXT_RECORDS ? mine :
+			    DS_MAX_TXT_RECORDS;
+			m->ntxt_ignored = total - keep;
+			if (keep == 0)
+				break;
+			if ((m->txts = calloc(keep, sizeof(*m->txts))) == NULL)
+				return -1;
+			m->ntxts = keep;
+		}
+	}
+	return DNSMSG_OK;
+}
+
 int
 dnsmsg_parse(const uint8_t *msg, size_t len, const char *qname,
     uint16_t qtype, struct dnsmsg *out)
@@ -664,10 +728,14 @@ dnsmsg_parse(const uint8_t *msg, size_t len, const char *qname,
 	if ((rc = follow_cnames(&ps, final, &finallen, out, &ttl,
 	    &have_ttl)) != 0)
 		goto out;
-	if ((rc = collect(&ps, final, finallen, out,
+	/* A TXT question keeps TXT RRs only (SMIMEA RRs there are stray). */
+	if (qtype != DNS_TYPE_TXT && (rc = collect(&ps, final, finallen, out,
 	    &ttl, &have_ttl)) != 0)
 		goto out;
-	if (out->nrecords > 0)
+	if (qtype == DNS_TYPE_TXT && (rc = collect_txt(&ps, final, finallen,
+	    out, &ttl, &have_ttl)) != 0)
+		goto out;
+	if (out->nrecords > 0 || out->ntxts > 0)
 		out->ttl = ttl;
 	else if (out->has_soa)
 		out->ttl = soa_ttl;
@@ -691,6 +759,9 @@ dnsmsg_free(struct dnsmsg *m)
 	for (i = 0; i < m->nrecords; i++)
 		free(m->records[i].data);
 	free(m->records);
+	for (i = 0; i < m->ntxts; i++)
+		free(m->txts[i].rdata);
+	free(m->txts);
 	memset(m, 0, sizeof(*m));
 }
 

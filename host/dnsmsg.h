@@ -18,6 +18,7 @@
 #define DNS_CLASS_IN		1
 #define DNS_TYPE_CNAME		5
 #define DNS_TYPE_SOA		6
+#define DNS_TYPE_TXT		16	/* RFC 1035 3.3.14 */
 #define DNS_TYPE_OPT		41
 #define DNS_TYPE_SMIMEA		53	/* RFC 8162 section 2 */
 #define DNS_OPT_EDE		15	/* RFC 8914 section 2 */
@@ -55,6 +56,13 @@ struct smimea_rec {
 	const char *problem;            /* static human message citing the rule, NULL if none */
 };
 
+/* A TXT RR kept as sent (RFC 1035 3.3.14); smimetxt_rdata reads it. */
+struct txt_rec {
+	uint8_t *rdata;                 /* malloc'ed copy of the RDATA, NULL if len 0 */
+	size_t len;
+	uint32_t ttl;                   /* as smimea_rec.ttl */
+};
+
 struct dnsmsg {
 	uint16_t id;
 	uint16_t rcode;                 /* header RCODE | OPT extended RCODE << 4 (RFC 6891 6.1.3) */
@@ -66,11 +74,21 @@ struct dnsmsg {
 	/* EXTRA-TEXT made safe: valid UTF-8 only, control and bidi-format characters
 	 * replaced by '?', trailing NULs dropped, truncated on a character boundary. */
 	char ede_text[DS_MAX_EDE_TEXT + 1];
-	struct smimea_rec *records;     /* answer SMIMEA RRs (class IN) owned by final_name */
+	struct smimea_rec *records;     /* answer SMIMEA RRs (class IN) owned by final_name;
+	                                   none when parsed for qtype DNS_TYPE_TXT */
 	size_t nrecords;                /* at most DS_MAX_RECORDS */
 	size_t nignored;                /* answer SMIMEA RRs beyond DS_MAX_RECORDS or unrelated */
 	/*
-	 * Positive answer (SMIMEA RRs owned by final_name): min TTL of those RRs and of
+	 * Only when parsed for qtype DNS_TYPE_TXT (else NULL/0): the answer's TXT RRs
+	 * (class IN) owned by final_name, in answer order, at most DS_MAX_TXT_RECORDS;
+	 * ntxt_ignored counts the answer's other TXT RRs.
+	 */
+	struct txt_rec *txts;
+	size_t ntxts;
+	size_t ntxt_ignored;
+	/*
+	 * Positive answer (SMIMEA RRs, or for qtype TXT the TXT RRs, owned by
+	 * final_name): min TTL of those RRs and of
 	 * the CNAMEs followed. Otherwise, with an authority SOA: min(SOA TTL, SOA MINIMUM)
 	 * over the SOAs (RFC 2308 5). Else 0.
 	 */

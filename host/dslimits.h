@@ -140,4 +140,11 @@
 /* Sessions the PKCS#11 module keeps open at once (NSS uses a handful). */
 #define DS_MAX_P11_SESSIONS    1024
 
+/* --- _smime TXT + HTTPS discovery (smimetxt.h, https.h; issue 18) --- */
+/* A certificate URL, and the text of one TXT record that may hold it
+ * (RFC 9110 4.1 asks for at least 8000; a .well-known path is short). */
+#define DS_MAX_SMIME_URL       2048
+/* TXT RRs kept from one answer (dnsmsg.h); the rest are counted. */
+#define DS_MAX_TXT_RECORDS     16
+
 #endif
