@@ -311,6 +311,7 @@ cli_run(const struct config *cfg, struct request *req,
 		goto out;
 	if (o->json)
 		engine_set_result_fn(e, result);
+	engine_set_token_cache(e, cfg->token_cache == TOKEN_YES);
 	if (o->has_at) {
 		req->has_at = 1;
 		req->at = o->at;

@@ -249,7 +249,8 @@ printable_key(const char *k)
 	return i <= 32;
 }
 
-enum cfg_key { K_TIMEOUT, K_ATTEMPTS, K_TRUST, K_PROBE, K_NSSDB, K_NKEYS };
+enum cfg_key { K_TIMEOUT, K_ATTEMPTS, K_TRUST, K_PROBE, K_NSSDB, K_TOKEN,
+    K_NKEYS };
 
 /* Applies one key = value to *c. NULL, or a static message. */
 static const char *
@@ -280,6 +281,8 @@ apply(struct config *c, const char *key, const char *val, bool seen[K_NKEYS],
 		k = K_PROBE;
 	else if (strcmp(key, "nss_db") == 0)
 		k = K_NSSDB;
+	else if (strcmp(key, "token_cache") == 0)
+		k = K_TOKEN;
 	else {
 		if (printable_key(key))
 			snprintf(msg, msglen, "unknown key \"%.32s\"", key);
@@ -329,6 +332,16 @@ apply(struct config *c, const char *key, const char *val, bool seen[K_NKEYS],
 		if (strlen(val) >= sizeof(c->nss_db))
 			return "nss_db: path too long";
 		snprintf(c->nss_db, sizeof(c->nss_db), "%s", val);
+		break;
+	case K_TOKEN:
+		if (strcmp(val, "yes") == 0)
+			c->token_cache = TOKEN_YES;
+		else if (strcmp(val, "no") == 0)
+			c->token_cache = TOKEN_NO;
+		else if (strcmp(val, "auto") == 0)
+			c->token_cache = TOKEN_AUTO;
+		else
+			return "token_cache: expected yes, no or auto";
 		break;
 	case K_NKEYS:
 		break;

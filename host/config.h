@@ -32,6 +32,11 @@ struct resolver_addr {
 
 enum trust_mode { TRUST_AUTO = 0, TRUST_YES, TRUST_NO };
 
+/* Whether lookups update the token cache (tokencache.h) that the PKCS#11
+ * module serves to Thunderbird: auto = in native mode (the add-on's
+ * lookups), not from the command line. */
+enum token_mode { TOKEN_AUTO = 0, TOKEN_YES, TOKEN_NO };
+
 struct config {
 	struct resolver_addr	resolvers[DS_MAX_RESOLVERS];
 	size_t			nresolvers;
@@ -40,6 +45,7 @@ struct config {
 	enum trust_mode		trust_ad;
 	char			probe_name[256];	/* doctor queries it for AD */
 	char			nss_db[1024];		/* "" or "sql:/path" */
+	enum token_mode		token_cache;
 	char			path[1024];		/* file loaded, "" if none */
 	bool			resolvers_from_resolv_conf;
 	/* Why the file could not be loaded ("FILE:LINE: message"), "" if

@@ -14,6 +14,7 @@
 #include "pkix.h"
 #include "record.h"
 #include "report.h"
+#include "tokencache.h"
 #include "utf8.h"
 #include "trustrule.h"
 #include "verifymsg.h"
@@ -96,6 +97,12 @@ struct engine {
 	size_t pending_jobs, pending_addresses;
 	bool failed;
 	bool trust_loaded;
+	/* The token cache (tokencache.h): what this engine's finished
+	 * lookups say, written out once per request. */
+	bool token_cache;
+	char **tc_touched;	/* addresses whose entries are replaced */
+	size_t tc_ntouched;
+	struct tokencache tc_new;	/* their entries now */
 };
 
 struct engine *
@@ -129,6 +136,99 @@ void
 engine_set_result_fn(struct engine *e, engine_result_fn fn)
 {
 	e->result = fn;
+}
+
+void
+engine_set_token_cache(struct engine *e, bool on)
+{
+	e->token_cache = on;
+}
+
+static void
+tc_forget(struct engine *e)
+{
+	size_t i;
+
+	for (i = 0; i < e->tc_ntouched; i++)
+		free(e->tc_touched[i]);
+	free(e->tc_touched);
+	e->tc_touched = NULL;
+	e->tc_ntouched = 0;
+	tokencache_free(&e->tc_new);
+}
+
+/* What one finished lookup says for the token: a secure or a failed
+ * DNSSEC answer replaces the address's entries (by its usable
+ * certificates, with the trust the rule allows; none when the record is
+ * gone, changed, insecure or bogus); a lookup that got no answer (error,
+ * timeout) leaves them as they are. Errors here only cost the update. */
+static void
+tc_note(struct engine *e, const struct lookup_result *lr)
+{
+	char **t;
+	size_t i;
+	int64_t now = (int64_t)time(NULL);
+
+	if (!e->token_cache || lr->query[0] == '\0' ||
+	    lr->dnssec == DNSSEC_INDETERMINATE || lr->verify)
+		return;
+	if ((t = realloc(e->tc_touched, (e->tc_ntouched + 1) *
+	    sizeof(*t))) == NULL)
+		return;
+	e->tc_touched = t;
+	if ((t[e->tc_ntouched] = strndup(lr->address, lr->address_len)) ==
+	    NULL)
+		return;
+	e->tc_ntouched++;
+	if (lr->dnssec != DNSSEC_SECURE || lr->status != LS_FOUND)
+		return;
+	for (i = 0; i < lr->ncerts; i++) {
+		const struct lr_cert *c = &lr->certs[i];
+
+		if (!c->v.usable || c->trust == NULL)
+			continue;
+		(void)tokencache_put(&e->tc_new, e->tc_touched[e->tc_ntouched -
+		    1], c->sum.der, c->sum.der_len, c->trust,
+		    tokencache_expiry(now, lr->ttl, c->sum.not_after));
+	}
+}
+
+/* Writes what the finished lookups said into the cache file: under the
+ * lock, on top of what other host processes wrote meanwhile. */
+static void
+tc_flush(struct engine *e)
+{
+	struct tokencache tc = { 0 };
+	char path[4096], err[512];
+	size_t i;
+	int fd, rc;
+
+	if (e->tc_ntouched == 0)
+		return;
+	if (tokencache_path(path, sizeof(path), err, sizeof(err)) != 0 ||
+	    (fd = tokencache_lock(path, err, sizeof(err))) < 0) {
+		log_error("token cache: %s", err);
+		goto out;
+	}
+	rc = tokencache_load(path, &tc, NULL, err, sizeof(err));
+	if (rc == TC_OK || rc == TC_E_MISSING || rc == TC_E_FORMAT) {
+		/* A file we cannot parse is replaced: it serves nothing. */
+		for (i = 0; i < e->tc_ntouched; i++)
+			(void)tokencache_remove(&tc, e->tc_touched[i]);
+		for (i = 0; i < e->tc_new.n; i++)
+			(void)tokencache_put(&tc, e->tc_new.e[i].address,
+			    e->tc_new.e[i].der, e->tc_new.e[i].der_len,
+			    e->tc_new.e[i].email_trust ? TRUST_EMAIL_STR :
+			    TRUST_NONE_STR, e->tc_new.e[i].expires);
+		(void)tokencache_prune(&tc, (int64_t)time(NULL));
+		if (tokencache_save(path, &tc, err, sizeof(err)) != 0)
+			log_error("token cache: %s", err);
+	} else
+		log_error("token cache: %s", err);
+	tokencache_unlock(fd);
+	tokencache_free(&tc);
+out:
+	tc_forget(e);
 }
 
 static void
@@ -169,6 +269,7 @@ engine_free(struct engine *e)
 		next = j->next_job;
 		job_free(j);
 	}
+	tc_flush(e);
 	free(e);
 }
 
@@ -628,6 +729,8 @@ lookup_done(void *arg, const struct dns_result *res)
 			return;
 		}
 	}
+	if (j->type == REQ_LOOKUP)
+		tc_note(e, &lr);
 	if (j->type == REQ_IMPORT)
 		emit(e, import_json(j, &lr));
 	else
@@ -1143,6 +1246,7 @@ engine_pump(struct engine *e)
 			e->pending_jobs--;
 			e->pending_addresses -= j->naddresses;
 			job_free(j);
+			tc_flush(e);
 			continue;
 		}
 		jp = &j->next_job;

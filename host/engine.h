@@ -46,6 +46,10 @@ void engine_free(struct engine *e);
  * first engine_submit. */
 void engine_set_result_fn(struct engine *e, engine_result_fn fn);
 
+/* Lets finished lookups update the token cache (tokencache.h) that the
+ * PKCS#11 module serves: native mode, or the configuration says so. */
+void engine_set_token_cache(struct engine *e, bool on);
+
 /* Starts serving req; takes its contents (req is left empty). Returns 0,
  * or -1 on our failure (OOM). */
 int engine_submit(struct engine *e, struct request *req);

@@ -293,6 +293,7 @@ native_run(const struct config *cfg, int in_fd, int out_fd)
 	    cfg->error : err) : NULL, cfg, &out)) == NULL)
 		goto out;
 	engine_set_result_fn(e, result);
+	engine_set_token_cache(e, cfg->token_cache != TOKEN_NO);
 	if ((chunk = malloc(READ_CHUNK)) == NULL)
 		goto out;
 

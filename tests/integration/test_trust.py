@@ -49,6 +49,14 @@ def tearDownModule():
         TB.stop()
 
 
+def umatch(c):
+    """usage/selector/matching of a certificate's match (issue 15 adds
+    the record's index and the depth), or None."""
+    m = c.get("match")
+    return None if m is None else {k: m[k] for k in ("usage", "selector",
+                                                      "matching")}
+
+
 def combo_addr(u, s, m):
     return "u%ds%dm%d@example.test" % (u, s, m)
 
@@ -112,8 +120,11 @@ class Base(unittest.TestCase):
             self.assertIn(c["trust_basis"], (None, "pkix", "dane-ee",
                                              "dane-ta"), r.describe())
             if c["match"] is not None:
-                self.assertEqual(sorted(c["match"]), ["matching", "selector",
-                                                      "usage"])
+                # issue 15: plus the record's index and the depth
+                self.assertLessEqual({"matching", "selector", "usage"},
+                                     set(c["match"]), r.describe())
+                self.assertLessEqual(set(c["match"]), {
+                    "matching", "selector", "usage", "record", "depth"})
             self.assertIsInstance(c.get("key"), str, r.describe())
             self.assertIsInstance(c.get("problems"), list, r.describe())
             for p in c["problems"]:
@@ -147,7 +158,7 @@ class Base(unittest.TestCase):
 
     def assert_usable(self, c, usage, selector, matching, basis, r):
         self.assertIs(c["usable"], True, r.describe())
-        self.assertEqual(c["match"], {"usage": usage, "selector": selector,
+        self.assertEqual(umatch(c), {"usage": usage, "selector": selector,
                                       "matching": matching}, r.describe())
         self.assertEqual(c["trust_basis"], basis, r.describe())
 
@@ -218,7 +229,7 @@ class TestMatrix(Base):
         x, r = self.verify("u2s0m0@example.test",
                            TB.certs["combo"].cert_path, status="unusable")
         c = x["certificates"][0]
-        self.assertEqual(c["match"], {"usage": 2, "selector": 0,
+        self.assertEqual(umatch(c), {"usage": 2, "selector": 0,
                                       "matching": 0}, r.describe())
         self.assert_problem(c, "too-many-addresses", r)
         self.assertIsNone(c["trust"], r.describe())
@@ -305,7 +316,7 @@ class TestDaneTa(Base):
              if p["code"] == "other-address-not-vouched"][0]
         self.assertEqual(p["addresses"], ["pkix@example.test",
                                           "pkixta@example.test"])
-        self.assertEqual(c["match"], {"usage": 2, "selector": 0,
+        self.assertEqual(umatch(c), {"usage": 2, "selector": 0,
                                       "matching": 0}, r.describe())
         x, r = self.lookup("dane-ta@example.test", status="found", nss=True)
         self.assert_usable(self.cert(x, "leaf", r), 2, 0, 0, "dane-ta", r)
@@ -377,7 +388,7 @@ class TestProblems(Base):
         x, r = self.verify("mismatch@example.test",
                            TB.certs["hugh"].cert_path, status="unusable")
         c = x["certificates"][0]
-        self.assertEqual(c["match"], {"usage": 3, "selector": 0,
+        self.assertEqual(umatch(c), {"usage": 3, "selector": 0,
                                       "matching": 1}, r.describe())
         self.assert_problem(c, "email-mismatch", r)
 
@@ -601,7 +612,7 @@ class TestEmailTrust(Base):
         self.assertIsNone(c["trust"], r.describe())
         self.assertIsNone(c["trust_basis"], r.describe())
         # the record does fit: only the rule refuses it
-        self.assertEqual(c["match"], {"usage": 3, "selector": 0,
+        self.assertEqual(umatch(c), {"usage": 3, "selector": 0,
                                       "matching": 0}, r.describe())
         self.assertTrue(set(codes) <= self.codes(c), r.describe())
         if addresses is not None:
@@ -710,6 +721,98 @@ class TestEmailTrust(Base):
         self.assertEqual(list(certutil_list("sql:" + d)), ["x"])
 
 
+def tc_read(path):
+    """The token cache file (host/tokencache.h, version 1) as a list of
+    (address, der, trust, expires)."""
+    with open(path, "rb") as f:
+        b = f.read()
+    assert b[:4] == b"DSTC" and b[4:6] == b"\x00\x01", b[:8]
+    n = int.from_bytes(b[8:12], "big")
+    out, p = [], 12
+    for _ in range(n):
+        trust, alen = b[p], int.from_bytes(b[p + 2:p + 4], "big")
+        exp = int.from_bytes(b[p + 4:p + 12], "big")
+        dlen = int.from_bytes(b[p + 12:p + 16], "big")
+        p += 16
+        addr = b[p:p + alen].decode()
+        der = b[p + alen:p + alen + dlen]
+        p += alen + dlen
+        out.append((addr, der, ",C," if trust else ",,", exp))
+    assert p == len(b)
+    return out
+
+
+def tc_write(path, entries):
+    body = b"".join(bytes([1 if t == ",C," else 0, 0]) +
+                    len(a.encode()).to_bytes(2, "big") +
+                    e.to_bytes(8, "big") + len(d).to_bytes(4, "big") +
+                    a.encode() + d for a, d, t, e in entries)
+    with open(path, "wb") as f:
+        f.write(b"DSTC\x00\x01\x00\x00" + len(entries).to_bytes(4, "big")
+                + body)
+    os.chmod(path, 0o600)
+
+
+class TestTokenCache(Base):
+    """Issue 17: lookups keep the set of certificates DNS vouches for now
+    (what the PKCS#11 module serves): only what the trust rule allows, and
+    an address's entries go as soon as a lookup finds them gone."""
+
+    def setUp(self):
+        self.rt = tempfile.mkdtemp(prefix="rt-", dir=TB.workdir)
+        os.chmod(self.rt, 0o700)
+        self.path = os.path.join(self.rt, "dane-smime", "tokens.cache")
+        self.cfg = TB.write_config(os.path.join(self.rt, "tc.conf"),
+                                   extra={"token_cache": "yes"})
+
+    def run_lookup(self, *addresses, config=None):
+        env = {"XDG_RUNTIME_DIR": self.rt}
+        p = TB.run_host(["lookup", "--json"] + list(addresses),
+                        config=config or self.cfg, binary=binary(), env=env)
+        self.assertIn(p.returncode, (0, 2, 3, 4, 5), p.stderr)
+        return p
+
+    def test_only_trusted_certificates_enter(self):
+        self.run_lookup("hugh@example.test", "pair1@evil.test",
+                        "multi@evil.test", "mallet@evil.test",
+                        "hugh@unsigned.test", "hugh@bogus.test")
+        st = os.stat(self.path)
+        self.assertEqual(st.st_mode & 0o777, 0o600)
+        self.assertEqual(os.stat(os.path.dirname(self.path)).st_mode &
+                         0o777, 0o700)
+        got = sorted((a, t) for a, d, t, e in tc_read(self.path))
+        self.assertEqual(got, [("hugh@example.test", ",C,"),
+                               ("pair1@evil.test", ",C,")])
+        for a, d, t, e in tc_read(self.path):
+            self.assertEqual(d, TB.cert_der(a))
+            # the record's TTL (300 s in the test bed) bounds it
+            self.assertLessEqual(e, time.time() + 301)
+
+    def test_gone_insecure_or_bogus_removes(self):
+        os.makedirs(os.path.dirname(self.path), mode=0o700)
+        far = int(time.time()) + 3600
+        der = TB.cert_der("hugh@example.test")
+        tc_write(self.path, [("absent@example.test", der, ",C,", far),
+                             ("hugh@unsigned.test", der, ",C,", far),
+                             ("hugh@bogus.test", der, ",C,", far),
+                             ("keep@example.test", der, ",C,", far)])
+        self.run_lookup("absent@example.test", "hugh@unsigned.test",
+                        "hugh@bogus.test")
+        self.assertEqual([a for a, d, t, e in tc_read(self.path)],
+                         ["keep@example.test"])
+
+    def test_not_from_the_command_line_by_default(self):
+        self.run_lookup("hugh@example.test", config=TB.config_path)
+        self.assertFalse(os.path.exists(self.path))
+
+    def test_unsafe_folder_left_alone(self):
+        os.makedirs(os.path.dirname(self.path), mode=0o700)
+        os.chmod(os.path.dirname(self.path), 0o777)
+        p = self.run_lookup("hugh@example.test")
+        self.assertFalse(os.path.exists(self.path))
+        self.assertIn(b"token cache", p.stderr)
+
+
 class TestNative(Base):
 
     def setUp(self):
@@ -739,7 +842,7 @@ class TestNative(Base):
         self.assertEqual(x.get("mode"), "verify", x)
         c = x["certificates"][0]
         self.assertIs(c["usable"], False, x)
-        self.assertEqual(c["match"], {"usage": 2, "selector": 1,
+        self.assertEqual(umatch(c), {"usage": 2, "selector": 1,
                                       "matching": 1}, x)
         self.assertEqual([p["code"] for p in c["problems"]],
                          ["too-many-addresses"], x)
