@@ -481,6 +481,9 @@ import_json(const struct job *j, const struct lookup_result *lr)
 			cJSON_AddItemToArray(refused, item);
 			if (cJSON_AddStringToObject(item, "sha256",
 			    c->sum.sha256) == NULL ||
+			    cJSON_AddStringToObject(item, "code",
+			    c->v.nproblems > 0 ? c->v.problems[0].code :
+			    "not-usable") == NULL ||
 			    cJSON_AddStringToObject(item, "reason",
 			    c->v.nproblems > 0 ? c->v.problems[0].message :
 			    "not usable") == NULL)
@@ -503,6 +506,8 @@ import_json(const struct job *j, const struct lookup_result *lr)
 			cJSON_AddItemToArray(refused, item);
 			if (cJSON_AddStringToObject(item, "sha256",
 			    c->sum.sha256) == NULL ||
+			    cJSON_AddStringToObject(item, "code",
+			    "store-refused") == NULL ||
 			    cJSON_AddStringToObject(item, "reason", why != NULL ?
 			    why : "refused") == NULL) {
 				certstore_change_free(&ch);
