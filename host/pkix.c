@@ -9,19 +9,26 @@
 #include <unistd.h>
 
 #include <cert.h>
+#include <certdb.h>
 #include <certt.h>
 #include <pk11pub.h>
 #include <prerror.h>
 #include <secerr.h>
+#include <keyhi.h>
+#include <secasn1.h>
 #include <secitem.h>
 #include <secmod.h>
+#include <secoid.h>
 
 #include "certs.h"
 #include "crypto.h"
 #include "dslimits.h"
+#include "log.h"
 #include "pkix.h"
 
 static SECMODModule *roots_mod;		/* libnssckbi, once loaded */
+static bool roots_wanted;		/* pkix_init(load_roots) asked */
+static bool roots_tried;		/* ... and loading them failed */
 static PK11SlotInfo *db_slot;		/* the nss_db, read-only */
 static char *db_dir;			/* its directory, without "sql:" */
 static bool inited;			/* pkix_init ran (hook set) */
@@ -255,18 +262,39 @@ pkix_init(const char *nss_db, bool load, char *err, size_t errlen)
 		crypto_set_shutdown_hook(pkix_shutdown);
 		inited = true;
 	}
-	if (load && roots_mod == NULL && load_roots(err, errlen) != 0)
-		return -1;
+	/* The root store is loaded when a validation against the
+	 * configured anchors first needs it (roots_now), not here: most
+	 * lookups (DANE-EE, DANE-TA) never do, and loading it costs a
+	 * millisecond and much of valgrind's time. */
+	if (load)
+		roots_wanted = true;
 	if (nss_db != NULL && *nss_db != '\0' &&
 	    (rc = open_db(nss_db, err, errlen)) != 0)
 		return rc;
 	return 0;
 }
 
+/* Loads the root store if pkix_init asked for it and it is not there
+ * yet. If that fails, validation goes on with the nss_db's anchors only
+ * (fail closed: fewer anchors), and it is said once on stderr. */
+static void
+roots_now(void)
+{
+	char err[256];
+
+	if (!roots_wanted || roots_mod != NULL || roots_tried)
+		return;
+	if (load_roots(err, sizeof(err)) != 0) {
+		roots_tried = true;
+		log_error("trust anchors: %s", err);
+	}
+}
+
 void
 pkix_shutdown(void)
 {
 	close_db();
+	roots_wanted = roots_tried = false;
 	if (roots_mod != NULL) {
 		(void)SECMOD_UnloadUserModule(roots_mod);
 		SECMOD_DestroyModule(roots_mod);
@@ -516,13 +544,72 @@ anchor_configured(CERTCertificate *c)
 	return false;
 }
 
+/* For PKIX_USE_PATH against the configured anchors: the path may have
+ * been found for a TLS usage, so the anchor must be trusted for e-mail
+ * all the same (its trust is current: see refresh_trust). */
+static bool
+email_anchor(CERTCertificate *c)
+{
+	CERTCertTrust t;
+
+	return c != NULL && CERT_GetCertTrust(c, &t) == SECSuccess &&
+	    (t.emailFlags & CERTDB_TRUSTED_CA) != 0;
+}
+
+/*
+ * CERT_PKIXVerifyCert for `usage`; for PKIX_USE_PATH, for the first of
+ * the end-entity usages libpkix knows that the certificate's keyUsage
+ * and extendedKeyUsage allow (libpkix has no "any usage": it rejects
+ * certificateUsageUserCertImport, and certificateUsageCheckAllUsages
+ * means TLS client): so that "does it chain" is answered apart from
+ * what the key may do. Only a usage failure moves on to the next one.
+ */
+static SECStatus
+path_verify(CERTCertificate *ee, enum pkix_use use, SECCertificateUsage usage,
+    CERTValInParam *in, CERTValOutParam *vout, unsigned *runs)
+{
+	static const SECCertificateUsage any[] = {
+	    certificateUsageEmailSigner, certificateUsageEmailRecipient,
+	    certificateUsageSSLServer, certificateUsageSSLClient,
+	};
+	PRErrorCode e;
+	size_t i;
+
+	PORT_SetError(0);
+	if (use != PKIX_USE_PATH) {
+		(*runs)++;
+		return CERT_PKIXVerifyCert(ee, usage, in, vout, NULL);
+	}
+	for (i = 0; i < sizeof(any) / sizeof(any[0]); i++) {
+		(*runs)++;
+		PORT_SetError(0);
+		if (CERT_PKIXVerifyCert(ee, any[i], in, vout, NULL) ==
+		    SECSuccess)
+			return SECSuccess;
+		e = PORT_GetError();
+		if (vout[0].value.pointer.chain != NULL) {
+			CERT_DestroyCertList(vout[0].value.pointer.chain);
+			vout[0].value.pointer.chain = NULL;
+		}
+		if (vout[1].value.pointer.cert != NULL) {
+			CERT_DestroyCertificate(vout[1].value.pointer.cert);
+			vout[1].value.pointer.cert = NULL;
+		}
+		PORT_SetError(e);
+		if (e != SEC_ERROR_INADEQUATE_CERT_TYPE &&
+		    e != SEC_ERROR_INADEQUATE_KEY_USAGE)
+			break;
+	}
+	return SECFailure;
+}
+
 /* X.509 times end in 9999 (RFC 5280 4.1.2.5). */
 #define MAX_TIME	253402300799LL
 
-int
-pkix_verify(const struct cert_summary *ee,
+static int
+verify_core(const struct cert_summary *ee,
     const struct cert_summary *const *intermediates, size_t nintermediates,
-    const struct cert_summary *anchor, int64_t at, bool for_signing,
+    const struct cert_summary *anchor, int64_t at, enum pkix_use use,
     struct pkix_result *out)
 {
 	CERTCertificate *ee_cert = NULL, *ta_cert = NULL, *top;
@@ -537,6 +624,7 @@ pkix_verify(const struct cert_summary *ee,
 	struct pkix_result r;
 	size_t ninter = 0, i, k;
 	bool clash = false;
+	unsigned runs = 0;
 	int rc = -1, reached;
 
 	memset(&r, 0, sizeof(r));
@@ -550,6 +638,8 @@ pkix_verify(const struct cert_summary *ee,
 		return -1;
 	if (crypto_init() != 0)
 		return -1;
+	if (anchor == NULL)
+		roots_now();
 
 	/* Every certificate becomes a temporary one for this call only. */
 	if ((ee_cert = temp_cert(ee, &clash)) == NULL)
@@ -619,16 +709,14 @@ pkix_verify(const struct cert_summary *ee,
 	vout[0].type = cert_po_certList;
 	vout[1].type = cert_po_trustAnchor;
 	vout[2].type = cert_po_end;
-	usage = for_signing ? certificateUsageEmailSigner :
+	usage = use == PKIX_USE_SIGNER ? certificateUsageEmailSigner :
 	    certificateUsageEmailRecipient;
 
 	/* NSS accepts certificates up to a day before notBefore by
 	 * default; the validation time is exact here (tests pin it, and
 	 * dane.c compares the dates itself). */
 	(void)CERT_SetSlopTime(0);
-	PORT_SetError(0);
-	if (CERT_PKIXVerifyCert(ee_cert, usage, in, vout, NULL) ==
-	    SECSuccess) {
+	if (path_verify(ee_cert, use, usage, in, vout, &runs) == SECSuccess) {
 		if (vout[0].value.pointer.chain == NULL ||
 		    (reached = copy_chain(&r, vout[0].value.pointer.chain,
 		    vout[1].value.pointer.cert, ta_cert)) < 0)
@@ -638,7 +726,8 @@ pkix_verify(const struct cert_summary *ee,
 		if (top == NULL && !CERT_LIST_EMPTY(vout[0].value.pointer.chain))
 			top = CERT_LIST_TAIL(vout[0].value.pointer.chain)->cert;
 		if (reached == 1 || (ta_cert == NULL &&
-		    !anchor_configured(top))) {
+		    (!anchor_configured(top) || (use == PKIX_USE_PATH &&
+		    !email_anchor(top))))) {
 			/* libpkix's caches, see copy_chain and
 			 * anchor_configured: not a path to an anchor that
 			 * counts, so none was found. */
@@ -647,17 +736,19 @@ pkix_verify(const struct cert_summary *ee,
 			    "no valid chain to %s (RFC 5280 6.1)", ta_cert !=
 			    NULL ? "the DANE-TA trust anchor" :
 			    "a trusted root");
-		} else if (!ku_allows(ee, for_signing)) {
+		} else if (use != PKIX_USE_PATH &&
+		    !ku_allows(ee, use == PKIX_USE_SIGNER)) {
 			pkix_result_free(&r);
 			verdict(&r, PKIX_E_USAGE, "pkix-usage", "keyUsage "
 			    "allows neither %s (RFC 5280 4.2.1.3, RFC 8550 "
-			    "4.4.2)", for_signing ? "digitalSignature nor "
-			    "nonRepudiation" : "keyEncipherment nor "
-			    "keyAgreement");
+			    "4.4.2)", use == PKIX_USE_SIGNER ?
+			    "digitalSignature nor nonRepudiation" :
+			    "keyEncipherment nor keyAgreement");
 		}
 	} else if (map_error(&r, PORT_GetError(), ee, at, ta_cert != NULL) !=
 	    0)
 		goto out;
+	r.runs = runs;
 	*out = r;
 	memset(&r, 0, sizeof(r));
 	rc = 0;
@@ -687,4 +778,336 @@ out:
 		CERT_DestroyCertificate(ee_cert);
 	pkix_result_free(&r);
 	return rc;
+}
+
+int
+pkix_verify(const struct cert_summary *ee,
+    const struct cert_summary *const *intermediates, size_t nintermediates,
+    const struct cert_summary *anchor, int64_t at, bool for_signing,
+    struct pkix_result *out)
+{
+	return verify_core(ee, intermediates, nintermediates, anchor, at,
+	    for_signing ? PKIX_USE_SIGNER : PKIX_USE_RECIPIENT, out);
+}
+
+/* A growing DER buffer; bad is set on OOM or an oversized length. */
+struct der {
+	uint8_t *p;
+	size_t n, cap;
+	bool bad;
+};
+
+static void
+der_add(struct der *d, const void *p, size_t n)
+{
+	uint8_t *np;
+	size_t cap;
+
+	if (d->bad)
+		return;
+	if (n > DS_MAX_CERT_BYTES || d->n > DS_MAX_CERT_BYTES) {
+		d->bad = true;
+		return;
+	}
+	if (d->n + n > d->cap) {
+		cap = (d->n + n) * 2;
+		if ((np = realloc(d->p, cap)) == NULL) {
+			d->bad = true;
+			return;
+		}
+		d->p = np;
+		d->cap = cap;
+	}
+	if (n > 0)
+		memcpy(d->p + d->n, p, n);
+	d->n += n;
+}
+
+/* tag, DER length, then the content c. */
+static void
+der_tlv(struct der *d, uint8_t tag, const uint8_t *c, size_t n)
+{
+	uint8_t h[5];
+	size_t k = 0;
+
+	h[k++] = tag;
+	if (n < 0x80)
+		h[k++] = (uint8_t)n;
+	else if (n < 0x100) {
+		h[k++] = 0x81;
+		h[k++] = (uint8_t)n;
+	} else if (n < 0x10000) {
+		h[k++] = 0x82;
+		h[k++] = (uint8_t)(n >> 8);
+		h[k++] = (uint8_t)n;
+	} else {
+		d->bad = true;
+		return;
+	}
+	der_add(d, h, k);
+	der_add(d, c, n);
+}
+
+/*
+ * RFC 7671 5.2: a DANE-TA record may publish the anchor's public key
+ * alone (2 1 0), and the domain leaves the anchor's certificate out of
+ * the chain. NSS takes anchors as certificates only, so the key is put
+ * into a stand-in: a certificate whose subject (and issuer) is the name
+ * of the certificate the key signed (signed's issuer), whose key is the
+ * published one, basicConstraints cA TRUE, valid for all time, with
+ * signed's authorityKeyIdentifier as its subjectKeyIdentifier. It is
+ * never signed: NSS does not check an anchor's own signature, and this
+ * one is never anything but the only anchor of one call, never trusted
+ * anywhere else (a temporary certificate; no trust object). Its serial
+ * number is a hash of the key and the name. 0, -1 OOM (or the parts
+ * are too large; then *der is NULL).
+ */
+static int
+key_anchor_der(const CERTCertificate *signed_by_key, const uint8_t *spki,
+    size_t spki_len, uint8_t **der, size_t *der_len)
+{
+	static const uint8_t version[] = { 0xa0, 0x03, 0x02, 0x01, 0x02 };
+	static const uint8_t validity[] = { 0x30, 0x20,
+	    0x17, 0x0d, '7', '0', '0', '1', '0', '1', '0', '0', '0', '0',
+	    '0', '0', 'Z',
+	    0x18, 0x0f, '9', '9', '9', '9', '1', '2', '3', '1', '2', '3',
+	    '5', '9', '5', '9', 'Z' };
+	static const uint8_t basic[] = { 0x30, 0x0f, 0x06, 0x03, 0x55, 0x1d,
+	    0x13, 0x01, 0x01, 0xff, 0x04, 0x05, 0x30, 0x03, 0x01, 0x01, 0xff };
+	static const uint8_t ski_oid[] = { 0x06, 0x03, 0x55, 0x1d, 0x0e };
+	static const uint8_t nosig[] = { 0x03, 0x01, 0x00 };
+	struct der tbs = { 0 }, body = { 0 }, ext = { 0 }, exts = { 0 };
+	struct der inner = { 0 }, cert = { 0 }, hin = { 0 };
+	SECItem *alg = NULL;
+	PLArenaPool *arena = NULL;
+	CERTAuthKeyID *akid;
+	SECItem akid_der = { siBuffer, NULL, 0 };
+	uint8_t md[32], serial[16];
+	int rc = -1;
+
+	*der = NULL;
+	*der_len = 0;
+	alg = SEC_ASN1EncodeItem(NULL, NULL,
+	    &signed_by_key->signatureWrap.signatureAlgorithm,
+	    SEC_ASN1_GET(SECOID_AlgorithmIDTemplate));
+	if (alg == NULL)
+		goto out;
+	der_add(&hin, spki, spki_len);
+	der_add(&hin, signed_by_key->derIssuer.data,
+	    signed_by_key->derIssuer.len);
+	if (hin.bad || crypto_sha256(hin.p, hin.n, md) != 0)
+		goto out;
+	memcpy(serial, md, sizeof(serial));
+	serial[0] = (uint8_t)((serial[0] & 0x7f) | 0x40);
+
+	/* Extensions: basicConstraints, and the subjectKeyIdentifier that
+	 * signed's authorityKeyIdentifier asks for (RFC 5280 4.2.1.1). */
+	der_add(&ext, basic, sizeof(basic));
+	if ((arena = PORT_NewArena(1024)) == NULL)
+		goto out;
+	akid = NULL;
+	if (CERT_FindCertExtension(signed_by_key, SEC_OID_X509_AUTH_KEY_ID,
+	    &akid_der) == SECSuccess) {
+		akid = CERT_DecodeAuthKeyID(arena, &akid_der);
+		SECITEM_FreeItem(&akid_der, PR_FALSE);
+	}
+	if (akid != NULL && akid->keyID.len > 0 && akid->keyID.len < 100) {
+		struct der kid = { 0 }, os = { 0 }, one = { 0 };
+
+		der_tlv(&kid, 0x04, akid->keyID.data, akid->keyID.len);
+		der_tlv(&os, 0x04, kid.p, kid.n);
+		der_add(&one, ski_oid, sizeof(ski_oid));
+		der_add(&one, os.p, os.n);
+		der_tlv(&ext, 0x30, one.p, one.n);
+		if (kid.bad || os.bad || one.bad)
+			ext.bad = true;
+		free(kid.p);
+		free(os.p);
+		free(one.p);
+	}
+	der_tlv(&inner, 0x30, ext.p, ext.n);
+	der_tlv(&exts, 0xa3, inner.p, inner.n);
+
+	der_add(&body, version, sizeof(version));
+	der_tlv(&body, 0x02, serial, sizeof(serial));
+	der_add(&body, alg->data, alg->len);
+	der_add(&body, signed_by_key->derIssuer.data,
+	    signed_by_key->derIssuer.len);
+	der_add(&body, validity, sizeof(validity));
+	der_add(&body, signed_by_key->derIssuer.data,
+	    signed_by_key->derIssuer.len);
+	der_add(&body, spki, spki_len);
+	der_add(&body, exts.p, exts.n);
+	der_tlv(&tbs, 0x30, body.p, body.n);
+
+	free(body.p);
+	memset(&body, 0, sizeof(body));
+	der_add(&body, tbs.p, tbs.n);
+	der_add(&body, alg->data, alg->len);
+	der_add(&body, nosig, sizeof(nosig));
+	der_tlv(&cert, 0x30, body.p, body.n);
+	if (ext.bad || inner.bad || exts.bad || body.bad || tbs.bad ||
+	    cert.bad)
+		goto out;
+	*der = cert.p;
+	*der_len = cert.n;
+	cert.p = NULL;
+	rc = 0;
+out:
+	if (alg != NULL)
+		SECITEM_FreeItem(alg, PR_TRUE);
+	if (arena != NULL)
+		PORT_FreeArena(arena, PR_FALSE);
+	free(tbs.p);
+	free(body.p);
+	free(ext.p);
+	free(exts.p);
+	free(inner.p);
+	free(cert.p);
+	free(hin.p);
+	return rc;
+}
+
+/* cert.h declares CERT_DecodeDERCertificate, but libnss3 exports it
+ * only under this name (as certs.c knows). */
+extern CERTCertificate *__CERT_DecodeDERCertificate(SECItem *der,
+    PRBool copyDER, char *nickname);
+
+/* c decoded by NSS outside its certificate store, or NULL. */
+static CERTCertificate *
+decode_cert(const struct cert_summary *c)
+{
+	SECItem item;
+
+	if (c->der == NULL || c->der_len == 0 || c->der_len > UINT32_MAX)
+		return NULL;
+	item.type = siDERCertBuffer;
+	item.data = c->der;
+	item.len = (unsigned int)c->der_len;
+	return __CERT_DecodeDERCertificate(&item, PR_TRUE, NULL);
+}
+
+/*
+ * DANE-TA with a bare key (RFC 7671 5.2): the anchor is the key. The
+ * certificate of ee or of the pool whose signature the key verifies is
+ * the top of the path; ee is validated up to it with the stand-in of
+ * key_anchor_der as the only anchor, so that NSS checks that
+ * certificate (validity, CA constraints) like any other of the path.
+ */
+static int
+verify_key(const struct cert_summary *ee,
+    const struct cert_summary *const *pool, size_t npool,
+    const uint8_t *spki, size_t spki_len, int64_t at, enum pkix_use use,
+    struct pkix_result *out)
+{
+	CERTSubjectPublicKeyInfo *key = NULL;
+	CERTCertificate *c = NULL;
+	struct cert_summary stand_in;
+	struct pkix_result first;
+	const struct cert_summary *cand;
+	uint8_t *der = NULL;
+	size_t der_len, i;
+	SECItem item;
+	bool failed = false;
+	unsigned runs = 0;
+	int rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	memset(&first, 0, sizeof(first));
+	if (crypto_init() != 0 || spki_len > UINT32_MAX)
+		return -1;
+	item.type = siBuffer;
+	item.data = (unsigned char *)spki;
+	item.len = (unsigned int)spki_len;
+	if (spki == NULL || spki_len == 0 ||
+	    (key = SECKEY_DecodeDERSubjectPublicKeyInfo(&item)) == NULL) {
+		verdict(out, PKIX_E_INVALID, "pkix-invalid", "the DANE-TA "
+		    "key is not a SubjectPublicKeyInfo (RFC 7671 5.2, RFC "
+		    "5280 4.1.2.7)");
+		return 0;
+	}
+	/* ee first: the key may have signed ee itself. */
+	for (i = 0; i <= npool && i <= DS_MAX_PKIX_CERTS; i++) {
+		cand = i == 0 ? ee : pool[i - 1];
+		if (cand == NULL || (i > 0 && cand == ee))
+			continue;
+		if ((c = decode_cert(cand)) == NULL)
+			continue;
+		if (CERT_VerifySignedDataWithPublicKeyInfo(&c->signatureWrap,
+		    key, NULL) != SECSuccess) {
+			CERT_DestroyCertificate(c);
+			c = NULL;
+			continue;
+		}
+		if (key_anchor_der(c, spki, spki_len, &der, &der_len) != 0)
+			goto out;
+		CERT_DestroyCertificate(c);
+		c = NULL;
+		memset(&stand_in, 0, sizeof(stand_in));
+		stand_in.der = der;
+		stand_in.der_len = der_len;
+		if (verify_core(ee, pool, npool, &stand_in, at, use, out) !=
+		    0)
+			goto out;
+		free(der);
+		der = NULL;
+		runs += out->runs;
+		out->runs = runs;
+		if (out->status == PKIX_OK) {
+			/* The stand-in is no certificate of the path. */
+			if (out->nchain > 0) {
+				free(out->chain[--out->nchain]);
+				out->chain[out->nchain] = NULL;
+			}
+			out->key_anchor = true;
+			rc = 0;
+			goto out;
+		}
+		if (!failed) {
+			first = *out;
+			failed = true;
+		} else
+			pkix_result_free(out);
+		memset(out, 0, sizeof(*out));
+	}
+	if (failed) {
+		*out = first;
+		out->runs = runs;
+		memset(&first, 0, sizeof(first));
+		failed = false;
+	} else
+		verdict(out, PKIX_E_UNTRUSTED, "pkix-untrusted-issuer", "no "
+		    "certificate of the chain is signed by the DANE-TA key "
+		    "(RFC 7671 5.2)");
+	rc = 0;
+out:
+	if (c != NULL)
+		CERT_DestroyCertificate(c);
+	if (failed)
+		pkix_result_free(&first);
+	free(der);
+	SECKEY_DestroySubjectPublicKeyInfo(key);
+	if (rc != 0)
+		pkix_result_free(out);
+	return rc;
+}
+
+int
+pkix_verify_ex(const struct cert_summary *ee,
+    const struct cert_summary *const *intermediates, size_t nintermediates,
+    const struct pkix_anchor *anchor, int64_t at, enum pkix_use use,
+    struct pkix_result *out)
+{
+	if (out == NULL)
+		return -1;
+	memset(out, 0, sizeof(*out));
+	if (ee == NULL || (nintermediates > 0 && intermediates == NULL) ||
+	    at < 0 || at > MAX_TIME || (use != PKIX_USE_RECIPIENT &&
+	    use != PKIX_USE_SIGNER && use != PKIX_USE_PATH))
+		return -1;
+	if (anchor != NULL && anchor->cert == NULL)
+		return verify_key(ee, intermediates, nintermediates,
+		    anchor->spki, anchor->spki_len, at, use, out);
+	return verify_core(ee, intermediates, nintermediates,
+	    anchor != NULL ? anchor->cert : NULL, at, use, out);
 }

@@ -21,15 +21,18 @@
 #include "certs.h"
 
 /*
- * Loads the Mozilla root store (libnssckbi.so via SECMOD_LoadUserModule,
- * looked up next to libnss3, in its nss/ subdirectory, then by name) if
- * load_roots, and, if nss_db is non-NULL and non-empty ("sql:/path", or a
+ * Has the Mozilla root store (libnssckbi.so via SECMOD_LoadUserModule,
+ * looked up next to libnss3, in its nss/ subdirectory, then by name)
+ * loaded if load_roots, on the first validation against the configured
+ * anchors (not here: most lookups never need it; should it not load
+ * then, that is logged once and only the nss_db's anchors count), and,
+ * if nss_db is non-NULL and non-empty ("sql:/path", or a
  * bare directory meaning sql:), opens it read-only as an extra slot
  * (SECMOD_OpenUserDB) whose trust settings then count. Starts NSS through
  * crypto_init. Idempotent: roots stay loaded once loaded; a different
  * nss_db replaces the open one; NULL/"" leaves an open one alone.
  * 0 ok, 1 their fault (bad nss_db: err says why), -1 ours (err says what
- * failed, e.g. no libnssckbi). err may be NULL.
+ * failed). err may be NULL.
  */
 int pkix_init(const char *nss_db, bool load_roots, char *err, size_t errlen);
 
@@ -55,6 +58,37 @@ struct pkix_result {
 	uint8_t **chain;
 	size_t *chain_len;
 	size_t nchain;
+	/* The anchor was a bare key (pkix_verify_ex): it sits above
+	 * chain[nchain - 1], which it signed, and is not in chain. */
+	bool key_anchor;
+	/* NSS path validations this call ran (for work bounds). */
+	unsigned runs;
+};
+
+/* What the end entity is validated for. */
+enum pkix_use {
+	/* certificateUsageEmailRecipient, what Thunderbird's compose
+	 * window checks before encrypting; keyEncipherment or
+	 * keyAgreement if keyUsage is present. */
+	PKIX_USE_RECIPIENT = 0,
+	/* certificateUsageEmailSigner, for a message's signer;
+	 * digitalSignature or nonRepudiation if keyUsage is present. */
+	PKIX_USE_SIGNER,
+	/* The path alone: signatures, names, validity, the CA
+	 * certificates' constraints and trust (for the configured anchors:
+	 * e-mail trust), but nothing about what the end entity's key may
+	 * do: "does this certificate chain to that anchor", apart from its
+	 * fitness. (libpkix has no such usage: the end-entity usages e-mail
+	 * signer, recipient, TLS server, client are tried in turn.) */
+	PKIX_USE_PATH,
+};
+
+/* A DANE-TA anchor: a certificate, or (cert NULL) a bare
+ * SubjectPublicKeyInfo DER, as a 2 1 0 record publishes it. */
+struct pkix_anchor {
+	const struct cert_summary *cert;
+	const uint8_t *spki;
+	size_t spki_len;
 };
 
 /*
@@ -74,6 +108,21 @@ struct pkix_result {
 int pkix_verify(const struct cert_summary *ee,
     const struct cert_summary *const *intermediates, size_t nintermediates,
     const struct cert_summary *anchor, int64_t at, bool for_signing,
+    struct pkix_result *out);
+
+/*
+ * pkix_verify with a purpose and either kind of DANE-TA anchor. With a
+ * bare key (RFC 7671 5.2, "2 1 0"), the top of the path is the first of
+ * ee and intermediates whose signature the key verifies (ee itself when
+ * the key signed it); that certificate is checked like any other of
+ * the path (NSS is given a stand-in anchor certificate carrying the
+ * key, never trusted anywhere else), and out->key_anchor is set. A key
+ * that does not decode: PKIX_E_INVALID; no certificate signed by it:
+ * PKIX_E_UNTRUSTED.
+ */
+int pkix_verify_ex(const struct cert_summary *ee,
+    const struct cert_summary *const *intermediates, size_t nintermediates,
+    const struct pkix_anchor *anchor, int64_t at, enum pkix_use use,
     struct pkix_result *out);
 
 /* Frees what r owns and zeroes it; accepts NULL. */

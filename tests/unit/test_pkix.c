@@ -149,6 +149,139 @@ test_dane_ta(void)
 	}
 }
 
+/* Runs pkix_verify_ex with anchor's key as a bare-key anchor (2 1 0). */
+static int
+verify_key(int ee, const int *inter, size_t ninter, int anchor, int64_t at,
+    enum pkix_use use, struct pkix_result *r)
+{
+	const struct cert_summary *pool[8];
+	struct pkix_anchor a;
+	size_t i;
+
+	for (i = 0; i < ninter; i++)
+		pool[i] = &fx[inter[i]];
+	memset(&a, 0, sizeof(a));
+	a.spki = fx[anchor].spki;
+	a.spki_len = fx[anchor].spki_len;
+	if (pkix_verify_ex(&fx[ee], pool, ninter, &a, at, use, r) != 0)
+		return -1;
+	if (getenv("TEST_VERBOSE") != NULL)
+		fprintf(stderr, "  key %s: %d %s: %s\n", names[ee], r->status,
+		    r->code ? r->code : "-", r->message);
+	return r->status;
+}
+
+/* RFC 7671 5.2: the anchor published as a bare key (2 1 0). */
+static void
+test_key_anchor(void)
+{
+	struct pkix_result r;
+	struct pkix_anchor a;
+	const int inter[] = { INTER }, c1[] = { ECLEAF }, c1c[] = { CHAIN };
+	const int c2[] = { CHAIN, INTER };
+	static const uint8_t junk[] = { 0x30, 0x03, 0x02, 0x01, 0x00 };
+
+	/* The key signed ee itself: the path is ee alone. */
+	CHECK(verify_key(ECLEAF, NULL, 0, CA, now_, PKIX_USE_RECIPIENT, &r) ==
+	    PKIX_OK);
+	CHECK(r.key_anchor);
+	check_chain(&r, c1, 1);
+	pkix_result_free(&r);
+	CHECK(!r.key_anchor);
+	/* An intermediate's key, the intermediate left out. */
+	CHECK(verify_key(CHAIN, NULL, 0, INTER, now_, PKIX_USE_RECIPIENT,
+	    &r) == PKIX_OK);
+	CHECK(r.key_anchor);
+	check_chain(&r, c1c, 1);
+	pkix_result_free(&r);
+	/* The root's key: the intermediate comes with the chain, and is
+	 * checked as a CA of the path. */
+	CHECK(verify_key(CHAIN, inter, 1, CA, now_, PKIX_USE_RECIPIENT, &r) ==
+	    PKIX_OK);
+	CHECK(r.key_anchor);
+	check_chain(&r, c2, 2);
+	pkix_result_free(&r);
+	/* ... and without it there is no path. */
+	CHECK(verify_key(CHAIN, NULL, 0, CA, now_, PKIX_USE_RECIPIENT, &r) ==
+	    PKIX_E_UNTRUSTED);
+	CHECK_STR(r.code, "pkix-untrusted-issuer");
+	CHECK(strstr(r.message, "RFC 7671") != NULL);
+	CHECK(r.nchain == 0 && !r.key_anchor);
+	pkix_result_free(&r);
+	/* Another key. */
+	CHECK(verify_key(ECLEAF, NULL, 0, CA2, now_, PKIX_USE_RECIPIENT, &r) ==
+	    PKIX_E_UNTRUSTED);
+	pkix_result_free(&r);
+	/* Dates and usages are checked as with a certificate anchor. */
+	CHECK(verify_key(ECLEAF, NULL, 0, CA, fx[ECLEAF].not_after + 1,
+	    PKIX_USE_RECIPIENT, &r) == PKIX_E_EXPIRED);
+	pkix_result_free(&r);
+	CHECK(verify_key(KUSIGN, NULL, 0, CA, now_, PKIX_USE_RECIPIENT, &r) ==
+	    PKIX_E_USAGE);
+	pkix_result_free(&r);
+	CHECK(verify_key(KUSIGN, NULL, 0, CA, now_, PKIX_USE_SIGNER, &r) ==
+	    PKIX_OK);
+	pkix_result_free(&r);
+	/* Not a key. */
+	memset(&a, 0, sizeof(a));
+	a.spki = junk;
+	a.spki_len = sizeof(junk);
+	CHECK(pkix_verify_ex(&fx[ECLEAF], NULL, 0, &a, now_,
+	    PKIX_USE_RECIPIENT, &r) == 0 && r.status == PKIX_E_INVALID);
+	CHECK_STR(r.code, "pkix-invalid");
+	pkix_result_free(&r);
+	a.spki = NULL;
+	a.spki_len = 0;
+	CHECK(pkix_verify_ex(&fx[ECLEAF], NULL, 0, &a, now_,
+	    PKIX_USE_RECIPIENT, &r) == 0 && r.status == PKIX_E_INVALID);
+	pkix_result_free(&r);
+	/* The stand-in anchor is trusted nowhere afterwards. */
+	CHECK(verify(ECLEAF, NULL, 0, CA2, now_, false, &r) ==
+	    PKIX_E_UNTRUSTED);
+	pkix_result_free(&r);
+}
+
+/* The purposes of pkix_verify_ex with a certificate anchor. */
+static void
+test_use(void)
+{
+	struct pkix_result r;
+	struct pkix_anchor a;
+
+	memset(&a, 0, sizeof(a));
+	a.cert = &fx[CA];
+	/* A signing-only certificate is a signer, not a recipient. */
+	CHECK(pkix_verify_ex(&fx[KUSIGN], NULL, 0, &a, now_,
+	    PKIX_USE_SIGNER, &r) == 0 && r.status == PKIX_OK);
+	pkix_result_free(&r);
+	CHECK(pkix_verify_ex(&fx[KUSIGN], NULL, 0, &a, now_,
+	    PKIX_USE_RECIPIENT, &r) == 0 && r.status == PKIX_E_USAGE);
+	pkix_result_free(&r);
+	/* The path alone: the end entity's usages do not count. */
+	CHECK(pkix_verify_ex(&fx[KUSIGN], NULL, 0, &a, now_,
+	    PKIX_USE_PATH, &r) == 0 && r.status == PKIX_OK);
+	pkix_result_free(&r);
+	CHECK(pkix_verify_ex(&fx[EKUSERVER], NULL, 0, &a, now_,
+	    PKIX_USE_PATH, &r) == 0 && r.status == PKIX_OK);
+	CHECK(r.nchain == 2);
+	pkix_result_free(&r);
+	/* anyExtendedKeyUsage alone satisfies no usage libpkix knows:
+	 * whether it chains stays unknown (a usage failure). */
+	CHECK(pkix_verify_ex(&fx[ANYEKU], NULL, 0, &a, now_,
+	    PKIX_USE_PATH, &r) == 0 && r.status == PKIX_E_USAGE);
+	pkix_result_free(&r);
+	/* ... but the anchor still does. */
+	a.cert = &fx[CA2];
+	CHECK(pkix_verify_ex(&fx[EKUSERVER], NULL, 0, &a, now_,
+	    PKIX_USE_PATH, &r) == 0 && r.status == PKIX_E_UNTRUSTED);
+	pkix_result_free(&r);
+	/* Bad arguments are ours. */
+	CHECK(pkix_verify_ex(&fx[ECLEAF], NULL, 0, &a, now_,
+	    (enum pkix_use)7, &r) == -1);
+	CHECK(pkix_verify_ex(NULL, NULL, 0, &a, now_, PKIX_USE_PATH, &r) ==
+	    -1);
+}
+
 static void
 test_dates(void)
 {
@@ -369,6 +502,8 @@ main(int argc, char **argv)
 	test_dates();
 	test_usage();
 	test_clash();
+	test_key_anchor();
+	test_use();
 	test_configured();
 	for (i = 0; i < NFIX; i++)
 		cert_summary_free(&fx[i]);
