@@ -203,11 +203,29 @@ check_cert(const struct dane_input *in, const struct cert_summary *ee,
 	if (ee->is_ca)
 		dane_add_problem(v, "ca-certificate", "a CA certificate "
 		    "(basicConstraints cA TRUE, RFC 5280 4.2.1.9) is no "
-		    "mail recipient: Thunderbird will not encrypt to it");
+		    "%s", in->purpose == DANE_SIGNER ? "mail signer (RFC "
+		    "8550 4.4)" : "mail recipient: Thunderbird will not "
+		    "encrypt to it");
 	if (ee->weak_key)
 		dane_add_problem(v, "weak-key", "the key is too weak for S/MIME "
 		    "(RFC 8550 4.3): %s", ee->weak_why != NULL ? ee->weak_why :
 		    ee->key_type);
+	if (in->purpose == DANE_SIGNER) {
+		/* A signer: the key must be allowed to sign (RFC 8550
+		 * 4.4.2: digitalSignature or nonRepudiation), and the EKU
+		 * must allow e-mail as for a recipient. */
+		if (ee->can_sign)
+			return 0;
+		if (ee->has_eku && !ee->eku_email)
+			dane_add_problem(v, "no-email-protection-eku", "the "
+			    "extended key usage does not include "
+			    "emailProtection (RFC 8550 4.4.4)");
+		else if (!ee->weak_key)
+			dane_add_problem(v, "key-usage", "the key usage does "
+			    "not allow signatures: it needs digitalSignature "
+			    "or nonRepudiation (RFC 8550 4.4.2)");
+		return 0;
+	}
 	if (!ee->can_encrypt) {
 		/* certs.c: anyExtendedKeyUsage does not satisfy NSS or
 		 * mozilla::pkix for mail, so only emailProtection counts. */
@@ -242,19 +260,63 @@ struct state {
 	const struct dane_input *in;
 	const struct cert_summary *ee;
 	const struct dane_verdict *cert;	/* the certificate's problems */
+	enum pkix_use use;			/* from in->purpose */
+	struct dane_budget *budget;		/* in->budget or own */
 	/* PKIX against the configured anchors (RFC 6698 usages 0 and 1). */
 	bool pkix_done;
 	struct pkix_result pkix;
 	/* Decoded chain[1..] of a successful PKIX run (for PKIX-TA). */
 	struct cert_summary *chain;
 	size_t nchain;
+	/* The same path for the path alone (pkix_fit), when the
+	 * certificate's own unfitness is what made pkix fail. */
+	bool fit_done;
+	struct pkix_result fit;
 	/* Per pool certificate: 0 not tried, 1 ee chains to it as the only
-	 * anchor (DANE-TA), 2 it does not. Bounds pkix_verify calls to
-	 * npool however many DANE-TA records there are. */
+	 * anchor (DANE-TA), 2 it does not, 3 the path fits but only apart
+	 * from the certificate's fitness (see fit_path); ta_depth: the
+	 * anchor's depth in the path. At most DS_MAX_DANE_TA_ANCHORS are
+	 * tried per certificate, duplicates once. */
 	uint8_t *ta_state;
+	size_t *ta_depth;
+	size_t ta_tried;
 	struct pkix_result ta_fail;	/* first DANE-TA failure (its text) */
 	bool ta_failed;
+	bool ta_unnamed;	/* an anchor no certificate names as issuer */
+	bool strict;			/* a record matched with fitness too */
 };
+
+/* Takes one PKIX run from the budget: false (and budget->exceeded set)
+ * when there is none left (DS_MAX_PKIX_PER_ADDRESS). */
+static bool
+spend(struct state *st)
+{
+	if (st->budget->pkix >= DS_MAX_PKIX_PER_ADDRESS) {
+		st->budget->exceeded = true;
+		return false;
+	}
+	return true;
+}
+
+/* After a pkix_verify_ex call: what it cost (at least 1). */
+static void
+spent(struct state *st, const struct pkix_result *r)
+{
+	st->budget->pkix += r->runs > 0 ? r->runs : 1;
+}
+
+/* The validation time for "does the path fit, apart from the
+ * certificate's fitness": at, or when ee is not valid then, the moment
+ * it was issued (its issuers were valid then, which its notAfter need
+ * not be), so that an expired certificate can still be matched (and is
+ * unusable for "expired"). */
+static int64_t
+fit_time(const struct state *st)
+{
+	if (st->in->at > st->ee->not_after || st->in->at < st->ee->not_before)
+		return st->ee->not_before;
+	return st->in->at;
+}
 
 static int
 run_pkix(struct state *st)
@@ -264,10 +326,15 @@ run_pkix(struct state *st)
 
 	if (st->pkix_done)
 		return 0;
+	if (!spend(st)) {
+		/* Not run: said as too-much-work by the caller. */
+		return 1;
+	}
 	st->pkix_done = true;
-	if (pkix_verify(st->ee, st->in->pool, st->in->npool, NULL, st->in->at,
-	    false, &st->pkix) != 0)
+	if (pkix_verify_ex(st->ee, st->in->pool, st->in->npool, NULL,
+	    st->in->at, st->use, &st->pkix) != 0)
 		return -1;
+	spent(st, &st->pkix);
 	if (st->pkix.status != PKIX_OK || st->pkix.nchain < 2)
 		return 0;
 	if ((st->chain = calloc(st->pkix.nchain - 1, sizeof(*st->chain))) ==
@@ -284,6 +351,19 @@ run_pkix(struct state *st)
 			st->nchain++;
 	}
 	return 0;
+}
+
+/* Whether to ask "does the path fit apart from the certificate's
+ * fitness" after a failure with this code: only when the certificate's
+ * own problems explain the failure, and not for a CA certificate, which
+ * is never anyone's mail certificate (it would only cost work: a hostile
+ * record set is made of CA certificates). */
+static bool explained(const struct state *st, const char *code);
+
+static bool
+fit_worth(const struct state *st, const char *code)
+{
+	return !st->ee->is_ca && explained(st, code);
 }
 
 /* True if a path-validation failure with this code is already explained
@@ -315,25 +395,162 @@ pkix_problem(const struct state *st, struct dane_verdict *v,
 	dane_add_problem(v, code, "%s (RFC 6698 2.1.1): %s", what, r->message);
 }
 
+/* Does the DER certificate der match record r? Selector 1 needs its
+ * SPKI, so the certificate is decoded then. 1 yes, 0 no, -1 ours. */
+static int
+der_matches(const struct smimea_rec *r, const uint8_t *der, size_t len)
+{
+	struct cert_summary c;
+	int rc;
+
+	if (r->selector == 0)
+		return match_parts(r, der, len, NULL, 0) ? 1 : 0;
+	rc = certs_decode(der, len, &c, NULL);
+	if (rc < 0)
+		return -1;
+	if (rc != CERTS_OK)
+		return 0;
+	rc = dane_record_matches(r, &c) ? 1 : 0;
+	cert_summary_free(&c);
+	return rc;
+}
+
+/* PKIX failed only because of what the certificate itself is (st->cert
+ * says so already): is there a path to the configured anchors apart from
+ * that (RFC 6698 2.1.1 usages 0/1 "fit")? Runs at most once. 0 (st->fit
+ * says), 1 budget spent, -1 ours. */
+static int
+run_fit(struct state *st)
+{
+	if (st->fit_done)
+		return 0;
+	if (!spend(st))
+		return 1;
+	st->fit_done = true;
+	if (pkix_verify_ex(st->ee, st->in->pool, st->in->npool, NULL,
+	    fit_time(st), PKIX_USE_PATH, &st->fit) != 0)
+		return -1;
+	spent(st, &st->fit);
+	return 0;
+}
+
+/* One DANE-TA anchor (a certificate or a bare key): does ee have a path
+ * to it as the only anchor? Strict first; if that fails only because of
+ * the certificate's own unfitness, for the path alone. *state: 1 strict,
+ * 3 path only, 2 neither; *depth: the anchor's depth (a bare key sits
+ * above the last certificate of the path). The first failure is kept
+ * for its text. 0, 1 budget spent, -1 ours. */
+static int
+try_anchor(struct state *st, const struct pkix_anchor *a, uint8_t *state,
+    size_t *depth)
+{
+	const struct dane_input *in = st->in;
+	struct pkix_result pr;
+	const char *code;
+
+	*state = 2;
+	if (!spend(st))
+		return 1;
+	if (pkix_verify_ex(st->ee, in->pool, in->npool, a, in->at, st->use,
+	    &pr) != 0)
+		return -1;
+	spent(st, &pr);
+	if (pr.status == PKIX_OK) {
+		*state = 1;
+		*depth = pr.key_anchor ? pr.nchain : pr.nchain - 1;
+		pkix_result_free(&pr);
+		return 0;
+	}
+	code = pr.code;		/* static */
+	if (!st->ta_failed) {
+		st->ta_fail = pr;
+		st->ta_failed = true;
+	} else
+		pkix_result_free(&pr);
+	if (!fit_worth(st, code))
+		return 0;
+	if (!spend(st))
+		return 1;
+	if (pkix_verify_ex(st->ee, in->pool, in->npool, a, fit_time(st),
+	    PKIX_USE_PATH, &pr) != 0)
+		return -1;
+	spent(st, &pr);
+	if (pr.status == PKIX_OK) {
+		*state = 3;
+		*depth = pr.key_anchor ? pr.nchain : pr.nchain - 1;
+	}
+	pkix_result_free(&pr);
+	return 0;
+}
+
+/* Could pool certificate ta be on a path from ee at all? Some
+ * certificate of the path must name it as issuer: ee or a pool
+ * certificate. A cheap filter before any path building (names as NSS
+ * renders them, compared without case: never stricter than RFC 5280
+ * 7.1 name matching). */
+static bool
+plausible_anchor(const struct state *st, const struct cert_summary *ta)
+{
+	const struct dane_input *in = st->in;
+	size_t i;
+
+	if (ta->subject == NULL)
+		return true;
+	if (st->ee->issuer != NULL &&
+	    strcasecmp(st->ee->issuer, ta->subject) == 0)
+		return true;
+	for (i = 0; i < in->npool; i++)
+		if (in->pool[i] != NULL && in->pool[i] != ta &&
+		    in->pool[i]->issuer != NULL &&
+		    strcasecmp(in->pool[i]->issuer, ta->subject) == 0)
+			return true;
+	return false;
+}
+
+/* An earlier pool entry with the same certificate, or -1. */
+static long
+pool_dup(const struct dane_input *in, size_t k)
+{
+	size_t i;
+
+	for (i = 0; i < k; i++)
+		if (in->pool[i] != NULL &&
+		    strcmp(in->pool[i]->sha256, in->pool[k]->sha256) == 0)
+			return (long)i;
+	return -1;
+}
+
 /* Does record r authenticate ee (RFC 6698 2.1.1, RFC 7671 5)? Sets
  * *related when the record is about this certificate at all (its data
  * matches ee, a pool or chain certificate, or PKIX had to be asked), so
  * that "no-record-match" is only said of certificates no record is
- * about; it is never cleared. Record-level problems go to rv. 1 yes,
- * 0 no, -1 ours. */
+ * about; it is never cleared. Record-level problems go to rv. The
+ * answer is about the record and the path: a record that fits but whose
+ * path only validates apart from the certificate's own unfitness (no
+ * e-mail EKU, expired, ...: problems the certificate has anyway) counts
+ * as matched too, with st->strict left alone, so that the client can
+ * tell "the record does not fit" from "it fits, the certificate is not
+ * for mail". *depth: the matched certificate's depth in the path (0 =
+ * ee). 1 yes, 0 no, 2 not decided (the work budget is spent), -1 ours. */
 static int
 authenticates(struct state *st, const struct smimea_rec *r,
-    struct dane_verdict *rv, bool *related)
+    struct dane_verdict *rv, bool *related, size_t *depth)
 {
 	const struct dane_input *in = st->in;
-	size_t i;
+	struct pkix_anchor a;
+	size_t i, d;
+	long dup;
 	bool candidate = false;
+	uint8_t state;
+	int rc;
 
+	*depth = 0;
 	switch (r->usage) {
 	case DANE_DANE_EE:
 		/* RFC 7671 5.1: the certificate or key itself. */
 		if (dane_record_matches(r, st->ee)) {
 			*related = true;
+			st->strict = true;
 			return 1;
 		}
 		return 0;
@@ -342,36 +559,61 @@ authenticates(struct state *st, const struct smimea_rec *r,
 		if (!dane_record_matches(r, st->ee))
 			return 0;
 		*related = true;
-		if (run_pkix(st) != 0)
-			return -1;
-		if (st->pkix.status == PKIX_OK)
+		if ((rc = run_pkix(st)) != 0)
+			return rc < 0 ? -1 : 2;
+		if (st->pkix.status == PKIX_OK) {
+			st->strict = true;
 			return 1;
+		}
 		pkix_problem(st, rv, &st->pkix, "a PKIX-EE record matches, "
 		    "but PKIX validation fails");
-		return 0;
+		if (!fit_worth(st, st->pkix.code))
+			return 0;
+		if ((rc = run_fit(st)) != 0)
+			return rc < 0 ? -1 : 2;
+		return st->fit.status == PKIX_OK ? 1 : 0;
 	case DANE_PKIX_TA:
 		/* RFC 6698 2.1.1 usage 0: a CA certificate of the validated
 		 * path (not the end entity) matches. Without a path we cannot
 		 * tell which CA the record names, so its failure is the
 		 * reason given. */
-		if (run_pkix(st) != 0)
-			return -1;
-		if (st->pkix.status != PKIX_OK) {
-			*related = true;
-			pkix_problem(st, rv, &st->pkix, "a PKIX-TA record is "
-			    "published, but PKIX validation fails");
+		if ((rc = run_pkix(st)) != 0)
+			return rc < 0 ? -1 : 2;
+		if (st->pkix.status == PKIX_OK) {
+			for (i = 1; i < st->pkix.nchain; i++)
+				if (match_parts(r, st->pkix.chain[i],
+				    st->pkix.chain_len[i], NULL, 0))
+					goto pkix_ta;
+			for (i = 0; i < st->nchain; i++)
+				if (dane_record_matches(r, &st->chain[i])) {
+					i++;	/* chain[] starts at depth 1 */
+					goto pkix_ta;
+				}
 			return 0;
 		}
-		for (i = 1; i < st->pkix.nchain; i++)
-			if (match_parts(r, st->pkix.chain[i],
-			    st->pkix.chain_len[i], NULL, 0))
-				goto pkix_ta;
-		for (i = 0; i < st->nchain; i++)
-			if (dane_record_matches(r, &st->chain[i]))
-				goto pkix_ta;
+		*related = true;
+		pkix_problem(st, rv, &st->pkix, "a PKIX-TA record is "
+		    "published, but PKIX validation fails");
+		if (!fit_worth(st, st->pkix.code))
+			return 0;
+		if ((rc = run_fit(st)) != 0)
+			return rc < 0 ? -1 : 2;
+		if (st->fit.status != PKIX_OK)
+			return 0;
+		for (i = 1; i < st->fit.nchain; i++) {
+			if ((rc = der_matches(r, st->fit.chain[i],
+			    st->fit.chain_len[i])) < 0)
+				return -1;
+			if (rc == 1) {
+				*depth = i;
+				return 1;
+			}
+		}
 		return 0;
 pkix_ta:
 		*related = true;
+		st->strict = true;
+		*depth = i;
 		return 1;
 	case DANE_DANE_TA:
 		/* RFC 7671 5.2: a certificate we hold matches, and ee has a
@@ -385,24 +627,55 @@ pkix_ta:
 			    !dane_record_matches(r, ta))
 				continue;
 			candidate = true;
-			if (st->ta_state[i] == 0) {
-				struct pkix_result pr;
-
-				memset(&pr, 0, sizeof(pr));
-				if (pkix_verify(st->ee, in->pool, in->npool, ta,
-				    in->at, false, &pr) != 0) {
-					pkix_result_free(&pr);
-					return -1;
-				}
-				st->ta_state[i] = pr.status == PKIX_OK ? 1 : 2;
-				if (pr.status != PKIX_OK && !st->ta_failed) {
-					st->ta_fail = pr;
-					st->ta_failed = true;
-				} else
-					pkix_result_free(&pr);
+			if ((dup = pool_dup(in, i)) >= 0) {
+				st->ta_state[i] = st->ta_state[dup];
+				st->ta_depth[i] = st->ta_depth[dup];
 			}
-			if (st->ta_state[i] == 1) {
+			if (st->ta_state[i] == 0 && !plausible_anchor(st, ta)) {
+				st->ta_state[i] = 2;
+				st->ta_unnamed = true;
+			}
+			if (st->ta_state[i] == 0) {
+				if (st->ta_tried >= DS_MAX_DANE_TA_ANCHORS) {
+					st->budget->exceeded = true;
+					return 2;
+				}
+				st->ta_tried++;
+				memset(&a, 0, sizeof(a));
+				a.cert = ta;
+				if ((rc = try_anchor(st, &a, &st->ta_state[i],
+				    &st->ta_depth[i])) != 0) {
+					st->ta_state[i] = 0;
+					return rc < 0 ? -1 : 2;
+				}
+			}
+			if (st->ta_state[i] == 1 || st->ta_state[i] == 3) {
 				*related = true;
+				*depth = st->ta_depth[i];
+				if (st->ta_state[i] == 1)
+					st->strict = true;
+				return 1;
+			}
+		}
+		if (!candidate && r->selector == 1 && r->matching == 0) {
+			/* RFC 7671 5.2: the anchor's full public key,
+			 * its certificate left out: the key is the anchor. */
+			candidate = true;
+			if (st->ta_tried >= DS_MAX_DANE_TA_ANCHORS) {
+				st->budget->exceeded = true;
+				return 2;
+			}
+			st->ta_tried++;
+			memset(&a, 0, sizeof(a));
+			a.spki = r->data;
+			a.spki_len = r->len;
+			if ((rc = try_anchor(st, &a, &state, &d)) != 0)
+				return rc < 0 ? -1 : 2;
+			if (state == 1 || state == 3) {
+				*related = true;
+				*depth = d;
+				if (state == 1)
+					st->strict = true;
 				return 1;
 			}
 		}
@@ -413,8 +686,8 @@ pkix_ta:
 			dane_add_problem(rv, "dane-ta-missing", "a DANE-TA record "
 			    "(%u %u %u) is published, but no certificate it "
 			    "matches is at hand: the trust anchor must come in "
-			    "a 2 0 0 record or with the message (RFC 7671 5.2)",
-			    r->usage, r->selector, r->matching);
+			    "a 2 0 0 or 2 1 0 record or with the message (RFC "
+			    "7671 5.2)", r->usage, r->selector, r->matching);
 			return 0;
 		}
 		*related = true;
@@ -422,6 +695,11 @@ pkix_ta:
 			dane_add_problem(rv, "dane-ta-invalid", "the certificate "
 			    "does not chain to the DANE-TA trust anchor "
 			    "(RFC 7671 5.2): %s", st->ta_fail.message);
+		else if (!st->ta_failed && st->ta_unnamed)
+			dane_add_problem(rv, "dane-ta-invalid", "the certificate "
+			    "does not chain to the DANE-TA trust anchor "
+			    "(RFC 7671 5.2): no certificate at hand names it "
+			    "as its issuer");
 		return 0;
 	default:
 		return 0;
@@ -444,14 +722,17 @@ dane_evaluate(const struct dane_input *in, const struct cert_summary *ee,
 {
 	struct state st;
 	struct dane_verdict rv;	/* record-level problems, merged at the end */
-	bool *counts = NULL, related = false;
+	struct dane_budget own;
+	bool *counts = NULL, related = false, undecided = false;
 	int best = -1, rc = -1, a;
-	size_t i;
+	size_t i, depth, best_depth = 0;
 
 	memset(out, 0, sizeof(*out));
 	memset(&st, 0, sizeof(st));
 	memset(&rv, 0, sizeof(rv));
+	memset(&own, 0, sizeof(own));
 	out->record = -1;
+	out->depth = -1;
 	if (in == NULL || ee == NULL || in->addr == NULL || in->at < 0 ||
 	    in->at > DANE_MAX_TIME ||
 	    (in->nrecs > 0 && in->recs == NULL) ||
@@ -460,6 +741,9 @@ dane_evaluate(const struct dane_input *in, const struct cert_summary *ee,
 	st.in = in;
 	st.ee = ee;
 	st.cert = out;
+	st.use = in->purpose == DANE_SIGNER ? PKIX_USE_SIGNER :
+	    PKIX_USE_RECIPIENT;
+	st.budget = in->budget != NULL ? in->budget : &own;
 	out->can_encrypt = ee->can_encrypt;
 	out->can_sign = ee->can_sign;
 
@@ -474,7 +758,8 @@ dane_evaluate(const struct dane_input *in, const struct cert_summary *ee,
 	    NULL)
 		goto out;
 	if (in->npool > 0 &&
-	    (st.ta_state = calloc(in->npool, sizeof(*st.ta_state))) == NULL)
+	    ((st.ta_state = calloc(in->npool, sizeof(*st.ta_state))) == NULL ||
+	    (st.ta_depth = calloc(in->npool, sizeof(*st.ta_depth))) == NULL))
 		goto out;
 	if (in->nrecs > 0)
 		dane_select(in->recs, in->nrecs, counts);
@@ -484,12 +769,26 @@ dane_evaluate(const struct dane_input *in, const struct cert_summary *ee,
 	for (i = 0; i < in->nrecs; i++) {
 		if (!counts[i])
 			continue;
-		if ((a = authenticates(&st, &in->recs[i], &rv, &related)) < 0)
+		if ((a = authenticates(&st, &in->recs[i], &rv, &related,
+		    &depth)) < 0)
 			goto out;
+		if (a == 2)
+			undecided = true;
 		if (a == 1 && (best < 0 ||
-		    match_rank(&in->recs[i]) < match_rank(&in->recs[best])))
+		    match_rank(&in->recs[i]) < match_rank(&in->recs[best]))) {
 			best = (int)i;
+			best_depth = depth;
+		}
 	}
+	if (undecided && best < 0)
+		/* Bounded work (dslimits.h): some records could not be
+		 * tried; fail closed and say so. */
+		dane_add_problem(&rv, "too-much-work", "the SMIMEA records "
+		    "call for more certificate path validations than the "
+		    "host does for one address (%d, or %d DANE-TA anchors "
+		    "per certificate): the records left untried count as "
+		    "unusable (RFC 6698 4.1)",
+		    DS_MAX_PKIX_PER_ADDRESS, DS_MAX_DANE_TA_ANCHORS);
 	if (st.pkix_done && st.pkix.status == PKIX_OK)
 		out->pkix_valid = true;
 
@@ -501,6 +800,7 @@ dane_evaluate(const struct dane_input *in, const struct cert_summary *ee,
 		out->selector = r->selector;
 		out->matching = r->matching;
 		out->record = best;
+		out->depth = (int)best_depth;
 		switch (r->usage) {
 		case DANE_DANE_EE:
 			out->basis = BASIS_DANE_EE;
@@ -518,21 +818,27 @@ dane_evaluate(const struct dane_input *in, const struct cert_summary *ee,
 		for (i = 0; i < rv.nproblems; i++)
 			dane_add_problem(out, rv.problems[i].code, "%s",
 			    rv.problems[i].message);
-		if (!related)
+		if (!related && !undecided)
 			dane_add_problem(out, "no-record-match", "none of the "
 			    "SMIMEA records that count (well-formed, strongest "
 			    "digest per usage and selector) matches this "
 			    "certificate (RFC 6698 2.1, RFC 7671 9)");
 	}
-	out->usable = in->secure && out->matched && out->nproblems == 0;
+	/* A match of the path alone (see authenticates) always comes with
+	 * the certificate's own problems; st.strict makes sure of it. */
+	out->usable = in->secure && out->matched && out->nproblems == 0 &&
+	    st.strict;
 	if (!out->usable)
 		out->basis = BASIS_NONE;
 	rc = 0;
 out:
 	free(counts);
 	free(st.ta_state);
+	free(st.ta_depth);
 	if (st.pkix_done)
 		pkix_result_free(&st.pkix);
+	if (st.fit_done)
+		pkix_result_free(&st.fit);
 	if (st.ta_failed)
 		pkix_result_free(&st.ta_fail);
 	for (i = 0; i < st.nchain; i++)
@@ -541,6 +847,7 @@ out:
 	if (rc != 0) {
 		memset(out, 0, sizeof(*out));
 		out->record = -1;
+		out->depth = -1;
 	}
 	return rc;
 }

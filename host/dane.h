@@ -20,6 +20,9 @@
  *   no-email-protection-eku extendedKeyUsage lacks emailProtection
  *   weak-key                key type or size too weak
  *   ca-certificate          a CA certificate cannot be a mail recipient
+ *   too-much-work           records left untried: DS_MAX_PKIX_PER_ADDRESS
+ *                           path validations or DS_MAX_DANE_TA_ANCHORS
+ *                           DANE-TA anchors per certificate were reached
  * plus any further code pkix_verify reports (e.g. "pkix-usage").
  */
 #ifndef DS_DANE_H
@@ -54,7 +57,12 @@ struct dane_verdict {
 	 * secure && matched && no problem at all. */
 	bool usable;
 	/* Some counting record authenticates it per its usage semantics
-	 * (computed even when the set is insecure, for information). */
+	 * (computed even when the set is insecure, for information). This
+	 * is about the record and the path, apart from the certificate's
+	 * own fitness: a record whose path validates only when the
+	 * certificate's usages or dates are left aside (it lacks the
+	 * e-mail EKU, it expired, ...) matches too; the certificate then
+	 * has those problems and is not usable. */
 	bool matched;
 	/* The record reported as the match (valid when matched). When
 	 * several match, the one with the best usage wins: DANE-EE, then
@@ -64,6 +72,11 @@ struct dane_verdict {
 	 * matching Full(0), SHA-512(2), SHA-256(1); then record order. */
 	uint8_t usage, selector, matching;
 	int record;		/* index of that record in dane_input.recs, -1 */
+	/* Depth of the certificate that record matched in the path: 0 the
+	 * end entity (DANE-EE, PKIX-EE), 1 its issuer, ... (PKIX-TA,
+	 * DANE-TA); a DANE-TA bare key (2 1 0) sits one above the last
+	 * certificate of the path, which it signed. -1 when not matched. */
+	int depth;
 	/* From the usage of the reported match, and BASIS_NONE unless
 	 * usable, so that an importer that looks only at basis can never
 	 * store a certificate that failed (usage etc. still say what
@@ -75,6 +88,22 @@ struct dane_verdict {
 	bool pkix_valid;
 	struct dane_problem problems[DS_MAX_PROBLEMS];
 	size_t nproblems;	/* one per distinct code, in a fixed order */
+};
+
+/* Who the certificate is judged for (RFC 8550 4.4.2): a recipient to
+ * encrypt to (lookup, verify, import), or a message's signer
+ * (verify-message). Path validation uses the matching NSS usage
+ * (certificateUsageEmailRecipient / EmailSigner), and the certificate's
+ * own checks the matching key usage. */
+enum dane_purpose { DANE_RECIPIENT = 0, DANE_SIGNER };
+
+/* PKIX work done for one address (RFC 7671 leaves a client to bound
+ * it): every path validation counts, at most DS_MAX_PKIX_PER_ADDRESS
+ * (dslimits.h); exceeded is set when a record could not be tried
+ * because of it ("too-much-work"). */
+struct dane_budget {
+	unsigned pkix;
+	bool exceeded;
 };
 
 struct dane_input {
@@ -91,6 +120,10 @@ struct dane_input {
 	 * contain ee itself (it is never taken as its own DANE-TA). */
 	const struct cert_summary *const *pool;
 	size_t npool;
+	enum dane_purpose purpose;	/* 0: recipient */
+	/* Shared by all evaluations of one address (every candidate
+	 * certificate of a lookup), or NULL: one per evaluation. */
+	struct dane_budget *budget;
 };
 
 /* Decides for one candidate end-entity certificate and fills *out

@@ -147,4 +147,13 @@
 /* TXT RRs kept from one answer (dnsmsg.h); the rest are counted. */
 #define DS_MAX_TXT_RECORDS     16
 
+/* --- PKIX work per address (dane.c; issue 15) --- */
+/* Path validations (NSS CERT_PKIXVerifyCert calls) for all candidate
+ * certificates of one address: one signed RRset of 64 2 0 0 CA
+ * certificates sharing a subject cost 7.3 s of CPU before this bound. */
+#define DS_MAX_PKIX_PER_ADDRESS 8
+/* Distinct DANE-TA anchors (certificates or 2 1 0 keys) tried for one
+ * certificate. */
+#define DS_MAX_DANE_TA_ANCHORS  8
+
 #endif

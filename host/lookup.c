@@ -277,6 +277,7 @@ evaluate_certs(const struct lookup_ctx *ctx, const struct address *addr,
 {
 	const struct cert_summary **pool = NULL;
 	struct dane_input in;
+	struct dane_budget budget;	/* shared by the candidates */
 	size_t i, np = 0;
 	int rc = -1;
 
@@ -295,6 +296,9 @@ evaluate_certs(const struct lookup_ctx *ctx, const struct address *addr,
 	in.secure = secure;
 	in.pool = pool;
 	in.npool = np;
+	in.purpose = ctx->purpose;
+	memset(&budget, 0, sizeof(budget));
+	in.budget = &budget;
 
 	if (ctx->supplied != NULL) {
 		/* verify: the record certificates only serve as pool (e.g. a

@@ -63,6 +63,9 @@ struct lookup_ctx {
 	const struct cert_summary *supplied;
 	const struct cert_summary *const *chain;
 	size_t nchain;
+	/* What supplied is judged for: DANE_SIGNER for a message's signer
+	 * (verify-message), else (0) a recipient. */
+	enum dane_purpose purpose;
 };
 
 struct lookup_result {

@@ -368,6 +368,11 @@ describe_verdict(struct out *o, const struct lr_cert *c)
 		o_int(o, "usage", v->usage);
 		o_int(o, "selector", v->selector);
 		o_int(o, "matching", v->matching);
+		/* Which record (index into "records") and the depth of the
+		 * certificate it matched (0: this one): said even when the
+		 * certificate itself is unfit (dane.h). */
+		o_int(o, "record", v->record);
+		o_int(o, "depth", v->depth);
 		o_end(o, O_OBJECT);
 	} else
 		o_null(o, "match");

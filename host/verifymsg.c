@@ -313,6 +313,7 @@ verifymsg_finish(struct verifymsg *v, const struct dns_result *res)
 	ctx.supplied = &v->sr.signer;
 	ctx.chain = v->chain;
 	ctx.nchain = v->nchain;
+	ctx.purpose = DANE_SIGNER;	/* RFC 8550 4.4.2: a signer */
 	if (lookup_evaluate(&ctx, v->mm.from[0], strlen(v->mm.from[0]),
 	    &v->from, res, &lr) < 0)
 		goto out;

@@ -7,7 +7,9 @@
  * the end entity in the pool too; bit 3 mark syntactically bad records
  * with a problem_code as dnsmsg.c would (else dane.c must notice them
  * itself); bits 4-5 the time (2030, 1970, 9999, 1970 + 1 s: inside the
- * validity, before, after, before).
+ * validity, before, after, before); bit 6 judge ee as a message signer
+ * (DANE_SIGNER) instead of a recipient; bit 7 give the evaluation a work
+ * budget already nearly spent (one path validation left).
  *
  * The certificates are copies of tests/fixtures/certs/ecleaf.der (P-256,
  * issued by ca, ecleaf@example.test) and ca.der, so the target needs no
@@ -159,6 +161,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct smimea_rec recs[DS_MAX_RECORDS];
 	const struct cert_summary *pool[2];
 	struct dane_input in;
+	struct dane_budget budget;
 	struct dane_verdict v;
 	bool counts[DS_MAX_RECORDS];
 	size_t n = 0, off = 1, i;
@@ -198,6 +201,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (flags & 0x04)
 		pool[in.npool++] = &ee;
 	in.pool = pool;
+	in.purpose = (flags & 0x40) ? DANE_SIGNER : DANE_RECIPIENT;
+	memset(&budget, 0, sizeof(budget));
+	if (flags & 0x80) {
+		budget.pkix = DS_MAX_PKIX_PER_ADDRESS - 1;
+		in.budget = &budget;
+	}
 
 	if (dane_evaluate(&in, &ee, &v) != 0)
 		abort();	/* only OOM may fail on our side */
@@ -209,12 +218,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!v.usable && v.nproblems == 0)
 		abort();	/* every "no" has a reason */
 	if (v.matched) {
+		/* The path is ee, at most the CA, at most a bare key. */
 		if (v.record < 0 || (size_t)v.record >= n ||
 		    !counts[v.record] || recs[v.record].usage != v.usage ||
-		    (v.basis == BASIS_NONE) == v.usable)
+		    (v.basis == BASIS_NONE) == v.usable || v.depth < 0 ||
+		    v.depth > 2 || ((v.usage == DANE_DANE_EE ||
+		    v.usage == DANE_PKIX_EE) && v.depth != 0))
 			abort();
-	} else if (v.record != -1 || v.basis != BASIS_NONE)
+	} else if (v.record != -1 || v.depth != -1 ||
+	    v.basis != BASIS_NONE)
 		abort();
+	if (in.budget != NULL && budget.pkix > DS_MAX_PKIX_PER_ADDRESS + 4)
+		abort();	/* one call may run a few (PKIX_USE_PATH) */
 	for (i = 0; i < v.nproblems; i++)
 		if (v.problems[i].code == NULL ||
 		    v.problems[i].message[0] == '\0' ||

@@ -164,6 +164,30 @@ eval(const struct smimea_rec *recs, size_t n, const char *addr, int64_t at,
 	return dane_evaluate(&in, ee, v);
 }
 
+/* eval with a purpose and a work budget (NULL: dane.c's own). */
+static int
+eval_ex(const struct smimea_rec *recs, size_t n, const char *addr,
+    const char *pool_list, const struct cert_summary *ee,
+    enum dane_purpose purpose, struct dane_budget *budget,
+    struct dane_verdict *v)
+{
+	const struct cert_summary *pool[8];
+	struct address a = A(addr);
+	struct dane_input in;
+
+	memset(&in, 0, sizeof(in));
+	in.recs = recs;
+	in.nrecs = n;
+	in.addr = &a;
+	in.at = AT;
+	in.secure = true;
+	in.npool = mkpool(pool_list, pool);
+	in.pool = pool;
+	in.purpose = purpose;
+	in.budget = budget;
+	return dane_evaluate(&in, ee, v);
+}
+
 static bool
 has(const struct dane_verdict *v, const char *code)
 {
@@ -329,7 +353,13 @@ test_all_combinations(void)
 						CHECK(!v.matched);
 						CHECK(v.basis == BASIS_NONE);
 						CHECK(v.record == -1);
-						CHECK(codes_are(&v, u == 2 ?
+						/* 2 1 0: the data is taken
+						 * as the anchor's key (RFC
+						 * 7671 5.2), which signed
+						 * nothing here. */
+						CHECK(codes_are(&v, u == 2 &&
+						    s == 1 && m == 0 ?
+						    "dane-ta-invalid" : u == 2 ?
 						    "dane-ta-missing" :
 						    "no-record-match", what));
 					}
@@ -433,10 +463,12 @@ static const struct ucase ucases[] = {
 	/* A certificate is not its own DANE-TA anchor. */
 	{ "DANE-TA self", "rsa", "hugh@example.test", "rsa", 2, 0, 0, "rsa",
 	    0, 0, true, false, false, "dane-ta-missing", false, false },
+	/* The record fits the path apart from the certificate's fitness:
+	 * matched, and not usable for the certificate's own problem. */
 	{ "DANE-TA expired", "rsaleaf", "rsaleaf@example.test", "ca", 2, 0, 0,
-	    "ca", 0, INT64_MAX, true, false, false, "expired", false, false },
+	    "ca", 0, INT64_MAX, true, false, true, "expired", false, false },
 	{ "DANE-TA wrong EKU", "ekuserver", "eku@example.test", "ca", 2, 0, 0,
-	    "ca", 0, 0, true, false, false, "no-email-protection-eku", false,
+	    "ca", 0, 0, true, false, true, "no-email-protection-eku", false,
 	    false },
 	/* PKIX without anchors (RFC 6698 2.1.1 usages 0, 1). */
 	{ "PKIX-EE untrusted", "rsaleaf", "rsaleaf@example.test", "ca", 1, 0,
@@ -468,10 +500,10 @@ static const struct ucase ucases[] = {
 	    "rsa", 0, 0, true, false, false, "pkix-untrusted-issuer", true,
 	    false },
 	{ "PKIX-EE expired", "rsaleaf", "rsaleaf@example.test", NULL, 1, 0, 0,
-	    "rsaleaf", 0, INT64_MAX, true, false, false, "expired", true,
+	    "rsaleaf", 0, INT64_MAX, true, false, true, "expired", true,
 	    false },
 	{ "PKIX-EE wrong EKU", "ekuserver", "eku@example.test", NULL, 1, 0, 0,
-	    "ekuserver", 0, 0, true, false, false, "no-email-protection-eku",
+	    "ekuserver", 0, 0, true, false, true, "no-email-protection-eku",
 	    true, false },
 };
 
@@ -509,6 +541,201 @@ test_cases(bool with_db)
 }
 
 /* Digest agility and malformed records through dane_evaluate. */
+/* Issue 15: bare-key anchors (RFC 7671 5.2), the reported record and
+ * depth apart from the certificate's fitness, signers, bounded work. */
+static void
+test_key_anchors(void)
+{
+	const struct cert_summary *chain = F("chain");
+	struct dane_verdict v;
+	struct smimea_rec r;
+
+	/* 2 1 0 of the intermediate, which is not at hand: the key signed
+	 * the end entity. */
+	r = mkrec(2, 1, 0, F("inter"), 0);
+	CHECK(eval(&r, 1, "chain@example.test", AT, true, NULL, chain, &v) ==
+	    0);
+	CHECK(v.usable && v.matched && v.basis == BASIS_DANE_TA);
+	CHECK(v.usage == 2 && v.selector == 1 && v.matching == 0);
+	CHECK(v.record == 0 && v.depth == 1);
+	CHECK(codes_are(&v, "", "2 1 0 intermediate key"));
+	/* With the intermediate at hand it is the anchor itself. */
+	CHECK(eval(&r, 1, "chain@example.test", AT, true, "inter", chain,
+	    &v) == 0);
+	CHECK(v.usable && v.depth == 1);
+	freerecs(&r, 1);
+	/* 2 1 0 of the root: the intermediate comes with the chain. */
+	r = mkrec(2, 1, 0, F("ca"), 0);
+	CHECK(eval(&r, 1, "chain@example.test", AT, true, "inter", chain,
+	    &v) == 0);
+	CHECK(v.usable && v.matched && v.depth == 2);
+	CHECK(codes_are(&v, "", "2 1 0 root key"));
+	/* ... without it there is no path. */
+	CHECK(eval(&r, 1, "chain@example.test", AT, true, NULL, chain, &v) ==
+	    0);
+	CHECK(!v.usable && !v.matched && v.depth == -1 && v.record == -1);
+	CHECK(codes_are(&v, "dane-ta-invalid", "2 1 0 root key, no inter"));
+	/* Expired: the key still fits the path, the certificate is not
+	 * usable. */
+	{
+		struct address a = A("chain@example.test");
+		const struct cert_summary *pool[1] = { F("inter") };
+		struct dane_input in;
+
+		memset(&in, 0, sizeof(in));
+		in.recs = &r;
+		in.nrecs = 1;
+		in.addr = &a;
+		in.at = chain->not_after + 1;
+		in.secure = true;
+		in.pool = pool;
+		in.npool = 1;
+		CHECK(dane_evaluate(&in, chain, &v) == 0);
+		CHECK(!v.usable && v.matched && v.depth == 2);
+		CHECK(codes_are(&v, "expired", "2 1 0 root key, expired"));
+	}
+	freerecs(&r, 1);
+	/* 2 1 1 (a digest): the key's certificate must be at hand. */
+	r = mkrec(2, 1, 1, F("ca"), 0);
+	CHECK(eval(&r, 1, "chain@example.test", AT, true, "inter,ca", chain,
+	    &v) == 0);
+	CHECK(v.usable && v.depth == 2);
+	CHECK(eval(&r, 1, "chain@example.test", AT, true, "inter", chain,
+	    &v) == 0);
+	CHECK(!v.matched && codes_are(&v, "dane-ta-missing", "2 1 1 root"));
+	freerecs(&r, 1);
+}
+
+static void
+test_match_apart_from_fitness(bool with_db)
+{
+	struct dane_verdict v;
+	struct smimea_rec r[2];
+
+	/* The second record fits (DANE-TA via ca); the leaf has no e-mail
+	 * EKU: matched with record 1, depth 1, not usable. */
+	r[0] = mkrec(3, 0, 1, F("rsa"), 0);
+	r[1] = mkrec(2, 0, 0, F("ca"), 0);
+	CHECK(eval(r, 2, "eku@example.test", AT, true, "ca", F("ekuserver"),
+	    &v) == 0);
+	CHECK(!v.usable && v.matched && v.basis == BASIS_NONE);
+	CHECK(v.usage == 2 && v.record == 1 && v.depth == 1);
+	CHECK(codes_are(&v, "no-email-protection-eku", "fit, EKU"));
+	/* A record that does not fit: no match at all. */
+	CHECK(eval(r, 1, "eku@example.test", AT, true, "ca", F("ekuserver"),
+	    &v) == 0);
+	CHECK(!v.matched && v.record == -1 && v.depth == -1);
+	CHECK(codes_are(&v, "no-email-protection-eku,no-record-match",
+	    "no fit, EKU"));
+	/* DANE-EE: depth 0. */
+	CHECK(eval(r, 2, "hugh@example.test", AT, true, "ca", F("rsa"), &v) ==
+	    0);
+	CHECK(v.usable && v.record == 0 && v.depth == 0);
+	freerecs(r, 2);
+	if (!with_db)
+		return;
+	/* PKIX-TA: the depth of the matched CA in the validated path. */
+	r[0] = mkrec(0, 0, 1, F("ca"), 0);
+	r[1] = mkrec(0, 0, 1, F("inter"), 0);
+	CHECK(eval(r, 1, "chain@example.test", AT, true, "inter", F("chain"),
+	    &v) == 0);
+	CHECK(v.usable && v.depth == 2);
+	CHECK(eval(&r[1], 1, "chain@example.test", AT, true, "inter",
+	    F("chain"), &v) == 0);
+	CHECK(v.usable && v.depth == 1);
+	freerecs(r, 2);
+	/* PKIX-TA for a leaf without the e-mail EKU: fits, not usable. */
+	r[0] = mkrec(0, 0, 0, F("ca"), 0);
+	CHECK(eval(r, 1, "eku@example.test", AT, true, NULL, F("ekuserver"),
+	    &v) == 0);
+	CHECK(!v.usable && v.matched && v.depth == 1 && v.record == 0);
+	CHECK(codes_are(&v, "no-email-protection-eku", "PKIX-TA fit, EKU"));
+	freerecs(r, 1);
+}
+
+/* A signing-only certificate (KU digitalSignature): a signer, not a
+ * recipient (RFC 8550 4.4.2). */
+static void
+test_signer(bool with_db)
+{
+	const struct cert_summary *ks = F("kusign");
+	struct dane_verdict v;
+	struct smimea_rec r;
+
+	r = mkrec(2, 0, 0, F("ca"), 0);
+	CHECK(eval_ex(&r, 1, "sign@example.test", "ca", ks, DANE_SIGNER,
+	    NULL, &v) == 0);
+	CHECK(v.usable && v.matched && v.basis == BASIS_DANE_TA);
+	CHECK(codes_are(&v, "", "signer via DANE-TA"));
+	CHECK(eval_ex(&r, 1, "sign@example.test", "ca", ks, DANE_RECIPIENT,
+	    NULL, &v) == 0);
+	CHECK(!v.usable && v.matched && v.depth == 1);
+	CHECK(codes_are(&v, "key-usage", "recipient via DANE-TA"));
+	freerecs(&r, 1);
+	/* A recipient-only key (ecleaf has keyAgreement and
+	 * digitalSignature; rsa1024 is weak): a signer needs can_sign. */
+	r = mkrec(3, 0, 0, F("ed25519"), 0);
+	CHECK(eval_ex(&r, 1, "ed@example.test", NULL, F("ed25519"),
+	    DANE_SIGNER, NULL, &v) == 0);
+	CHECK(v.can_sign == F("ed25519")->can_sign);
+	freerecs(&r, 1);
+	if (!with_db)
+		return;
+	r = mkrec(1, 0, 0, ks, 0);
+	CHECK(eval_ex(&r, 1, "sign@example.test", NULL, ks, DANE_SIGNER,
+	    NULL, &v) == 0);
+	CHECK(v.usable && v.basis == BASIS_PKIX && v.pkix_valid);
+	CHECK(codes_are(&v, "", "signer via PKIX-EE"));
+	CHECK(eval_ex(&r, 1, "sign@example.test", NULL, ks, DANE_RECIPIENT,
+	    NULL, &v) == 0);
+	CHECK(!v.usable && v.matched && !v.pkix_valid);
+	CHECK(codes_are(&v, "key-usage", "recipient via PKIX-EE"));
+	freerecs(&r, 1);
+}
+
+/* The PKIX work of one address is bounded (DS_MAX_PKIX_PER_ADDRESS). */
+static void
+test_budget(void)
+{
+	struct dane_budget b;
+	struct dane_verdict v;
+	struct smimea_rec r[2];
+
+	memset(&b, 0, sizeof(b));
+	r[0] = mkrec(2, 0, 0, F("ca"), 0);
+	r[1] = mkrec(3, 0, 0, F("rsa"), 0);
+	/* One DANE-TA path: one validation, counted. */
+	CHECK(eval_ex(r, 1, "rsaleaf@example.test", "ca", F("rsaleaf"),
+	    DANE_RECIPIENT, &b, &v) == 0);
+	CHECK(v.usable && b.pkix == 1 && !b.exceeded);
+	/* Spent: the DANE-TA record is not tried, and that is said. */
+	b.pkix = DS_MAX_PKIX_PER_ADDRESS;
+	CHECK(eval_ex(r, 1, "rsaleaf@example.test", "ca", F("rsaleaf"),
+	    DANE_RECIPIENT, &b, &v) == 0);
+	CHECK(!v.usable && !v.matched && b.exceeded);
+	CHECK(codes_are(&v, "too-much-work", "budget spent"));
+	CHECK(strstr(v.problems[0].message, "8") != NULL);
+	/* DANE-EE needs no path validation: still decided. */
+	CHECK(eval_ex(r, 2, "hugh@example.test", "ca", F("rsa"),
+	    DANE_RECIPIENT, &b, &v) == 0);
+	CHECK(v.usable && v.record == 1);
+	/* An anchor no certificate names as issuer costs nothing. */
+	memset(&b, 0, sizeof(b));
+	freerecs(r, 2);
+	r[0] = mkrec(2, 0, 0, F("ca2"), 0);
+	CHECK(eval_ex(r, 1, "rsaleaf@example.test", "ca2", F("rsaleaf"),
+	    DANE_RECIPIENT, &b, &v) == 0);
+	CHECK(!v.matched && b.pkix == 0);
+	CHECK(codes_are(&v, "dane-ta-invalid", "anchor not named"));
+	/* The same anchor twice in the pool: one validation. */
+	freerecs(r, 1);
+	r[0] = mkrec(2, 0, 0, F("inter"), 0);
+	CHECK(eval_ex(r, 1, "ecleaf@example.test", "ca,inter,inter",
+	    F("ecleaf"), DANE_RECIPIENT, &b, &v) == 0);
+	CHECK(!v.matched && b.pkix <= 1);
+	freerecs(r, 1);
+}
+
 static void
 test_agility(void)
 {
@@ -821,6 +1048,10 @@ main(int argc, char **argv)
 	CHECK(pkix_init("", false, err, sizeof(err)) == 0);
 	test_cases(false);
 	test_preference(false);
+	test_key_anchors();
+	test_match_apart_from_fitness(false);
+	test_signer(false);
+	test_budget();
 	pkix_shutdown();
 
 	/* Phase 2: a database that trusts the test CA. */
@@ -831,6 +1062,8 @@ main(int argc, char **argv)
 		test_cases(true);
 		test_preference(true);
 		test_all_combinations();
+		test_match_apart_from_fitness(true);
+		test_signer(true);
 		pkix_shutdown();
 	}
 	rm_db(dir);
