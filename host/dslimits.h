@@ -146,6 +146,19 @@
 #define DS_MAX_SMIME_URL       2048
 /* TXT RRs kept from one answer (dnsmsg.h); the rest are counted. */
 #define DS_MAX_TXT_RECORDS     16
+/* Body of one certificate fetch: PEM of a certificate and a short chain. */
+#define DS_MAX_HTTPS_BODY      (64u * 1024u)
+/* Redirects followed for one fetch (each one https, checked again). */
+#define DS_MAX_HTTPS_REDIRECTS 3
+/* Whole fetch, redirects and TLS handshakes included. */
+#define DS_HTTPS_TIMEOUT_MS    10000
+/* Fetches at once; more wait in a queue. */
+#define DS_MAX_HTTPS_INFLIGHT  16
+/* Sockets of those fetches we poll (curl: one per connection, two while
+ * racing IPv6 and IPv4 at connect). */
+#define DS_MAX_HTTPS_FDS       (2 * DS_MAX_HTTPS_INFLIGHT)
+/* The system CA bundle and https_ca_file, read to trust both. */
+#define DS_MAX_CA_BUNDLE_BYTES (4u * 1024u * 1024u)
 
 /* --- PKIX work per address (dane.c; issue 15) --- */
 /* Path validations (NSS CERT_PKIXVerifyCert calls) for all candidate
