@@ -23,6 +23,7 @@ config_defaults(struct config *c)
 	c->attempts = DS_DEFAULT_ATTEMPTS;
 	c->trust_ad = TRUST_AUTO;
 	c->probe_name[0] = '.';
+	c->https = true;
 }
 
 static void
@@ -250,7 +251,7 @@ printable_key(const char *k)
 }
 
 enum cfg_key { K_TIMEOUT, K_ATTEMPTS, K_TRUST, K_PROBE, K_NSSDB, K_TOKEN,
-    K_NKEYS };
+    K_HTTPS, K_HTTPS_CA, K_NKEYS };
 
 /* Applies one key = value to *c. NULL, or a static message. */
 static const char *
@@ -283,6 +284,10 @@ apply(struct config *c, const char *key, const char *val, bool seen[K_NKEYS],
 		k = K_NSSDB;
 	else if (strcmp(key, "token_cache") == 0)
 		k = K_TOKEN;
+	else if (strcmp(key, "https") == 0)
+		k = K_HTTPS;
+	else if (strcmp(key, "https_ca_file") == 0)
+		k = K_HTTPS_CA;
 	else {
 		if (printable_key(key))
 			snprintf(msg, msglen, "unknown key \"%.32s\"", key);
@@ -342,6 +347,22 @@ apply(struct config *c, const char *key, const char *val, bool seen[K_NKEYS],
 			c->token_cache = TOKEN_AUTO;
 		else
 			return "token_cache: expected yes, no or auto";
+		break;
+	case K_HTTPS:
+		if (strcmp(val, "yes") == 0)
+			c->https = true;
+		else if (strcmp(val, "no") == 0)
+			c->https = false;
+		else
+			return "https: expected yes or no";
+		break;
+	case K_HTTPS_CA:
+		/* Absolute: Thunderbird starts the host in its own folder. */
+		if (val[0] != '/')
+			return "https_ca_file: expected an absolute path";
+		if (strlen(val) >= sizeof(c->https_ca_file))
+			return "https_ca_file: path too long";
+		snprintf(c->https_ca_file, sizeof(c->https_ca_file), "%s", val);
 		break;
 	case K_NKEYS:
 		break;

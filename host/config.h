@@ -10,6 +10,10 @@
  *   trust_ad   = yes | no | auto        (default auto)
  *   probe_name = a DNS name             (default ".")
  *   nss_db     = sql:/path              (default "": none)
+ *   https      = yes | no               (default yes: the _smime TXT +
+ *                HTTPS discovery path, issue 18)
+ *   https_ca_file = /absolute/path.pem  (default "": the system CA
+ *                store only; PEM CAs trusted beside it for that path)
  * Numbers are plain decimal digits. Every key but resolver may appear
  * once. The file is at most DS_MAX_CONFIG_BYTES, lines at most
  * DS_MAX_CONFIG_LINE bytes, UTF-8 without NUL.
@@ -46,6 +50,8 @@ struct config {
 	char			probe_name[256];	/* doctor queries it for AD */
 	char			nss_db[1024];		/* "" or "sql:/path" */
 	enum token_mode		token_cache;
+	bool			https;			/* https = yes|no */
+	char			https_ca_file[1024];	/* "" or a path */
 	char			path[1024];		/* file loaded, "" if none */
 	bool			resolvers_from_resolv_conf;
 	/* Why the file could not be loaded ("FILE:LINE: message"), "" if

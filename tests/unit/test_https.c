@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../../host/config.h"
 #include "../../host/crypto.h"
 #include "../../host/https.h"
 #include "t.h"
@@ -210,6 +211,40 @@ test_body_certs(void)
 	free(der);
 }
 
+/* The configuration keys of this path (config.c). */
+static void
+test_config_keys(void)
+{
+	struct config c;
+	char err[256];
+	static const char *const bad[][2] = {
+		{ "https = maybe\n", "https: expected yes or no" },
+		{ "https = yes\nhttps = no\n", "https set twice" },
+		{ "https_ca_file = ca.pem\n", "absolute path" },
+		{ "https_ca_file = /a\nhttps_ca_file = /b\n", "set twice" },
+	};
+	size_t i;
+
+	config_defaults(&c);
+	CHECK(c.https && c.https_ca_file[0] == '\0');
+	CHECK(config_parse(&c, "t", "https = no\nhttps_ca_file = /etc/x.pem\n",
+	    38, err, sizeof(err)) == 0);
+	CHECK(!c.https);
+	CHECK_STR(c.https_ca_file, "/etc/x.pem");
+	CHECK(config_parse(&c, "t", "https = yes\n", 12, err, sizeof(err)) ==
+	    0 && c.https);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		config_defaults(&c);
+		CHECK(config_parse(&c, "t", bad[i][0], strlen(bad[i][0]), err,
+		    sizeof(err)) == 1);
+		if (strstr(err, bad[i][1]) == NULL)
+			fprintf(stderr, "config: \"%s\" lacks \"%s\"\n", err,
+			    bad[i][1]);
+		CHECK(strstr(err, bad[i][1]) != NULL);
+		CHECK(c.https && c.https_ca_file[0] == '\0');
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -237,6 +272,7 @@ main(int argc, char **argv)
 		scale = atof(getenv("DANE_SMIME_TIME_SCALE"));
 
 	test_body_certs();
+	test_config_keys();
 
 	/* Configuration errors. */
 	memset(&cfg, 0, sizeof(cfg));
