@@ -17,7 +17,6 @@
 #define USER_AGENT	"dane-smime/" DANE_SMIME_VERSION
 
 struct job {
-	struct https *h;
 	CURL *easy;
 	https_cb cb;
 	void *arg;
@@ -783,7 +782,6 @@ https_fetch(struct https *h, const char *url, https_cb cb, void *arg)
 
 	if ((j = calloc(1, sizeof(*j))) == NULL)
 		return -1;
-	j->h = h;
 	j->cb = cb;
 	j->arg = arg;
 	j->deadline = now_ms() + h->timeout_ms;
