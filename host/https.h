@@ -101,16 +101,19 @@ struct https;
  * cannot be read or holds no PEM certificate. */
 struct https *https_new(const struct https_config *cfg, char *err,
     size_t errlen);
-/* Ends every fetch without calling back. Accepts NULL. */
+/* Ends every fetch without calling back. Accepts NULL. Not from inside
+ * a callback. */
 void https_free(struct https *h);
 
 /* Fetches url. The callback runs exactly once, later. Returns 0, or -1
  * on out of memory (no callback then). */
 int https_fetch(struct https *h, const char *url, https_cb cb, void *arg);
 
-/* Poll integration, as resolver_pollfds: fills at most max pollfds,
- * returns how many; lowers *timeout_ms (-1: none) to when curl next
- * needs a call (0 when callbacks are ready to run). */
+/* Poll integration, as resolver_pollfds: fills at most max pollfds
+ * (give room for DS_MAX_HTTPS_FDS: curl holds at most that many sockets,
+ * and one left out would stall its fetch until the time bound), returns
+ * how many; lowers *timeout_ms (-1: none) to when curl next needs a call
+ * (0 when callbacks are ready to run). */
 size_t https_pollfds(struct https *h, struct pollfd *pfd, size_t max,
     int *timeout_ms);
 /* Hands the revents of those pollfds and due timers to curl, finishes
