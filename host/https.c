@@ -45,7 +45,7 @@ struct https {
 	size_t ca_blob_len;
 	bool no_capath;			/* test seam: the blob is all */
 	struct hsock *socks;
-	size_t nsocks, capsocks;
+	size_t nsocks, capsocks, rotate;
 	int64_t timer;			/* curl's next timeout, -1 none */
 	struct job *queue, **queue_tail;
 	struct job *active;
@@ -810,9 +810,15 @@ https_pollfds(struct https *h, struct pollfd *pfd, size_t max,
 	size_t i, n = 0;
 	int64_t left;
 
+	/* Should curl ever hold more sockets than the caller has room for,
+	 * start elsewhere each round so that none is left out for good. */
+	if (h->nsocks > max)
+		h->rotate++;
 	for (i = 0; i < h->nsocks && n < max; i++) {
-		pfd[n].fd = h->socks[i].fd;
-		pfd[n].events = h->socks[i].events;
+		struct hsock *hs = &h->socks[(i + h->rotate) % h->nsocks];
+
+		pfd[n].fd = hs->fd;
+		pfd[n].events = hs->events;
 		pfd[n].revents = 0;
 		n++;
 	}
