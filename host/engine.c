@@ -61,6 +61,9 @@ struct pending {
 	 * asked to vouch for them (trustrule.h): the answer is evaluated
 	 * again once they have all answered. */
 	struct vouch *vouch;
+	/* In the engine's list of queries it awaits (engine_free frees
+	 * those the resolver will never answer). */
+	struct pending *prev_p, *next_p;
 };
 
 /* The e-mail trust rule's extra lookups for one address: does the own
@@ -103,7 +106,10 @@ struct engine {
 	char **tc_touched;	/* addresses whose entries are replaced */
 	size_t tc_ntouched;
 	struct tokencache tc_new;	/* their entries now */
+	struct pending *pendings;	/* queries awaited */
 };
+
+static void pending_free(struct engine *, struct pending *);
 
 struct engine *
 engine_new(struct resolver *res, const char *res_error,
@@ -269,6 +275,8 @@ engine_free(struct engine *e)
 		next = j->next_job;
 		job_free(j);
 	}
+	while (e->pendings != NULL)
+		pending_free(e, e->pendings);
 	tc_flush(e);
 	free(e);
 }
@@ -574,6 +582,34 @@ vouch_free(struct vouch *v)
 	free(v);
 }
 
+static struct pending *
+pending_new(struct engine *e, struct job *j)
+{
+	struct pending *p = calloc(1, sizeof(*p));
+
+	if (p == NULL)
+		return NULL;
+	p->job = j;
+	p->next_p = e->pendings;
+	if (e->pendings != NULL)
+		e->pendings->prev_p = p;
+	e->pendings = p;
+	return p;
+}
+
+static void
+pending_free(struct engine *e, struct pending *p)
+{
+	if (p->prev_p != NULL)
+		p->prev_p->next_p = p->next_p;
+	else
+		e->pendings = p->next_p;
+	if (p->next_p != NULL)
+		p->next_p->prev_p = p->prev_p;
+	vouch_free(p->vouch);
+	free(p);
+}
+
 static bool
 vouch_answer(void *arg, const char *sha256, const char *address)
 {
@@ -711,7 +747,7 @@ lookup_done(void *arg, const struct dns_result *res)
 	if (j->type == REQ_VERIFY_MESSAGE) {
 		emit(e, report_with_id(verifymsg_finish(j->vm, res), j->id));
 		job_finish_one(e, j);
-		free(p);
+		pending_free(e, p);
 		return;
 	}
 	if (lookup_evaluate(&ctx, a, strlen(a), &p->addr, res, &lr) < 0) {
@@ -742,9 +778,8 @@ lookup_done(void *arg, const struct dns_result *res)
 		emit_result(e, j, &lr);
 done:
 	lookup_result_free(&lr);
-	vouch_free(p->vouch);
 	job_finish_one(e, j);
-	free(p);
+	pending_free(e, p);
 }
 
 /* check: the main question, the same over TCP, and the wrong names. */
@@ -761,7 +796,7 @@ check_done(void *arg, const struct dns_result *res)
 	if (check_answer(j->check, (int)p->index, res) < 0)
 		e->failed = true;
 	job_finish_one(e, j);
-	free(p);
+	pending_free(e, p);
 	if (j->reported == j->naddresses)
 		emit(e, report_with_id(check_report(j->check), j->id));
 }
@@ -1136,13 +1171,13 @@ start_one(struct engine *e, struct job *j)
 			    e->res_error));
 		}
 		check_query(j->check, i, &qname, &flags, &kind);
-		if ((p = calloc(1, sizeof(*p))) == NULL)
+		if ((p = pending_new(e, j)) == NULL)
 			return -1;
 		p->job = j;
 		p->index = (size_t)kind;
 		if (resolver_query_flags(e->res, qname, DNS_TYPE_SMIMEA, flags,
 		    check_done, p) < 0) {
-			free(p);
+			pending_free(e, p);
 			return -1;
 		}
 		j->outstanding++;
@@ -1161,19 +1196,19 @@ start_one(struct engine *e, struct job *j)
 		    DNS_TYPE_SOA_Q, probe_done, j);
 	}
 	a = j->addresses[i];
-	if ((p = calloc(1, sizeof(*p))) == NULL)
+	if ((p = pending_new(e, j)) == NULL)
 		return -1;
 	p->job = j;
 	p->index = i;
 	rc = address_parse(a, strlen(a), &p->addr, &why);
 	if (rc < 0) {
-		free(p);
+		pending_free(e, p);
 		return -1;
 	}
 	if (rc > 0) {
 		struct lookup_result lr;
 
-		free(p);
+		pending_free(e, p);
 		lookup_bad_address(a, strlen(a), why, &lr);
 		j->reported++;
 		return emit_result(e, j, &lr);
@@ -1187,7 +1222,7 @@ start_one(struct engine *e, struct job *j)
 		dr.err_code = e->res_code;
 		snprintf(dr.err_message, sizeof(dr.err_message), "%s",
 		    e->res_error);
-		free(p);
+		pending_free(e, p);
 		j->reported++;
 		return emit(e, report_with_id(verifymsg_finish(j->vm, &dr),
 		    j->id));
@@ -1203,7 +1238,7 @@ start_one(struct engine *e, struct job *j)
 		lr.reason = e->cfg->error[0] != '\0' ? "the configuration "
 		    "file is invalid: nothing is looked up until it is fixed" :
 		    "no resolver is configured, so nothing can be looked up";
-		free(p);
+		pending_free(e, p);
 		j->reported++;
 		/* import answers in its own shape, as after a lookup. */
 		if (j->type == REQ_IMPORT)
@@ -1212,7 +1247,7 @@ start_one(struct engine *e, struct job *j)
 	}
 	if (resolver_query(e->res, p->addr.owner, DNS_TYPE_SMIMEA,
 	    lookup_done, p) < 0) {
-		free(p);
+		pending_free(e, p);
 		return -1;
 	}
 	j->outstanding++;

@@ -34,7 +34,8 @@ vg_start=$(date +%s)
 printf '%s\n' tests/integration/test_trust.py tests/hostile/test_hostile.py \
     tests/integration/test_tools.py tests/integration/test_lookup.py \
     tests/faultdns/test_faults.py tests/integration/test_message.py \
-    tests/integration/test_native.py tests/load/test_load.py |
+    tests/integration/test_native.py tests/load/test_load.py \
+    tests/hostile/test_bounds.py |
 DANE_SMIME_REAL=$PWD/build-ci/host/dane-smime VALGRIND_LOG_DIR=$vg \
 DANE_SMIME_TIME_SCALE=20 LOAD_ADDRESSES=1000 \
 FAULT_TIMEOUT_MS=2000 FAULT_SLACK=20 \
