@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../host/address.h"
+#include "../../host/crypto.h"
 #include "../../host/dnsmsg.h"
 #include "../../host/smimetxt.h"
 #include "t.h"
@@ -88,6 +90,40 @@ test_owner(void)
 	CHECK(smimetxt_owner("jane", 4, "example.com", out, 10) == -1);
 	CHECK(smimetxt_owner("jane", 4, "example.com", out, 24) == 0);
 	CHECK(smimetxt_owner("jane", 4, "example.com", out, 23) == -1);
+}
+
+/* From addresses as address_parse gives them (A-label domain, the
+ * local-part as written), as the engine will call it. */
+static void
+test_owner_from_address(void)
+{
+	static const struct {
+		const char *addr, *want;
+		int rc;
+	} t[] = {
+		{ "firstname.lastname@example.com",
+		    "firstname.lastname._smime.example.com", SMIMETXT_OK },
+		{ "Jane@EXAMPLE.com", "Jane._smime.example.com", SMIMETXT_OK },
+		{ "jane@b\xc3\xbc" "cher.example",
+		    "jane._smime.xn--bcher-kva.example", SMIMETXT_OK },
+		{ "j\xc3\xb6rg@example.com", "", SMIMETXT_E_LOCAL },
+		{ "\"jane doe\"@example.com", "", SMIMETXT_E_LOCAL },
+		{ "jane+tag@example.com", "jane+tag._smime.example.com",
+		    SMIMETXT_OK },
+		{ "o'brien@example.com", "", SMIMETXT_E_LOCAL },
+	};
+	struct address a;
+	char out[DS_MAX_DOMAIN + 1];
+	const char *why;
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		CHECK(address_parse(t[i].addr, strlen(t[i].addr), &a, &why) ==
+		    ADDR_OK);
+		CHECK(smimetxt_owner(a.local, a.local_len, a.domain, out,
+		    sizeof(out)) == t[i].rc);
+		CHECK_STR(out, t[i].want);
+	}
 }
 
 /* --- TXT RDATA --- */
@@ -555,9 +591,11 @@ int
 main(void)
 {
 	test_owner();
+	test_owner_from_address();
 	test_rdata();
 	test_url();
 	test_pick();
 	test_dnsmsg_txt();
+	crypto_shutdown();
 	return t_done("smimetxt");
 }
