@@ -68,45 +68,42 @@ spec_safe(const char *s)
  * certificate is in a token opened later (the nss_db, the root module),
  * libpkix asks that stale copy, and a chain to a trusted CA fails as
  * pkix-untrusted-issuer. NSS fills in the trust of such a copy when the
- * certificate is looked up again (CERT_FindCertByDERCert, a subject
- * search). So every certificate of a newly opened database is looked up
- * once (a few), and before a validation against the configured anchors
- * the issuers named by the given certificates are (the root module has
- * ~150 certificates: 15-25 ms to look them all up, too slow to do at
- * load time). If a look-up fails (out of memory) the copy stays
- * "untrusted": fail closed.
+ * certificate is looked up again (a subject search). So before a
+ * validation against the configured anchors, the certificates named as
+ * issuers are looked up, up the names of the chain (a few searches, not
+ * every certificate of a token: the root module has ~150, 15-25 ms, and
+ * an nss_db may be a Thunderbird profile's). If a look-up fails (out of
+ * memory) the copy stays "untrusted": fail closed.
  */
 static void
-refresh_trust(PK11SlotInfo *slot)
+refresh_issuers(const CERTCertificate *c)
 {
 	CERTCertList *list;
 	CERTCertListNode *node;
-	CERTCertificate *c;
+	SECItem *name = NULL, *next;
+	int depth;
 
-	if (slot == NULL || (list = PK11_ListCertsInSlot(slot)) == NULL)
+	if (c->isRoot || (name = SECITEM_DupItem(&c->derIssuer)) == NULL)
 		return;
-	for (node = CERT_LIST_HEAD(list); !CERT_LIST_END(node, list);
-	    node = CERT_LIST_NEXT(node)) {
-		c = CERT_FindCertByDERCert(CERT_GetDefaultCertDB(),
-		    &node->cert->derCert);
-		if (c != NULL)
-			CERT_DestroyCertificate(c);
-	}
-	CERT_DestroyCertList(list);
-}
-
-/* See refresh_trust: the certificates named as c's issuer. */
-static void
-refresh_issuer(const CERTCertificate *c)
-{
-	CERTCertList *list;
-
-	if (c->isRoot)
-		return;
-	list = CERT_CreateSubjectCertList(NULL, CERT_GetDefaultCertDB(),
-	    &c->derIssuer, 0, PR_FALSE);
-	if (list != NULL)
+	/* RFC 5280 paths here are short: DS_MAX_PKIX_CERTS bounds them. */
+	for (depth = 0; depth < 8 && name != NULL; depth++) {
+		list = CERT_CreateSubjectCertList(NULL, CERT_GetDefaultCertDB(),
+		    name, 0, PR_FALSE);
+		SECITEM_FreeItem(name, PR_TRUE);
+		name = NULL;
+		if (list == NULL)
+			break;
+		for (node = CERT_LIST_HEAD(list); !CERT_LIST_END(node, list);
+		    node = CERT_LIST_NEXT(node))
+			if (!node->cert->isRoot) {
+				next = SECITEM_DupItem(&node->cert->derIssuer);
+				name = next;
+				break;
+			}
 		CERT_DestroyCertList(list);
+	}
+	if (name != NULL)
+		SECITEM_FreeItem(name, PR_TRUE);
 }
 
 /* Loads one root module from path. 0 ok, -1 not loadable. */
@@ -244,7 +241,6 @@ open_db(const char *nss_db, char *err, size_t errlen)
 		return -1;
 	}
 	db_slot = slot;
-	refresh_trust(slot);
 	return 0;
 }
 
@@ -327,7 +323,7 @@ pkix_result_free(struct pkix_result *r)
  * they stay in the temporary store and may serve as intermediates for
  * later validations in the same process, like any browser's intermediate
  * cache. NSS_Shutdown drops those caches. That cache also remembers
- * trust, and wrongly: see refresh_trust, copy_chain, anchor_configured,
+ * trust, and wrongly: see refresh_issuers, copy_chain, anchor_configured,
  * which make every verdict independent of what was validated before.
  * NSS's temporary store keys
  * certificates by issuer and serial number and hands back the one it
@@ -546,7 +542,7 @@ anchor_configured(CERTCertificate *c)
 
 /* For PKIX_USE_PATH against the configured anchors: the path may have
  * been found for a TLS usage, so the anchor must be trusted for e-mail
- * all the same (its trust is current: see refresh_trust). */
+ * all the same (its trust is current: see refresh_issuers). */
 static bool
 email_anchor(CERTCertificate *c)
 {
@@ -702,9 +698,9 @@ verify_core(const struct cert_summary *ee,
 	}
 	in[i].type = cert_pi_end;
 	if (ta_cert == NULL) {
-		refresh_issuer(ee_cert);
+		refresh_issuers(ee_cert);
 		for (k = 0; k < ninter; k++)
-			refresh_issuer(inter[k]);
+			refresh_issuers(inter[k]);
 	}
 	vout[0].type = cert_po_certList;
 	vout[1].type = cert_po_trustAnchor;

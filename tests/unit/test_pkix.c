@@ -431,7 +431,7 @@ test_configured(void)
 	snprintf(db, sizeof(db), "sql:%s", dir);
 	/* test_dane_ta gave ca to NSS as a temporary certificate before
 	 * the DB with ca in it was opened: NSS's copy of ca must now have
-	 * the DB's trust (pkix.c refresh_trust). */
+	 * the DB's trust (pkix.c refresh_issuers). */
 	CHECK(pkix_init(db, true, err, sizeof(err)) == 0);
 	CHECK_STR(err, "");
 	CHECK(pkix_init(db, true, err, sizeof(err)) == 0);
