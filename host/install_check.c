@@ -17,6 +17,7 @@
 
 #include "dslimits.h"
 #include "install_check.h"
+#include "pkcs11check.h"
 #include "readfile.h"
 #include "tbprofile.h"
 #include "utf8.h"
@@ -534,6 +535,13 @@ install_check_json(void)
 		}
 	}
 	cJSON_Delete(prof);
+	/* The live DANE token (pkcs11check.h); does not change "ok". */
+	if ((e = pkcs11_check_json(home)) == NULL)
+		goto fail;
+	if (!cJSON_AddItemToObject(root, "pkcs11", e)) {
+		cJSON_Delete(e);
+		goto fail;
+	}
 	free(user);
 	return root;
 fail:
@@ -852,6 +860,7 @@ install_check_print_profiles(FILE *f, const cJSON *inst, bool color)
 	const char *v, *pr, *name = NULL;
 	bool ok;
 
+	pkcs11_check_print(f, inst, color);	/* the live DANE token */
 	arr = cJSON_GetObjectItemCaseSensitive(inst, "profiles");
 	if (!cJSON_IsArray(arr))
 		return;

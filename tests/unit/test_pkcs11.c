@@ -39,6 +39,7 @@
 #include "certs.h"
 #include "crypto.h"
 #include "pkcs11cert.h"
+#include "pkcs11check.h"
 #include "tokencache.h"
 #include "t.h"
 
@@ -519,6 +520,100 @@ out:
 	CHECK(NSS_Shutdown() == SECSuccess);
 }
 
+static const char *
+jstr(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static void
+write_manifest(const char *path, const char *type, const char *lib)
+{
+	FILE *f = fopen(path, "w");
+
+	CHECK(f != NULL);
+	if (f == NULL)
+		return;
+	fprintf(f, "{\"name\": \"dane_smime_pkcs11\", \"description\": \"x\", "
+	    "\"path\": \"%s\", \"type\": \"%s\", \"allowed_extensions\": "
+	    "[\"%s\"]}\n", lib, type, DANE_SMIME_EXTENSION_ID);
+	fclose(f);
+}
+
+/* doctor's report on the token (pkcs11check.h): a manifest in the user's
+ * folder naming this build's module, the cache as the module sees it. */
+static void
+test_doctor(const char *module)
+{
+	char home[4200], dir[4300], man[4400];
+	const struct ent ents[] = {
+		{ "hugh@example.test", 0, ",C,", 3600 },
+		{ "ec@example.test", 1, ",,", 3600 },
+	};
+	cJSON *r, *m;
+
+	snprintf(home, sizeof(home), "%s/home", tmp);
+	snprintf(dir, sizeof(dir), "%s/.mozilla", home);
+	CHECK(mkdir(home, 0700) == 0 && mkdir(dir, 0700) == 0);
+	snprintf(dir, sizeof(dir), "%s/.mozilla/pkcs11-modules", home);
+	CHECK(mkdir(dir, 0700) == 0);
+	snprintf(man, sizeof(man), "%s/dane_smime_pkcs11.json", dir);
+	/* Nothing in the user's folder (the system ones may hold one). */
+	r = pkcs11_check_json(home);
+	CHECK(r != NULL);
+	m = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(r,
+	    "manifests"), 0);
+	CHECK(!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(m, "exists")));
+	cJSON_Delete(r);
+
+	write_cache(ents, 2);
+	write_manifest(man, "pkcs11", module);
+	r = pkcs11_check_json(home);
+	CHECK(r != NULL);
+	CHECK(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "ok")));
+	CHECK(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "loads")));
+	CHECK_STR(jstr(r, "library"), module);
+	CHECK_STR(jstr(r, "token_state"), "serving");
+	CHECK_STR(jstr(r, "cache_status"), "ok");
+	CHECK_STR(jstr(r, "cache"), cache_path);
+	CHECK(cJSON_GetObjectItemCaseSensitive(r, "served")->valueint == 2);
+	CHECK(cJSON_GetObjectItemCaseSensitive(r, "trusted")->valueint == 1);
+	CHECK(cJSON_GetObjectItemCaseSensitive(r, "entries")->valueint == 2);
+	m = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(r,
+	    "manifests"), 0);
+	CHECK(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(m, "used")));
+	CHECK(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(m, "valid")));
+	cJSON_Delete(r);
+
+	/* A refused cache: the library loads, the token serves nothing. */
+	CHECK(chmod(cache_path, 0660) == 0);
+	r = pkcs11_check_json(home);
+	CHECK(r != NULL && !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r,
+	    "ok")));
+	CHECK_STR(jstr(r, "cache_status"), "refused");
+	CHECK_STR(jstr(r, "token_state"), "cache refused");
+	CHECK(jstr(r, "problem") != NULL && strstr(jstr(r, "problem"),
+	    "serves nothing") != NULL);
+	cJSON_Delete(r);
+	CHECK(chmod(cache_path, 0600) == 0);
+
+	/* A wrong manifest, a library that is not there. */
+	write_manifest(man, "stdio", module);
+	r = pkcs11_check_json(home);
+	CHECK(r != NULL && jstr(r, "problem") != NULL &&
+	    strstr(jstr(r, "problem"), "\"type\" is not \"pkcs11\"") != NULL);
+	cJSON_Delete(r);
+	write_manifest(man, "pkcs11", "/nonexistent/dane-smime-pkcs11.so");
+	r = pkcs11_check_json(home);
+	CHECK(r != NULL && !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r,
+	    "loads")));
+	CHECK(jstr(r, "problem") != NULL && strstr(jstr(r, "problem"),
+	    "does not load") != NULL);
+	cJSON_Delete(r);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -552,6 +647,7 @@ main(int argc, char **argv)
 	test_reader_vs_nss();
 	crypto_shutdown();
 	test_nss(module);
+	test_doctor(module);
 	for (i = 0; i < NCERTS; i++)
 		free(certs[i].der);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmp);
