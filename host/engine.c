@@ -745,7 +745,23 @@ lookup_done(void *arg, const struct dns_result *res)
 		ensure_trust(e);
 	job_ctx(j, &ctx);
 	if (j->type == REQ_VERIFY_MESSAGE) {
-		emit(e, report_with_id(verifymsg_finish(j->vm, res), j->id));
+		/* The signer's trust (what the add-on may store) needs its
+		 * other addresses too, as for a lookup. */
+		if (p->vouch == NULL) {
+			int rc = 1;
+
+			if (verifymsg_evaluate(j->vm, res, &lr) < 0)
+				e->failed = true;
+			else if (lookup_needs_vouching(&lr))
+				rc = vouch_start(e, p, &lr);
+			lookup_result_free(&lr);
+			if (rc < 0)
+				e->failed = true;
+			if (rc <= 0 || e->failed)
+				return;
+		}
+		emit(e, report_with_id(verifymsg_finish(j->vm, res, p->vouch ?
+		    vouch_answer : NULL, p->vouch), j->id));
 		job_finish_one(e, j);
 		pending_free(e, p);
 		return;
@@ -1224,8 +1240,8 @@ start_one(struct engine *e, struct job *j)
 		    e->res_error);
 		pending_free(e, p);
 		j->reported++;
-		return emit(e, report_with_id(verifymsg_finish(j->vm, &dr),
-		    j->id));
+		return emit(e, report_with_id(verifymsg_finish(j->vm, &dr,
+		    NULL, NULL), j->id));
 	}
 	if (e->res == NULL) {
 		struct lookup_result lr;

@@ -296,17 +296,11 @@ dane_state(const struct lookup_result *lr, const struct dane_verdict *sv)
 	}
 }
 
-cJSON *
-verifymsg_finish(struct verifymsg *v, const struct dns_result *res)
+int
+verifymsg_evaluate(struct verifymsg *v, const struct dns_result *res,
+    struct lookup_result *lr)
 {
-	struct lookup_result lr;
 	struct lookup_ctx ctx;
-	const struct dane_verdict *sv;
-	const char *dane, *summary;
-	cJSON *o = NULL, *signer;
-	bool addr_ok, green, several = v->mm.nfrom > 1;
-	bool can_sign, timely, weak;
-	size_t i;
 
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.at = v->at;
@@ -314,8 +308,25 @@ verifymsg_finish(struct verifymsg *v, const struct dns_result *res)
 	ctx.chain = v->chain;
 	ctx.nchain = v->nchain;
 	ctx.purpose = DANE_SIGNER;	/* RFC 8550 4.4.2: a signer */
-	if (lookup_evaluate(&ctx, v->mm.from[0], strlen(v->mm.from[0]),
-	    &v->from, res, &lr) < 0)
+	return lookup_evaluate(&ctx, v->mm.from[0], strlen(v->mm.from[0]),
+	    &v->from, res, lr);
+}
+
+cJSON *
+verifymsg_finish(struct verifymsg *v, const struct dns_result *res,
+    bool (*vouched)(void *arg, const char *sha256, const char *address),
+    void *arg)
+{
+	struct lookup_result lr;
+	const struct dane_verdict *sv;
+	const char *dane, *summary;
+	cJSON *o = NULL, *signer;
+	bool addr_ok, green, several = v->mm.nfrom > 1;
+	bool can_sign, timely, weak;
+	size_t i;
+
+	if (verifymsg_evaluate(v, res, &lr) < 0 || (vouched != NULL &&
+	    lookup_apply_vouches(&lr, vouched, arg) < 0))
 		goto out;
 	sv = &lr.certs[0].v;
 	dane = dane_state(&lr, sv);
@@ -370,6 +381,13 @@ verifymsg_finish(struct verifymsg *v, const struct dns_result *res)
 		if (strcmp(code, "key-usage") == 0 ||
 		    strcmp(code, "insecure") == 0)
 			continue;	/* said by can_sign / dnssec */
+		/* The e-mail trust rule decides what a client may store
+		 * (signer.trust), not whether this signature is the
+		 * sender's: its problems stay on the signer. */
+		if (strcmp(code, "other-address-not-vouched") == 0 ||
+		    strcmp(code, "too-many-addresses") == 0 ||
+		    strcmp(code, "unreadable-address") == 0)
+			continue;
 		if (add_problem(v->problems, code, "%s",
 		    sv->problems[i].message) < 0)
 			goto fail;

@@ -14,6 +14,8 @@
 
 #include <cjson/cJSON.h>
 
+#include "lookup.h"
+
 #include "address.h"
 #include "resolver.h"
 
@@ -28,8 +30,17 @@ struct verifymsg *verifymsg_new(const uint8_t *raw, size_t len,
     const char *from_claim, int64_t at, cJSON **reply);
 /* The parsed From address to look up (valid until verifymsg_free). */
 const struct address *verifymsg_address(const struct verifymsg *v);
-/* The reply, from the lookup's outcome. NULL on OOM. */
-cJSON *verifymsg_finish(struct verifymsg *v, const struct dns_result *res);
+/* The signer judged against the lookup's outcome (lookup.h), as the
+ * reply will use it: whether its other addresses must first vouch for it
+ * (lookup_needs_vouching). 0, or -1 on OOM; *lr is always safe to free. */
+int verifymsg_evaluate(struct verifymsg *v, const struct dns_result *res,
+    struct lookup_result *lr);
+/* The reply, from the lookup's outcome and, when vouched is not NULL,
+ * what the signer's other addresses said (lookup_apply_vouches). NULL on
+ * OOM. */
+cJSON *verifymsg_finish(struct verifymsg *v, const struct dns_result *res,
+    bool (*vouched)(void *arg, const char *sha256, const char *address),
+    void *arg);
 void verifymsg_free(struct verifymsg *v);
 
 #endif

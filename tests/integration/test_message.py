@@ -204,9 +204,28 @@ class TestSignedAtTestTime(unittest.TestCase):
     def test_full_certificate_record(self):
         m, r = self.run_msg("hugh", "hugh@example.test")
         self.assertEqual(m["dane"], "match", r.describe())
-        self.assertEqual(m["match"], {"usage": 3, "selector": 0,
-                                      "matching": 0})
+        self.assertEqual({k: m["match"][k] for k in ("usage", "selector",
+                                                     "matching")},
+                         {"usage": 3, "selector": 0, "matching": 0})
         self.assertTrue(m["green"], r.describe())
+        self.assertEqual(m["problems"], [], r.describe())
+        # hugh's certificate also names cname@example.test, which
+        # vouches for it (a CNAME to hugh's record): the add-on may store
+        # the signer with e-mail trust (issue 13)
+        self.assertEqual(m["signer"]["trust"], ",C,", r.describe())
+        self.assertIs(m["signer"]["usable"], True, r.describe())
+
+    def test_signer_naming_an_unvouched_address(self):
+        # multi@evil.test's certificate also names victim@bank.test: the
+        # signature is still multi's (green, no message problem), but the
+        # signer may not be stored with trust
+        m, r = self.run_msg("evilmulti", "multi@evil.test")
+        self.assertEqual(m["dane"], "match", r.describe())
+        self.assertTrue(m["green"], r.describe())
+        self.assertEqual(m["problems"], [], r.describe())
+        self.assertIsNone(m["signer"]["trust"], r.describe())
+        self.assertIn("other-address-not-vouched",
+                      [p["code"] for p in m["signer"]["problems"]])
 
     def test_unsigned_zone(self):
         m, r = self.run_msg("unsigned", "hugh@unsigned.test")
