@@ -657,9 +657,13 @@ pkix_ta:
 				return 1;
 			}
 		}
-		if (!candidate && r->selector == 1 && r->matching == 0) {
+		if (!candidate && r->selector == 1 && r->matching == 0 &&
+		    !(r->len == st->ee->spki_len &&
+		    memcmp(r->data, st->ee->spki, r->len) == 0)) {
 			/* RFC 7671 5.2: the anchor's full public key,
-			 * its certificate left out: the key is the anchor. */
+			 * its certificate left out: the key is the anchor
+			 * (never ee's own key: a certificate is not its own
+			 * DANE-TA anchor, as above). */
 			candidate = true;
 			if (st->ta_tried >= DS_MAX_DANE_TA_ANCHORS) {
 				st->budget->exceeded = true;

@@ -595,6 +595,15 @@ test_key_anchors(void)
 		CHECK(codes_are(&v, "expired", "2 1 0 root key, expired"));
 	}
 	freerecs(&r, 1);
+	/* ee's own key is not its DANE-TA anchor, even self-signed. */
+	r = mkrec(2, 1, 0, F("rsa"), 0);
+	CHECK(eval(&r, 1, "hugh@example.test", AT, true, NULL, F("rsa"), &v) ==
+	    0);
+	CHECK(!v.matched && codes_are(&v, "dane-ta-missing", "2 1 0 self"));
+	CHECK(eval(&r, 1, "hugh@example.test", AT, true, "rsa", F("rsa"),
+	    &v) == 0);
+	CHECK(!v.matched && codes_are(&v, "dane-ta-missing", "2 1 0 self"));
+	freerecs(&r, 1);
 	/* 2 1 1 (a digest): the key's certificate must be at hand. */
 	r = mkrec(2, 1, 1, F("ca"), 0);
 	CHECK(eval(&r, 1, "chain@example.test", AT, true, "inter,ca", chain,
