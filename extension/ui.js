@@ -18,7 +18,7 @@ export function el(tag, attrs = {}, ...children) {
       e.className = v;
     else
       e.setAttribute(k, v === true ? "" : v);
-  for (const c of children.flat())
+  for (const c of children.flat(Infinity))
     if (c !== null && c !== undefined && c !== "")
       e.append(c instanceof Node ? c : String(c));
   return e;

@@ -32,7 +32,8 @@ function looksSigned(headerText) {
 // reads as forged or altered; amber when it could not be verified (no
 // record, no DNSSEC, lookup failed, a problem); grey for unsigned mail.
 const RED_PROBLEMS = new Set(["from-mismatch", "several-from", "bad-from",
-  "email-mismatch", "digest-mismatch", "bad-signature"]);
+  "email-mismatch", "digest-mismatch", "bad-signature",
+  "display-name-mismatch"]);
 
 export function verdict(reply) {
   if (!reply)

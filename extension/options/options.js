@@ -1,5 +1,5 @@
 import { t, localize, el, date, send, onChange, validity, trustText,
-  setupBanner } from "../ui.js";
+  problemText, setupBanner } from "../ui.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -18,17 +18,21 @@ async function render() {
   if (document.activeElement !== $("neverDomains"))
     $("neverDomains").value = s.settings.neverDomains.join("\n");
   $("log").replaceChildren(...s.log.map((e) => {
-    const btn = e.removed ? t("optRemoved") :
+    const undoable = ["added", "trusted"].includes(e.action || "added");
+    const btn = e.removed ? t("optRemoved") : !undoable ? "" :
       el("button", { "data-sha": e.sha256 }, t("optRemove"));
-    if (!e.removed && (!s.experiment || e.method !== "experiment")) {
+    if (btn && !e.removed && (!s.experiment || e.method !== "experiment")) {
       btn.disabled = true;
       btn.title = t("optRemoveByHand", [e.sha256]);
     }
     return el("tr", {}, el("td", {}, date(e.time)), el("td", {}, e.address),
       el("td", {}, e.subject || "", el("div", { class: "small" },
         validity(null, e.notAfter))),
-      el("td", {}, trustText(e.trust), el("div", { class: "small" },
-        t("method_" + e.method))),
+      el("td", {}, ["added", "trusted", "unchanged"].includes(e.action ||
+        "added") ? trustText(e.trust) : t("import_" + String(e.action)
+        .replace(/-/g, "_"), [e.code ? problemText({ code: e.code,
+        message: e.reason }) : (e.reason || "")]) || e.action,
+      el("div", { class: "small" }, t("method_" + e.method))),
       el("td", {}, btn));
   }));
   $("logEmpty").hidden = s.log.length > 0;

@@ -127,8 +127,9 @@ function certBox(c, i, trusted) {
 
 function importLine(i) {
   const key = "import_" + String(i.action).replace(/-/g, "_");
-  const arg = ["added", "trusted"].includes(i.action) ? trustText(i.trust) :
-    (i.reason || i.action);
+  const arg = ["added", "trusted", "unchanged"].includes(i.action) ?
+    trustText(i.trust) : i.code ? problemWithCode({ code: i.code,
+      message: i.reason }) : (i.reason || i.action);
   return (t(key, [arg]) || i.action) + (i.method ?
     " (" + t("method_" + i.method) + ")" : "");
 }
@@ -213,8 +214,10 @@ async function render() {
     status.host.state !== "connecting";
   const summary = document.getElementById("summary");
   summary.textContent = summaryText(r, broken);
+  const canSend = !(r.identity && r.identity.canEncrypt === false);
   summary.className = "summary tone-" + (r.total === 0 ? "neutral" :
-    r.checking > 0 ? "busy" : r.ready === r.total && !broken ? "ok" : "neutral");
+    r.checking > 0 ? "busy" : r.ready === r.total && !broken && canSend ?
+      "ok" : "neutral");
   const enc = encryptionText(r.encryption);
   const encEl = document.getElementById("encryption");
   encEl.hidden = !enc;
@@ -227,15 +230,19 @@ async function render() {
     const li = recipientItem(e);
     li.dataset.address = e.address;
     const d = li.querySelector("details");
-    if (d && (open.has(e.address) || document.body.dataset.openDetails))
+    const want = document.body.dataset.openDetails;
+    if (d && (open.has(e.address) || want === "open" ||
+        want && want.toLowerCase() === e.address.toLowerCase()))
       d.open = true;
     return li;
   }));
   document.body.dataset.rendered = String(Date.now());
 }
 
-if (new URLSearchParams(location.search).get("details") === "open")
-  document.body.dataset.openDetails = "1";
+// ?details=open opens every recipient's Details, ?details=ADDRESS one.
+const openDetails = new URLSearchParams(location.search).get("details");
+if (openDetails)
+  document.body.dataset.openDetails = openDetails;
 localize();
 render();
 onChange(render);

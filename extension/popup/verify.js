@@ -27,7 +27,8 @@ export function verdictText(v, colour) {
   if (v.signature === "unsupported")
     return [t("v_unsupported"), t("vs_unsupported")];
   if (codes.includes("from-mismatch") || codes.includes("email-mismatch") ||
-      codes.includes("several-from") || v.address_match === false)
+      codes.includes("several-from") ||
+      codes.includes("display-name-mismatch") || v.address_match === false)
     return [t("v_fromMismatch"), t("vs_fromMismatch")];
   if (v.dane === "mismatch")
     return [t("v_mismatch", [domain]), t("vs_mismatch")];
@@ -42,18 +43,25 @@ export function verdictText(v, colour) {
   return [t("v_problem"), t("vs_problem")];
 }
 
+// "phrase (code)", the code only where it says something the phrase
+// does not.
+function withCode(phrase, code) {
+  if (!phrase)
+    return code || "";
+  return code && code !== phrase ? phrase + " (" + code + ")" : phrase;
+}
+
 function detailRows(v) {
   const s = v.signer || {};
   const rows = [
-    [t("v_signature"), (t("sig_" + v.signature) || v.signature) +
-      " (" + v.signature + ")"],
+    [t("v_signature"), withCode(t("sig_" + v.signature), v.signature)],
     [t("v_from"), v.from_display ? `${v.from_display} <${v.from}>` : v.from],
     [t("v_signer"), s.subject],
     [t("v_certValid"), s.not_after ? validity(s.not_before, s.not_after) : null],
-    [t("v_dns"), (t("dane_" + (v.dane || "null")) || v.dane) +
-      (v.dane ? " (" + v.dane + ")" : "")],
+    [t("v_dns"), withCode(t("dane_" + (v.dane || "null")), v.dane)],
     [t("d_query"), v.query ? el("span", { class: "mono" }, v.query) : null],
-    [t("d_dnssec"), v.dnssec ? t("dnssec_" + v.dnssec) + " (" + v.dnssec + ")" : null],
+    [t("d_dnssec"), v.dnssec ? withCode(t("dnssec_" + v.dnssec), v.dnssec) :
+      null],
   ];
   if (v.match)
     rows.push([t("d_matchedBy"), `SMIMEA ${v.match.usage} ${v.match.selector} ${v.match.matching}`]);
@@ -100,14 +108,17 @@ function show(r, status) {
   const v = r.reply;
   const [headline, sub] = verdictText(v, r.colour);
   setVerdict(r.colour, headline, sub);
-  // The problems, in plain words, right under the verdict.
-  for (const p of v.problems || [])
-    problems.append(el("li", {}, problemText(p)));
+  // What is wrong, in plain words, right under a verdict that is not
+  // green; under a green one the host's notes stay in Details.
+  if (r.colour !== "green")
+    for (const p of v.problems || [])
+      problems.append(el("li", {}, problemText(p)));
   const d = details("details", facts(detailRows(v)));
   const codes = (v.problems || []).filter((p) => p.code);
   if (codes.length)
-    d.append(el("p", { class: "label" }, t("d_problems")), el("ul",
-      { class: "problems" }, codes.map((p) => el("li", {}, problemWithCode(p)))));
+    d.append(el("p", { class: "label" }, t(r.colour === "green" ? "d_notes" :
+      "d_problems")), el("ul", { class: "problems" },
+    codes.map((p) => el("li", {}, problemWithCode(p)))));
   d.append(el("p", { class: "small" }, t("d_rfcVerify")));
   if (document.body.dataset.openDetails)
     d.open = true;

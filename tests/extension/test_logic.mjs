@@ -110,3 +110,82 @@ test("importable: DANE-TA and PKIX bases, never without DER or digest", () => {
   assert.deepEqual(importable({ dnssec: "indeterminate", status: "found",
     certificates: [cert] }), []);
 });
+
+// Every sentence a person reads comes from the catalogues: en and de hold
+// the same keys, every key the add-on's code asks for exists, and every
+// code the host may send (host/PROTOCOL.md plus the codes added with
+// issues 13 and 14) has a plain phrase.
+test("the en and de catalogues are complete", async () => {
+  const { readFile, readdir } = await import("node:fs/promises");
+  const root = new URL("../../extension/", import.meta.url);
+  const load = async (lang) => JSON.parse(await readFile(
+    new URL(`_locales/${lang}/messages.json`, root), "utf8"));
+  const en = await load("en");
+  const de = await load("de");
+  assert.deepEqual(Object.keys(de).sort(), Object.keys(en).sort());
+  for (const [k, v] of Object.entries(de))
+    assert.ok(v.message && v.message !== en[k].message || /^[A-Z/ .-]+$|^\$|DANE|DNSSEC|SHA|SMIMEA|Details|Format|Name/.test(en[k].message),
+      "de " + k + " looks untranslated: " + v.message);
+  const files = ["ui.js", "background.js", "popup/compose.js", "popup/verify.js",
+    "options/options.js", "modules/verify.js", "modules/compose.js",
+    "modules/certimport.js"];
+  const html = ["popup/compose.html", "popup/verify.html", "options/options.html"];
+  const used = new Set();
+  for (const f of files) {
+    const src = await readFile(new URL(f, root), "utf8");
+    for (const m of src.matchAll(/\bt\("([A-Za-z0-9_]+)"|getMessage\("([A-Za-z0-9_]+)"/g))
+      used.add(m[1] || m[2]);
+  }
+  for (const f of html) {
+    const src = await readFile(new URL(f, root), "utf8");
+    for (const m of src.matchAll(/data-i18n="([A-Za-z0-9_]+)"/g))
+      used.add(m[1]);
+  }
+  const manifest = await readFile(new URL("manifest.json", root), "utf8");
+  for (const m of manifest.matchAll(/__MSG_([A-Za-z0-9_]+)__/g))
+    used.add(m[1]);
+  for (const k of used)
+    if (!k.endsWith("_"))   // a prefix: t("setup_" + state)
+      assert.ok(en[k], "missing in the catalogues: " + k);
+  // Keys built at run time from the host's values.
+  const dynamic = [
+    ...["connecting", "missing", "failed", "outdated", "untrusted",
+      "notValidating"].map((s) => "setup_" + s),
+    ...["failed", "outdated", "notValidating", "missing_linux", "missing_mac",
+      "missing_win"].map((s) => "fix_" + s),
+    ...["secure", "insecure", "bogus", "indeterminate"].map((s) => "dnssec_" + s),
+    ...["valid", "invalid", "none", "unsupported", "encrypted"].map((s) => "sig_" + s),
+    ...["match", "mismatch", "absent", "insecure", "bogus", "error", "null"]
+      .map((s) => "dane_" + s),
+    ...["added", "trusted", "unchanged", "would_add", "refused", "error"]
+      .map((s) => "import_" + s),
+    "usage_0", "usage_1", "usage_2", "usage_3", "selector_0", "selector_1",
+    "matching_0", "matching_1", "matching_2", "method_experiment", "method_host",
+  ];
+  for (const k of dynamic)
+    assert.ok(en[k], "missing in the catalogues: " + k);
+  const protocol = await readFile(new URL("../host/PROTOCOL.md", root), "utf8");
+  const section = (from, to) => protocol.slice(protocol.indexOf(from),
+    protocol.indexOf(to, protocol.indexOf(from)));
+  const codes = new Set([
+    ...section("`problems`: `[{code, message}]`, codes:", "A lookup's")
+      .matchAll(/`([a-z0-9-]+)`/g),
+    ...section("malformed or undecodable has", "the other")
+      .matchAll(/`([a-z0-9-]+)`/g),
+    ...section("Codes:\n  `bad-address`", "- `ede`").matchAll(/`([a-z0-9-]+)`/g),
+    ...section("`problems` (codes from", "and `summary`").matchAll(/`([a-z0-9-]+)`/g),
+    ...section("- `refused`: nothing was written", "### verify-message")
+      .matchAll(/`([a-z0-9-]+)`/g),
+  ].map((m) => m[1]).filter((c) => c.includes("-") || ["insecure", "expired",
+    "timeout", "unreachable", "truncated", "servfail", "refused"].includes(c)));
+  for (const c of ["version-1-certificate", "version-2-certificate",
+    "other-address-not-vouched", "too-many-addresses", "too-much-work", "busy",
+    "config", "bad-from"])
+    codes.add(c);
+  assert.ok(codes.size > 40, [...codes].join(" "));
+  for (const c of codes) {
+    if (["problem", "bad-field", "dry-run"].includes(c))
+      continue;
+    assert.ok(en["code_" + c.replace(/-/g, "_")], "no phrase for code " + c);
+  }
+});
