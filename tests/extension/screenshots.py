@@ -20,6 +20,8 @@ Pictures:
   verify-good-details  the same with its Details open
   verify-forged      the same message altered after signing
   verify-unsigned    signed, but the sender's zone is not DNSSEC-signed
+  compose-nohost     no helper program installed: the set-up banner
+  options-nohost     the options page saying what to install
 
     python3 tests/extension/screenshots.py [--out DIR] [--docs]
 
@@ -77,6 +79,39 @@ def hook_config():
              "height": 420},
         ],
     }}
+
+
+def hook_config_nohost():
+    return {"popup": {"hold": 3, "noHost": True, "compose": [
+        {"name": "compose-nohost", "height": 520,
+         "to": ["hugh@example.test", "absent@example.test"]}],
+        "options": {"name": "options-nohost", "height": 520, "width": 780}}}
+
+
+def shoot(tb, display, cfg, out, results, files=None, with_host=True):
+    """One Thunderbird run: photographs every window the hook shows."""
+    run = Run(tb, cfg, with_host=with_host, files=files,
+              prefs={"extensions.blocklist.enabled": True})
+    try:
+        run.start(display=display)
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            ev = run.wait_for(lambda e: e["event"] in (
+                "shot", "shots-done", "error", "verify-result"), "a shot",
+                timeout=deadline - time.monotonic())
+            if ev["event"] == "error":
+                raise AssertionError("hook error: %s" % ev)
+            if ev["event"] == "shots-done":
+                break
+            if ev["event"] == "verify-result":
+                print("  %(name)s: %(colour)s (signature %(signature)s, "
+                      "dane %(dane)s)" % ev, file=sys.stderr)
+                continue
+            path = os.path.join(out, ev["name"] + ".png")
+            grab(display, ev, path)
+            results[ev["name"]] = not_blank(path)
+    finally:
+        run.stop()
 
 
 def messages(tb):
@@ -170,36 +205,19 @@ def main():
         tempfile.mkdtemp(prefix="dane-smime-screens-")
     os.makedirs(out, exist_ok=True)
     cfg = hook_config()
+    nohost = hook_config_nohost()
     want = [c["name"] for c in cfg["popup"]["compose"]] + ["options"] + \
-        [v["name"] for v in cfg["popup"]["verify"]]
+        [v["name"] for v in cfg["popup"]["verify"]] + \
+        ["compose-nohost", "options-nohost"]
     tb = Testbed()
     tb.start()
-    xvfb = run = None
+    xvfb = None
     results = {}
     try:
         xvfb, display = start_xvfb()
-        run = Run(tb, cfg, files=messages(tb),
-                  prefs={"extensions.blocklist.enabled": True})
-        run.start(display=display)
-        deadline = time.monotonic() + 300
-        while time.monotonic() < deadline:
-            ev = run.wait_for(lambda e: e["event"] in (
-                "shot", "shots-done", "error", "verify-result"), "a shot",
-                timeout=deadline - time.monotonic())
-            if ev["event"] == "error":
-                raise AssertionError("hook error: %s" % ev)
-            if ev["event"] == "shots-done":
-                break
-            if ev["event"] == "verify-result":
-                print("  %(name)s: %(colour)s (signature %(signature)s, "
-                      "dane %(dane)s)" % ev, file=sys.stderr)
-                continue
-            path = os.path.join(out, ev["name"] + ".png")
-            grab(display, ev, path)
-            results[ev["name"]] = not_blank(path)
+        shoot(tb, display, cfg, out, results, files=messages(tb))
+        shoot(tb, display, nohost, out, results, with_host=False)
     finally:
-        if run:
-            run.stop()
         if xvfb:
             xvfb.terminate()
             xvfb.wait()

@@ -50,9 +50,12 @@ export function run(config, m) {
   if (config.idle)
     idle(config.idle, m).catch((e) => out("error", { where: "idle",
       message: String(e) }));
+  // (popup.noHost: the pictures of a missing host start once the add-on
+  // knows it is missing.)
   if (config.popup)
     m.bus.on((event, detail) => {
-      if (event === "host-state" && detail.state === "ready" && !opened) {
+      if (event === "host-state" && !opened && (detail.state === "ready" ||
+          config.popup.noHost && detail.state !== "connecting")) {
         opened = true;
         popups(config.popup, m).catch((e) => out("error", { where: "popup",
           message: String(e) }));
@@ -255,8 +258,9 @@ async function popups(cfg, m) {
     await browser.tabs.remove(tab.id);
   }
   if (cfg.options)
-    await shot("options", browser.runtime.getURL("options/options.html"),
-      cfg.options.height, cfg.options.width);
+    await shot(cfg.options.name || "options",
+      browser.runtime.getURL("options/options.html"), cfg.options.height,
+      cfg.options.width);
   if (cfg.verify && cfg.verify.length) {
     await m.store.setSettings({ autoVerify: false });
     const folder = await localFolder();
