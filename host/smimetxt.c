@@ -347,6 +347,32 @@ smimetxt_pick(const struct smimetxt_rr *rr, size_t n, struct smime_url *out)
 	return firstrc;
 }
 
+int
+smimetxt_presentation(const char *url, char *out, size_t outlen)
+{
+	size_t n = strlen(url), o = 0, k;
+
+	if (outlen == 0)
+		return -1;
+	out[0] = '\0';
+	do {
+		k = n > 255 ? 255 : n;
+		/* space (after the first), quote, k octets, quote, NUL */
+		if (outlen - o < (o > 0 ? 1u : 0u) + k + 3)
+			return -1;
+		if (o > 0)
+			out[o++] = ' ';
+		out[o++] = '"';
+		memcpy(out + o, url, k);
+		o += k;
+		out[o++] = '"';
+		url += k;
+		n -= k;
+	} while (n > 0);
+	out[o] = '\0';
+	return 0;
+}
+
 const char *
 smimetxt_code(int status)
 {

@@ -136,6 +136,16 @@ struct smimetxt_rr {
 int smimetxt_pick(const struct smimetxt_rr *rr, size_t n,
     struct smime_url *out);
 
+/*
+ * The TXT RDATA in presentation form for a zone file or a DNS provider's
+ * form (RFC 1035 5.1): url (as smimetxt_url_check accepted it) in quoted
+ * character-strings of at most 255 octets, separated by one space, e.g.
+ * "\"https://example.com/.well-known/smime/jane.crt\"". A checked URL
+ * holds no '"' or '\\', so nothing needs escaping. Returns 0, or -1 if
+ * out[0..outlen) is too small (DS_MAX_SMIME_URL + 64 always suffices).
+ */
+int smimetxt_presentation(const char *url, char *out, size_t outlen);
+
 /* Stable short code, e.g. "txt-ambiguous", "url-not-https"; "ok" for 0. */
 const char *smimetxt_code(int status);
 /* Static human message naming the rule. */

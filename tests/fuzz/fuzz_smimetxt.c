@@ -118,9 +118,20 @@ fuzz_url(const uint8_t *d, size_t n)
 	rc = smimetxt_url_check((const char *)d, n, &u);
 	check_url(rc, &u);
 	if (rc == SMIMETXT_OK) {
+		char pres[DS_MAX_SMIME_URL + 64], back[DS_MAX_SMIME_URL + 1];
+		size_t i, o = 0;
+
 		/* Normalizing is idempotent. */
 		must(smimetxt_url_check(u.url, strlen(u.url), &again) == 0);
 		must(strcmp(again.url, u.url) == 0 && again.port == u.port);
+		/* The presentation form holds the URL and only quotes and
+		 * the spaces between strings besides. */
+		must(smimetxt_presentation(u.url, pres, sizeof(pres)) == 0);
+		for (i = 0; pres[i] != '\0'; i++)
+			if (pres[i] != '"' && pres[i] != ' ')
+				back[o++] = pres[i];
+		back[o] = '\0';
+		must(strcmp(back, u.url) == 0);
 	}
 }
 

@@ -428,6 +428,42 @@ test_pick(void)
 	CHECK_STR(u.url, U1);
 }
 
+/* --- presentation form for `record` --- */
+
+static void
+test_presentation(void)
+{
+	char out[DS_MAX_SMIME_URL + 64], url[DS_MAX_SMIME_URL + 1];
+	struct smime_url u;
+	uint8_t rd[DS_MAX_SMIME_URL + 16];
+	struct smimetxt_rr rr;
+	size_t i, n, o;
+
+	CHECK(smimetxt_presentation(U1, out, sizeof(out)) == 0);
+	CHECK_STR(out, "\"" U1 "\"");
+	CHECK(smimetxt_presentation(U1, out, strlen(U1) + 3) == 0);
+	CHECK(smimetxt_presentation(U1, out, strlen(U1) + 2) == -1);
+	/* The longest URL: 9 strings, and it reads back as the same URL
+	 * once packed the way a zone file's strings are. */
+	memcpy(url, "https://example.com/", 20);
+	memset(url + 20, 'q', DS_MAX_SMIME_URL - 20);
+	url[DS_MAX_SMIME_URL] = '\0';
+	CHECK(smimetxt_presentation(url, out, sizeof(out)) == 0);
+	for (i = 0, o = 0, n = 0; out[i] != '\0'; i++) {
+		if (out[i] == '"' || out[i] == ' ') {
+			n += out[i] == '"';
+			continue;
+		}
+		o++;
+	}
+	CHECK(n == 2 * 9 && o == DS_MAX_SMIME_URL);
+	n = pack(rd, url);
+	rr.rdata = rd;
+	rr.len = n;
+	CHECK(smimetxt_pick(&rr, 1, &u) == 0);
+	CHECK_STR(u.url, url);
+}
+
 /* --- dnsmsg: TXT answers --- */
 
 struct b {
@@ -595,6 +631,7 @@ main(void)
 	test_rdata();
 	test_url();
 	test_pick();
+	test_presentation();
 	test_dnsmsg_txt();
 	crypto_shutdown();
 	return t_done("smimetxt");
