@@ -185,15 +185,20 @@ out:
 }
 
 /* Whether ee validates by PKIX to the configured anchors (an issuer then
- * vouches for all its addresses: no trust flag is needed). 1 yes, 0 no,
- * -1 ours. */
+ * vouches for all its addresses: no trust flag is needed). It counts
+ * against the address's PKIX work (dane.h): once that is spent, "no"
+ * (fail closed). 1 yes, 0 no, -1 ours. */
 static int
 pkix_valid(const struct cert_summary *ee, const struct cert_summary *const *pool,
-    size_t npool, int64_t at)
+    size_t npool, int64_t at, struct dane_budget *budget)
 {
 	struct pkix_result pr;
 	int rc;
 
+	if (budget->pkix >= DS_MAX_PKIX_PER_ADDRESS) {
+		budget->exceeded = true;
+		return 0;
+	}
 	memset(&pr, 0, sizeof(pr));
 	if (npool > DS_MAX_PKIX_CERTS)
 		npool = DS_MAX_PKIX_CERTS;
@@ -201,6 +206,7 @@ pkix_valid(const struct cert_summary *ee, const struct cert_summary *const *pool
 		rc = -1;
 	else
 		rc = pr.status == PKIX_OK;
+	budget->pkix += pr.runs > 0 ? pr.runs : 1;
 	pkix_result_free(&pr);
 	return rc;
 }
@@ -218,7 +224,8 @@ not_usable(struct lr_cert *c)
  * -1 ours. */
 static int
 judge_trust(const struct address *addr, int64_t at,
-    const struct cert_summary *const *pool, size_t npool, struct lr_cert *c)
+    const struct cert_summary *const *pool, size_t npool, struct lr_cert *c,
+    struct dane_budget *budget)
 {
 	struct dane_verdict scratch;
 	int n, rc;
@@ -245,7 +252,7 @@ judge_trust(const struct address *addr, int64_t at,
 	}
 	/* Other addresses: a certificate a trusted CA issued is usable
 	 * without any trust flag, whatever it names. */
-	if ((rc = pkix_valid(&c->sum, pool, npool, at)) < 0)
+	if ((rc = pkix_valid(&c->sum, pool, npool, at, budget)) < 0)
 		return -1;
 	if (rc == 1) {
 		/* trust_basis still says what authenticated it. */
@@ -314,7 +321,7 @@ evaluate_certs(const struct lookup_ctx *ctx, const struct address *addr,
 		/* A shallow copy: the caller owns it (lookup_result_free
 		 * leaves it alone in verify mode). */
 		c->sum = *ctx->supplied;
-		if (judge_trust(addr, ctx->at, pool, np, c) < 0) {
+		if (judge_trust(addr, ctx->at, pool, np, c, &budget) < 0) {
 			free(c);
 			goto out;
 		}
@@ -336,7 +343,7 @@ evaluate_certs(const struct lookup_ctx *ctx, const struct address *addr,
 	for (i = 0; i < out->ncerts; i++)
 		if (dane_evaluate(&in, &out->certs[i].sum,
 		    &out->certs[i].v) < 0 || judge_trust(addr, ctx->at, pool,
-		    np, &out->certs[i]) < 0)
+		    np, &out->certs[i], &budget) < 0)
 			goto out;
 	if (sort_certs(out) < 0)
 		goto out;

@@ -1005,7 +1005,7 @@ verify_key(const struct cert_summary *ee,
 	size_t der_len, i;
 	SECItem item;
 	bool failed = false;
-	unsigned runs = 0;
+	unsigned runs = 0, sigchecks = 0;
 	int rc = -1;
 
 	memset(out, 0, sizeof(*out));
@@ -1029,6 +1029,7 @@ verify_key(const struct cert_summary *ee,
 			continue;
 		if ((c = decode_cert(cand)) == NULL)
 			continue;
+		sigchecks++;
 		if (CERT_VerifySignedDataWithPublicKeyInfo(&c->signatureWrap,
 		    key, NULL) != SECSuccess) {
 			CERT_DestroyCertificate(c);
@@ -1049,6 +1050,7 @@ verify_key(const struct cert_summary *ee,
 		der = NULL;
 		runs += out->runs;
 		out->runs = runs;
+		out->sigchecks = sigchecks;
 		if (out->status == PKIX_OK) {
 			/* The stand-in is no certificate of the path. */
 			if (out->nchain > 0) {
@@ -1069,12 +1071,15 @@ verify_key(const struct cert_summary *ee,
 	if (failed) {
 		*out = first;
 		out->runs = runs;
+		out->sigchecks = sigchecks;
 		memset(&first, 0, sizeof(first));
 		failed = false;
-	} else
+	} else {
 		verdict(out, PKIX_E_UNTRUSTED, "pkix-untrusted-issuer", "no "
 		    "certificate of the chain is signed by the DANE-TA key "
 		    "(RFC 7671 5.2)");
+		out->sigchecks = sigchecks;
+	}
 	rc = 0;
 out:
 	if (c != NULL)

@@ -61,8 +61,10 @@ struct pkix_result {
 	/* The anchor was a bare key (pkix_verify_ex): it sits above
 	 * chain[nchain - 1], which it signed, and is not in chain. */
 	bool key_anchor;
-	/* NSS path validations this call ran (for work bounds). */
+	/* NSS path validations this call ran, and signatures it checked
+	 * itself (a bare key against the chain): for work bounds. */
 	unsigned runs;
+	unsigned sigchecks;
 };
 
 /* What the end entity is validated for. */
