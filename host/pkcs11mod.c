@@ -739,9 +739,15 @@ p11_GetSlotInfo(CK_SLOT_ID slotID, CK_SLOT_INFO_PTR pInfo)
 		goto out;
 	}
 	refresh();
-	if (cur.status == TC_OK)
+	if (cur.status == TC_OK && cur.skipped == 0)
 		snprintf(desc, sizeof(desc), "DANE S/MIME: %zu certificates, "
 		    "%zu with e-mail trust", cur.n, cur.ntrusted);
+	else if (cur.status == TC_OK)
+		/* Entries that claim too long a life or hold no readable
+		 * certificate: not served, counted. */
+		snprintf(desc, sizeof(desc), "DANE S/MIME: %zu certificates, "
+		    "%zu with e-mail trust, %zu refused", cur.n, cur.ntrusted,
+		    cur.skipped);
 	else
 		snprintf(desc, sizeof(desc), "DANE S/MIME: nothing served: %s",
 		    cur.why);

@@ -429,7 +429,8 @@ test_nss(const char *module)
 	CHECK(!PK11_NeedLogin(slot));
 	token_state(slot, model, desc);
 	CHECK(strncmp(model, "serving", 7) == 0);
-	CHECK(strstr(desc, "7 certificates, 1 with e-mail trust") != NULL);
+	CHECK(strstr(desc, "7 certificates, 1 with e-mail trust, 1 refused")
+	    != NULL);
 
 	/* Found by e-mail, under the token's nickname. */
 	c = by_email("hugh@example.test");
