@@ -73,8 +73,6 @@ function detailRows(v) {
       browser.i18n.getUILanguage())]);
   if (s.sha256)
     rows.push([t("d_sha256"), el("span", { class: "mono" }, s.sha256)]);
-  if (v.summary)
-    rows.push([t("v_summaryHost"), v.summary]);
   return rows;
 }
 

@@ -457,13 +457,13 @@ class ThunderbirdTest(unittest.TestCase):
         print("compose scenario: %.1f s" % (time.monotonic() - r.started),
               file=sys.stderr)
 
-    def signed_message(self, sender="multi@example.test",
-                       from_header='"Multi Example" <multi@example.test>'):
+    def signed_message(self, sender="hugh@example.test",
+                       from_header='"Hugh Example" <hugh@example.test>'):
         """A message signed now by sender's key, sender's certificate
-        being the one its domain publishes (multi: 3 0 0, 3 1 1 and 3 0 1
-        in example.test; the certificate names only that address, so the
-        host may allow it trust without other lookups). The From carries
-        a display name, as nearly all real mail does."""
+        being the one its domain publishes (hugh: 3 0 0 in example.test;
+        the certificate also names cname@example.test, whose own lookup
+        vouches for it). The From carries a display name, as nearly all
+        real mail does."""
         return signed_message(self.tb, sender, from_header)
 
     def test_verify_sender(self):
@@ -479,9 +479,9 @@ class ThunderbirdTest(unittest.TestCase):
         self.assertEqual(ev["dane"], "match", ev)
         # A From with a display name is genuine mail: green, and nothing
         # in problems (issue 14: it used to read as from-mismatch).
-        self.assertEqual(ev["sentFrom"], "multi@example.test", ev)
-        self.assertEqual(ev["from"], "multi@example.test", ev)
-        self.assertEqual(ev["from_display"], "Multi Example", ev)
+        self.assertEqual(ev["sentFrom"], "hugh@example.test", ev)
+        self.assertEqual(ev["from"], "hugh@example.test", ev)
+        self.assertEqual(ev["from_display"], "Hugh Example", ev)
         self.assertEqual(ev["problems"], [], ev)
         self.assertIs(ev["green"], True, ev)
         self.assertIs(ev["address_match"], True, ev)
@@ -498,7 +498,7 @@ class ThunderbirdTest(unittest.TestCase):
         self.assertIn(ev["changes"][0]["action"],
                       ("added", "trusted", "unchanged"), ev)
         self.assertEqual(ev["changes"][0]["sha256"],
-                         self.tb.cert("multi@example.test").sha256)
+                         self.tb.cert("hugh@example.test").sha256)
         self.assertEqual(ev["changes"][0]["trust"], ",C,")
         self.assertTrue(ev["thunderbird"]["found"], ev)
 
