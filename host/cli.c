@@ -33,7 +33,8 @@ status_exit(const char *status)
 {
 	static const struct { const char *name; int code; } map[] = {
 		{ "found", EXIT_FOUND }, { "absent", EXIT_ABSENT },
-		{ "unusable", EXIT_UNUSABLE }, { "insecure", EXIT_INSECURE },
+		{ "unusable", EXIT_UNUSABLE }, { "unverified", EXIT_UNUSABLE },
+		{ "insecure", EXIT_INSECURE },
 		{ "bogus", EXIT_BOGUS }, { "error", EXIT_LOOKUP_ERROR },
 	};
 	size_t i;
@@ -299,6 +300,7 @@ cli_run(const struct config *cfg, struct request *req,
 	struct cli c = { .o = o, .worst = EXIT_FOUND };
 	struct engine_out out = { emit, no_backlog, &c };
 	struct resolver *res;
+	struct https *h = NULL;
 	struct engine *e = NULL;
 	char err[512];
 	int ret = EXIT_INTERNAL;
@@ -309,6 +311,8 @@ cli_run(const struct config *cfg, struct request *req,
 	if ((e = engine_new(res, res == NULL ? err : NULL, cfg, &out)) ==
 	    NULL)
 		goto out;
+	if (res != NULL && (h = engine_https_new(cfg)) != NULL)
+		engine_set_https(e, h);
 	if (o->json)
 		engine_set_result_fn(e, result);
 	engine_set_token_cache(e, cfg->token_cache == TOKEN_YES);
@@ -324,7 +328,7 @@ cli_run(const struct config *cfg, struct request *req,
 		if (engine_idle(e))
 			break;
 		cli_flush(&c);
-		if (loop_once(res, NULL, 0, -1) < 0)
+		if (loop_once(res, h, NULL, 0, -1) < 0)
 			goto out;
 		if (engine_failed(e))
 			goto out;
@@ -337,6 +341,7 @@ out:
 	if (ret == EXIT_INTERNAL)
 		log_error("internal failure (out of memory)");
 	engine_free(e);
+	https_free(h);
 	resolver_free(res);
 	return ret;
 }

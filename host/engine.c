@@ -14,6 +14,8 @@
 #include "pkix.h"
 #include "record.h"
 #include "report.h"
+#include "https.h"
+#include "smimetxt.h"
 #include "tokencache.h"
 #include "utf8.h"
 #include "trustrule.h"
@@ -51,6 +53,7 @@ struct job {
 };
 
 struct vouch;
+struct fetch;
 
 /* One query on its way through the resolver. */
 struct pending {
@@ -61,6 +64,9 @@ struct pending {
 	 * asked to vouch for them (trustrule.h): the answer is evaluated
 	 * again once they have all answered. */
 	struct vouch *vouch;
+	/* Set once the _smime TXT + HTTPS path was taken for it (issue
+	 * 18): its outcome, applied whenever the answer is judged again. */
+	struct fetch *fetch;
 	/* In the engine's list of queries it awaits (engine_free frees
 	 * those the resolver will never answer). */
 	struct pending *prev_p, *next_p;
@@ -82,6 +88,19 @@ struct vouch {
 	struct vouch_item *items;
 	size_t nitems;
 	size_t outstanding;
+};
+
+/* The _smime TXT + HTTPS path for one address (issue 18). */
+struct fetch {
+	bool done;
+	char url[DS_MAX_SMIME_URL + 1];	/* of the TXT record, "" if none */
+	const char *code;		/* why no certificate (static) */
+	char message[384];
+	bool have_cert;
+	struct cert_summary cert;	/* fetched */
+	struct cert_summary *chain;	/* served after it, decoded */
+	const struct cert_summary **chainp;
+	size_t nchain;
 };
 
 struct engine {
@@ -107,6 +126,7 @@ struct engine {
 	size_t tc_ntouched;
 	struct tokencache tc_new;	/* their entries now */
 	struct pending *pendings;	/* queries awaited */
+	struct https *https;		/* NULL: the HTTPS path is off */
 };
 
 static void pending_free(struct engine *, struct pending *);
@@ -150,6 +170,28 @@ engine_set_token_cache(struct engine *e, bool on)
 	e->token_cache = on;
 }
 
+void
+engine_set_https(struct engine *e, struct https *h)
+{
+	e->https = h;
+}
+
+struct https *
+engine_https_new(const struct config *cfg)
+{
+	struct https_config hc;
+	struct https *h;
+	char err[512];
+
+	if (!cfg->https || cfg->error[0] != '\0')
+		return NULL;
+	memset(&hc, 0, sizeof(hc));
+	hc.ca_file = cfg->https_ca_file;
+	if ((h = https_new(&hc, err, sizeof(err))) == NULL)
+		log_error("https: %s; the _smime TXT + HTTPS path is off", err);
+	return h;
+}
+
 static void
 tc_forget(struct engine *e)
 {
@@ -176,7 +218,8 @@ tc_note(struct engine *e, const struct lookup_result *lr)
 	int64_t now = (int64_t)time(NULL);
 
 	if (!e->token_cache || lr->query[0] == '\0' ||
-	    lr->dnssec == DNSSEC_INDETERMINATE || lr->verify)
+	    lr->dnssec == DNSSEC_INDETERMINATE ||
+	    (lr->verify && !lr->https_source))
 		return;
 	if ((t = realloc(e->tc_touched, (e->tc_ntouched + 1) *
 	    sizeof(*t))) == NULL)
@@ -598,8 +641,24 @@ pending_new(struct engine *e, struct job *j)
 }
 
 static void
+fetch_free(struct fetch *f)
+{
+	size_t i;
+
+	if (f == NULL)
+		return;
+	cert_summary_free(&f->cert);
+	for (i = 0; i < f->nchain; i++)
+		cert_summary_free(&f->chain[i]);
+	free(f->chain);
+	free(f->chainp);
+	free(f);
+}
+
+static void
 pending_free(struct engine *e, struct pending *p)
 {
+	fetch_free(p->fetch);
 	if (p->prev_p != NULL)
 		p->prev_p->next_p = p->next_p;
 	else
@@ -731,6 +790,172 @@ fail:
 	return -1;
 }
 
+/*
+ * The _smime TXT + HTTPS path (issue 18). Taken for lookup and import
+ * when the address's secure SMIMEA answer gives no certificate (no
+ * record, or only hash/key records): the TXT record at
+ * local.parts._smime.domain names a URL; only a DNSSEC-secure TXT is
+ * followed (an insecure one is reported, not fetched); the certificate
+ * served there is then judged against the SMIMEA records like a
+ * certificate given to verify, so that only a secure record makes it
+ * `found` (with the trust the rule allows); otherwise it is `unverified`:
+ * shown, never stored or trusted. Never for verify-message: a fetch when
+ * a message is shown would tell the sender's web server that it was read.
+ */
+static bool
+wants_https(const struct engine *e, const struct job *j,
+    const struct lookup_result *lr)
+{
+	return e->https != NULL && (j->type == REQ_LOOKUP ||
+	    (j->type == REQ_IMPORT && j->cert == NULL)) &&
+	    lr->dnssec == DNSSEC_SECURE && (lr->status == LS_ABSENT ||
+	    (lr->status == LS_UNUSABLE && lr->ncerts == 0));
+}
+
+/* The path has ended (with or without a certificate): the address's
+ * own answer once more, now judged with what it brought. */
+static void
+fetch_finish(struct engine *e, struct pending *p)
+{
+	p->fetch->done = true;
+	if (resolver_query(e->res, p->addr.owner, DNS_TYPE_SMIMEA,
+	    lookup_done, p) < 0)
+		e->failed = true;
+}
+
+static void
+fetch_fail(struct engine *e, struct pending *p, const char *code,
+    const char *message)
+{
+	p->fetch->code = code;
+	snprintf(p->fetch->message, sizeof(p->fetch->message), "%s", message);
+	fetch_finish(e, p);
+}
+
+static void
+fetch_done(void *arg, struct https_result *hr)
+{
+	struct pending *p = arg;
+	struct engine *e = p->job->engine;
+	struct fetch *f = p->fetch;
+	size_t i;
+	int rc;
+
+	if (strcmp(hr->code, "ok") != 0) {
+		fetch_fail(e, p, hr->code, hr->message);
+		return;
+	}
+	f->cert = hr->cert;
+	memset(&hr->cert, 0, sizeof(hr->cert));
+	f->have_cert = true;
+	/* The chain as served: for DANE-TA and PKIX paths only. */
+	if (hr->nchain > 0 &&
+	    ((f->chain = calloc(hr->nchain, sizeof(*f->chain))) == NULL ||
+	    (f->chainp = calloc(hr->nchain, sizeof(*f->chainp))) == NULL)) {
+		e->failed = true;
+		return;
+	}
+	for (i = 0; i < hr->nchain; i++) {
+		rc = certs_decode(hr->chain[i], hr->chain_lens[i],
+		    &f->chain[f->nchain], NULL);
+		if (rc < 0) {
+			e->failed = true;
+			return;
+		}
+		if (rc == CERTS_OK) {
+			f->chainp[f->nchain] = &f->chain[f->nchain];
+			f->nchain++;
+		}
+	}
+	fetch_finish(e, p);
+}
+
+static void
+txt_done(void *arg, const struct dns_result *res)
+{
+	struct pending *p = arg;
+	struct engine *e = p->job->engine;
+	struct smimetxt_rr rr[DS_MAX_TXT_RECORDS];
+	struct smime_url u;
+	size_t i, n;
+	int rc;
+
+	if (res->kind != DNSR_ANSWER) {
+		fetch_fail(e, p, "txt-error", res->err_message);
+		return;
+	}
+	if (res->msg.rcode != 0 && res->msg.rcode != 3) {
+		fetch_fail(e, p, "txt-error", "the TXT lookup failed "
+		    "(SERVFAIL or another error)");
+		return;
+	}
+	if (res->msg.ntxts == 0) {
+		fetch_fail(e, p, "txt-absent", "no _smime TXT record names a "
+		    "URL for this address");
+		return;
+	}
+	n = res->msg.ntxts < DS_MAX_TXT_RECORDS ? res->msg.ntxts :
+	    DS_MAX_TXT_RECORDS;
+	for (i = 0; i < n; i++) {
+		rr[i].rdata = res->msg.txts[i].rdata;
+		rr[i].len = res->msg.txts[i].len;
+	}
+	if ((rc = smimetxt_pick(rr, n, &u)) != SMIMETXT_OK) {
+		fetch_fail(e, p, smimetxt_code(rc), smimetxt_strerror(rc));
+		return;
+	}
+	snprintf(p->fetch->url, sizeof(p->fetch->url), "%s", u.url);
+	/* RFC 4035 4.9.3: only a validated answer may steer us. */
+	if (!res->trusted || !res->msg.ad) {
+		fetch_fail(e, p, "txt-insecure", "the _smime TXT record is "
+		    "not DNSSEC-secure: its URL is shown but not fetched");
+		return;
+	}
+	if (https_fetch(e->https, u.url, fetch_done, p) < 0)
+		e->failed = true;
+}
+
+/* Starts the path for p. 0 started (answered later), -1 ours. */
+static int
+fetch_start(struct engine *e, struct pending *p)
+{
+	char owner[DS_MAX_OWNER_NAME + 1];
+	int rc;
+
+	if ((p->fetch = calloc(1, sizeof(*p->fetch))) == NULL)
+		return -1;
+	rc = smimetxt_owner(p->addr.local, p->addr.local_len, p->addr.domain,
+	    owner, sizeof(owner));
+	if (rc != SMIMETXT_OK) {
+		fetch_fail(e, p, smimetxt_code(rc), smimetxt_strerror(rc));
+		return 0;
+	}
+	return resolver_query(e->res, owner, DNS_TYPE_TXT, txt_done, p) < 0 ?
+	    -1 : 0;
+}
+
+/* What the path brought, into the judged answer. */
+static void
+fetch_apply(const struct fetch *f, struct lookup_result *lr)
+{
+	lr->https_tried = true;
+	snprintf(lr->https_url, sizeof(lr->https_url), "%s", f->url);
+	if (!f->have_cert) {
+		lr->https_code = f->code;
+		snprintf(lr->https_message, sizeof(lr->https_message), "%s",
+		    f->message);
+		return;
+	}
+	lr->https_source = true;
+	if (lr->dnssec != DNSSEC_SECURE || lr->ncerts != 1 ||
+	    lr->certs[0].v.matched)
+		return;	/* found or unusable as a record judged it */
+	lr->status = LS_UNVERIFIED;
+	lr->reason = "a certificate was fetched over HTTPS from the URL the "
+	    "signed _smime TXT record names, but no DNSSEC-secure SMIMEA "
+	    "record of the address vouches for it: shown, never trusted";
+}
+
 static void
 lookup_done(void *arg, const struct dns_result *res)
 {
@@ -766,10 +991,23 @@ lookup_done(void *arg, const struct dns_result *res)
 		pending_free(e, p);
 		return;
 	}
+	if (p->fetch != NULL && p->fetch->have_cert) {
+		ctx.supplied = &p->fetch->cert;
+		ctx.chain = p->fetch->chainp;
+		ctx.nchain = p->fetch->nchain;
+	}
 	if (lookup_evaluate(&ctx, a, strlen(a), &p->addr, res, &lr) < 0) {
 		e->failed = true;
 		goto done;
 	}
+	if (p->fetch == NULL && wants_https(e, j, &lr)) {
+		lookup_result_free(&lr);
+		if (fetch_start(e, p) < 0)
+			e->failed = true;
+		return;		/* judged again when the path has ended */
+	}
+	if (p->fetch != NULL)
+		fetch_apply(p->fetch, &lr);
 	if (p->vouch != NULL) {
 		if (lookup_apply_vouches(&lr, vouch_answer, p->vouch) < 0) {
 			e->failed = true;

@@ -50,6 +50,15 @@ void engine_set_result_fn(struct engine *e, engine_result_fn fn);
  * PKCS#11 module serves: native mode, or the configuration says so. */
 void engine_set_token_cache(struct engine *e, bool on);
 
+/* Takes the _smime TXT + HTTPS discovery path (issue 18) with h (owned
+ * by the front end, polled by its loop; NULL: off). */
+struct https;
+void engine_set_https(struct engine *e, struct https *h);
+/* The fetcher cfg asks for (https = yes and a loaded configuration), or
+ * NULL: off, or it could not start (said on stderr: then the path is
+ * not taken, never taken without its CA file). */
+struct https *engine_https_new(const struct config *cfg);
+
 /* Starts serving req; takes its contents (req is left empty). Returns 0,
  * or -1 on our failure (OOM). */
 int engine_submit(struct engine *e, struct request *req);

@@ -11,7 +11,8 @@ const char *
 lookup_status_name(enum lookup_status s)
 {
 	static const char *const names[] = {
-		"found", "absent", "unusable", "insecure", "bogus", "error",
+		"found", "absent", "unusable", "unverified", "insecure",
+		"bogus", "error",
 	};
 
 	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] :

@@ -22,7 +22,12 @@ enum dnssec_state {
 
 /* Ordered from best to worst: the CLI exit code is the worst one. */
 enum lookup_status {
-	LS_FOUND, LS_ABSENT, LS_UNUSABLE, LS_INSECURE, LS_BOGUS, LS_ERROR,
+	LS_FOUND, LS_ABSENT, LS_UNUSABLE,
+	/* a certificate fetched over HTTPS (the _smime TXT path) that no
+	 * secure SMIMEA record of the address vouches for: shown, never
+	 * stored or trusted */
+	LS_UNVERIFIED,
+	LS_INSECURE, LS_BOGUS, LS_ERROR,
 };
 
 struct lr_record {
@@ -87,6 +92,15 @@ struct lookup_result {
 	const char *ede_text;	/* borrowed */
 	bool cached;
 	bool verify;		/* certs holds the one supplied certificate */
+	/* The _smime TXT + HTTPS path (issue 18) was tried: the URL of the
+	 * signed TXT record ("" if none), and https_code/https_message say
+	 * why no certificate came from it (NULL when one did: then certs
+	 * holds that certificate, source "https"). */
+	bool https_tried;
+	bool https_source;
+	char https_url[DS_MAX_SMIME_URL + 1];
+	const char *https_code;
+	char https_message[384];
 };
 
 /* addr is NULL when address parsing failed (err_code/err_message given

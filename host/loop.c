@@ -10,11 +10,11 @@
 #define MAX_EXTRA_FDS 4
 
 int
-loop_once(struct resolver *r, struct pollfd *extra, size_t nextra,
-    int timeout_ms)
+loop_once(struct resolver *r, struct https *h, struct pollfd *extra,
+    size_t nextra, int timeout_ms)
 {
-	struct pollfd pfd[MAX_EXTRA_FDS + MAX_RESOLVER_FDS];
-	size_t nres, i;
+	struct pollfd pfd[MAX_EXTRA_FDS + MAX_RESOLVER_FDS + DS_MAX_HTTPS_FDS];
+	size_t nres, nh, i;
 	int n;
 
 	if (nextra > MAX_EXTRA_FDS)
@@ -23,15 +23,19 @@ loop_once(struct resolver *r, struct pollfd *extra, size_t nextra,
 		memcpy(pfd, extra, nextra * sizeof(*pfd));
 	nres = r == NULL ? 0 : resolver_pollfds(r, pfd + nextra,
 	    MAX_RESOLVER_FDS, &timeout_ms);
-	n = poll(pfd, (nfds_t)(nextra + nres), timeout_ms);
+	nh = h == NULL ? 0 : https_pollfds(h, pfd + nextra + nres,
+	    DS_MAX_HTTPS_FDS, &timeout_ms);
+	n = poll(pfd, (nfds_t)(nextra + nres + nh), timeout_ms);
 	if (n < 0 && errno != EINTR)
 		return -1;
 	if (n < 0)
-		for (i = 0; i < nextra + nres; i++)
+		for (i = 0; i < nextra + nres + nh; i++)
 			pfd[i].revents = 0;
 	for (i = 0; i < nextra; i++)
 		extra[i].revents = pfd[i].revents;
 	if (r != NULL)
 		resolver_process(r, pfd + nextra, nres);
+	if (h != NULL)
+		https_process(h, pfd + nextra + nres, nh);
 	return 0;
 }

@@ -253,6 +253,7 @@ native_run(const struct config *cfg, int in_fd, int out_fd)
 {
 	struct native n;
 	struct resolver *res = NULL;
+	struct https *h = NULL;
 	struct engine *e = NULL;
 	struct frame_reader fr;
 	struct engine_out out;
@@ -294,6 +295,8 @@ native_run(const struct config *cfg, int in_fd, int out_fd)
 		goto out;
 	engine_set_result_fn(e, result);
 	engine_set_token_cache(e, cfg->token_cache != TOKEN_NO);
+	if (res != NULL && (h = engine_https_new(cfg)) != NULL)
+		engine_set_https(e, h);
 	if ((chunk = malloc(READ_CHUNK)) == NULL)
 		goto out;
 
@@ -331,7 +334,7 @@ native_run(const struct config *cfg, int in_fd, int out_fd)
 			pfd[np].events = POLLOUT;
 			np++;
 		}
-		if (loop_once(res, pfd, np, -1) < 0)
+		if (loop_once(res, h, pfd, np, -1) < 0)
 			goto out;
 		if (out_idx >= 0 && pfd[out_idx].revents & (POLLERR | POLLHUP)) {
 			ret = 0;
@@ -359,6 +362,7 @@ out:
 	if (ret == 70)
 		log_error("internal failure (out of memory or I/O); exiting");
 	engine_free(e);
+	https_free(h);
 	resolver_free(res);
 	frame_reader_free(&fr);
 	free(chunk);

@@ -502,8 +502,24 @@ describe_result(struct out *o, const struct lookup_result *lr,
 	}
 	if (lr->cached)
 		o_bool(o, "cached", true);
-	if (lr->verify)
+	if (lr->verify && !lr->https_source)
 		o_str(o, "mode", "verify");
+	/* Where the certificates came from (issue 18), and the _smime TXT
+	 * + HTTPS path when it was tried. */
+	o_str(o, "source", lr->https_source ? "https" : "smimea");
+	if (lr->https_tried) {
+		o_begin(o, "https", O_OBJECT);
+		if (lr->https_url[0] != '\0')
+			o_str(o, "url", lr->https_url);
+		else
+			o_null(o, "url");
+		o_bool(o, "fetched", lr->https_source);
+		if (lr->https_code != NULL) {
+			o_str(o, "code", lr->https_code);
+			o_str(o, "message", lr->https_message);
+		}
+		o_end(o, O_OBJECT);
+	}
 	o_id(o, id, id_json);
 	o_end(o, O_OBJECT);
 }
@@ -686,6 +702,15 @@ print_result(FILE *f, const cJSON *m, int color)
 	if (cJSON_IsObject(ede))
 		fprintf(f, "  EDE       %.0f %s\n", num(ede, "code"),
 		    str(ede, "text") ? str(ede, "text") : "");
+	err = cJSON_GetObjectItemCaseSensitive(m, "https");
+	if (cJSON_IsObject(err))
+		fprintf(f, "  https     %s  %s%s%s%s\n", str(err, "url") ?
+		    str(err, "url") : "(no URL)", cJSON_IsTrue(
+		    cJSON_GetObjectItemCaseSensitive(err, "fetched")) ?
+		    "(the certificate below came from there)" : "nothing from "
+		    "it: ", str(err, "code") ? str(err, "code") : "",
+		    str(err, "message") ? ": " : "", str(err, "message") ?
+		    str(err, "message") : "");
 	arr = cJSON_GetObjectItemCaseSensitive(m, "records");
 	cJSON_ArrayForEach(it, arr) {
 		const cJSON *p = cJSON_GetObjectItemCaseSensitive(it, "problem");

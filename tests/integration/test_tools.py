@@ -265,7 +265,8 @@ class TestRecord(Base):
             self.assertEqual(v.rc, 0, v.describe())
             c = v.results()[0]["certificates"][0]
             self.assertEqual(c["match"], {"usage": 3, "selector": 1,
-                                          "matching": 1}, v.describe())
+                                          "matching": 1, "record": 0,
+                                          "depth": 0}, v.describe())
         finally:
             tb2.stop()
 
