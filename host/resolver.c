@@ -242,6 +242,9 @@ entry_bytes(const struct entry *e)
 
 	for (i = 0; i < e->res.msg.nrecords; i++)
 		n += sizeof(e->res.msg.records[i]) + e->res.msg.records[i].len;
+	/* TXT answers (the _smime path) count against the budget too. */
+	for (i = 0; i < e->res.msg.ntxts; i++)
+		n += sizeof(e->res.msg.txts[i]) + e->res.msg.txts[i].len;
 	return n;
 }
 
