@@ -5,7 +5,8 @@ import { t, localize, el, date, send, validity, problemText, problemWithCode,
   details, facts, targetTab, setupBanner } from "../ui.js";
 
 let tabId = null;
-const MARKS = { green: "\u2713", red: "\u2717", amber: "!", grey: "\u2013" };
+const MARKS = { green: "\u2713", red: "\u2717", amber: "!", grey: "\u2013",
+  busy: "\u2026" };
 
 function domainOf(address) {
   const at = (address || "").lastIndexOf("@");
