@@ -21,6 +21,7 @@
  * Usage: test_pkcs11 MODULE.so [FIXTURE_DIR]. Needs openssl, certutil. */
 #include <dlfcn.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -379,6 +380,87 @@ out:
 	dlclose(lib);
 }
 
+/* Four threads search and read attributes while this one rewrites the
+ * cache (each write a reload): every call answers by the spec, a handle
+ * from before a reload is refused, never followed. */
+struct stress {
+	CK_FUNCTION_LIST_PTR f;
+	int bad;
+	volatile int stop;
+};
+
+static void *
+stress_thread(void *arg)
+{
+	struct stress *st = arg;
+	CK_FUNCTION_LIST_PTR f = st->f;
+	CK_SESSION_HANDLE s;
+	CK_OBJECT_HANDLE h[32];
+	CK_OBJECT_CLASS cc = CKO_CERTIFICATE;
+	CK_ATTRIBUTE t = { CKA_CLASS, &cc, sizeof(cc) }, v;
+	uint8_t buf[4096];
+	CK_ULONG n, i;
+	CK_RV rv;
+
+	if (f->C_OpenSession(1, CKF_SERIAL_SESSION, NULL, NULL, &s) !=
+	    CKR_OK) {
+		st->bad++;
+		return NULL;
+	}
+	while (!st->stop) {
+		if (f->C_FindObjectsInit(s, &t, 1) != CKR_OK ||
+		    f->C_FindObjects(s, h, 32, &n) != CKR_OK ||
+		    f->C_FindObjectsFinal(s) != CKR_OK) {
+			st->bad++;
+			break;
+		}
+		for (i = 0; i < n; i++) {
+			v = (CK_ATTRIBUTE){ CKA_VALUE, buf, sizeof(buf) };
+			rv = f->C_GetAttributeValue(s, h[i], &v, 1);
+			if (rv != CKR_OK && rv != CKR_OBJECT_HANDLE_INVALID)
+				st->bad++;
+			if (rv == CKR_OK && (v.ulValueLen == 0 ||
+			    v.ulValueLen > sizeof(buf) || buf[0] != 0x30))
+				st->bad++;
+		}
+	}
+	f->C_CloseSession(s);
+	return NULL;
+}
+
+static void
+test_threads(void)
+{
+	CK_C_GetFunctionList getlist;
+	struct stress st = { 0 };
+	pthread_t th[4];
+	void *lib;
+	int i, k;
+	const struct ent a[] = {
+		{ "hugh@example.test", 0, ",C,", 3600 },
+		{ "ec@example.test", 1, ",,", 3600 },
+	}, b[] = {
+		{ "leaf@example.test", 3, ",,", 3600 },
+	};
+
+	lib = dlopen(getenv("DS_TEST_MODULE"), RTLD_NOW | RTLD_NOLOAD);
+	CHECK(lib != NULL);
+	if (lib == NULL)
+		return;
+	getlist = (CK_C_GetFunctionList)(uintptr_t)dlsym(lib,
+	    "C_GetFunctionList");
+	CHECK(getlist != NULL && getlist(&st.f) == CKR_OK);
+	for (i = 0; i < 4; i++)
+		CHECK(pthread_create(&th[i], NULL, stress_thread, &st) == 0);
+	for (k = 0; k < 200; k++)
+		write_cache(k % 2 ? a : b, k % 2 ? 2 : 1);
+	st.stop = 1;
+	for (i = 0; i < 4; i++)
+		pthread_join(th[i], NULL);
+	CHECK(st.bad == 0);
+	dlclose(lib);
+}
+
 static void
 test_nss(const char *module)
 {
@@ -511,6 +593,8 @@ test_nss(const char *module)
 	CHECK(email_trust("hugh@example.test") == -1);
 	write_cache(ents, 1);
 	test_direct();
+	test_threads();
+	write_cache(ents, 1);
 out:
 	if (slot != NULL)
 		PK11_FreeSlot(slot);
