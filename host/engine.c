@@ -1224,6 +1224,7 @@ serve_record(struct engine *e, struct job *j, struct request *req)
 		o.matching = req->matching;
 	if (req->ttl > 0)
 		o.ttl = (uint32_t)req->ttl;
+	o.url = req->url;
 	rc = record_make(c, req->address, &o, &lines, &n, &why);
 	if (rc < 0)
 		goto out;

@@ -33,6 +33,7 @@ usage(FILE *f)
 "                          ADDRESS\n"
 "       dane-smime record [--json] CERTFILE [--address A] [--usage N]\n"
 "                         [--selector N] [--matching N] [--ttl N]\n"
+"                         [--url HTTPS-URL]\n"
 "       dane-smime [options] verify-message [--json] FILE.eml|-\n"
 "       dane-smime [options] doctor [--json]\n"
 "       dane-smime [options] native\n"
@@ -90,6 +91,7 @@ struct tool {
 	int usage, selector, matching;
 	long ttl;
 	const char *certfile;	/* import --cert */
+	const char *url;	/* record --url */
 };
 
 /* verify, check, record, import: a request as the extension would send
@@ -132,6 +134,8 @@ run_tool(const struct config *cfg, const struct tool *t,
 		req.selector = t->selector;
 		req.matching = t->matching;
 		req.ttl = t->ttl;
+		if (t->url != NULL && (req.url = strdup(t->url)) == NULL)
+			goto out;
 	} else {
 		if (t->nargs < 1 || t->db == NULL) {
 			log_error("import: give --db sql:DIR and ADDRESS...");
@@ -281,6 +285,7 @@ main(int argc, char **argv)
 		{ "selector", required_argument, NULL, 'S' },
 		{ "matching", required_argument, NULL, 'M' },
 		{ "ttl", required_argument, NULL, 'L' },
+		{ "url", required_argument, NULL, 'W' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -292,7 +297,7 @@ main(int argc, char **argv)
 	size_t ncli_res = 0;
 	unsigned timeout = 0, attempts = 0;
 	unsigned rusage = 3, rselector = 0, rmatching = 0, rttl = 0;
-	const char *db = NULL, *raddress = NULL, *certopt = NULL;
+	const char *db = NULL, *raddress = NULL, *certopt = NULL, *rurl = NULL;
 	bool no_color = false, dry_run = false;
 	char err[1200];
 	int ch, ret = EXIT_USAGE;
@@ -397,6 +402,9 @@ main(int argc, char **argv)
 			    &rttl) < 0)
 				goto out;
 			break;
+		case 'W':
+			rurl = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			ret = 0;
@@ -461,7 +469,7 @@ main(int argc, char **argv)
 	    strcmp(verb, "record") == 0 || strcmp(verb, "import") == 0) {
 		struct tool t = { verb, argv + optind, (size_t)(argc - optind),
 		    db, dry_run, raddress, (int)rusage, (int)rselector,
-		    (int)rmatching, (long)rttl, certopt };
+		    (int)rmatching, (long)rttl, certopt, rurl };
 		ret = run_tool(&cfg, &t, &o);
 	} else if (strcmp(verb, "native") == 0) {
 		ret = native_run(&cfg, STDIN_FILENO, STDOUT_FILENO);

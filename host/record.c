@@ -15,6 +15,7 @@
 #include "dslimits.h"
 #include "encode.h"
 #include "record.h"
+#include "smimetxt.h"
 
 /* What an RSA-2048 RRSIG adds over the ECDSA P-256 one estimated. */
 #define RSA_EXTRA (256 - 64)
@@ -182,6 +183,11 @@ line_clear(struct record_line *l)
 	free(l->owner);
 	free(l->presentation);
 	free(l->generic);
+	free(l->host);
+	free(l->data_hex);
+	free(l->hash_presentation);
+	free(l->txt_owner);
+	free(l->txt_presentation);
 	memset(l, 0, sizeof(*l));
 }
 
@@ -285,11 +291,56 @@ usage_warning(const struct cert_summary *c, int usage, bool in_cert)
 	return NULL;
 }
 
+/* The web-form fields, the hash record and the _smime TXT line of l
+ * (issue 18). hash_hex: SHA-256 of the certificate, 64 hex digits. */
+static int
+fill_forms(struct record_line *l, const struct address *a,
+    const struct record_opts *o, const char *hex, size_t hexlen,
+    const char *hash_hex)
+{
+	struct record_opts h = *o;
+	struct smime_url u;
+	char owner[DS_MAX_OWNER_NAME + 1], txt[DS_MAX_SMIME_URL + 64];
+	size_t dl = strlen(a->domain), ol = strlen(a->owner);
+	struct sbuf b = { 0 };
+	int rc;
+
+	l->usage = o->usage;
+	l->selector = o->selector;
+	l->matching = o->matching;
+	l->ttl = o->ttl;
+	/* The owner name below the zone apex, as forms ask for "Host". */
+	if ((l->host = strndup(a->owner, ol > dl + 1 ? ol - dl - 1 : ol)) ==
+	    NULL || (l->data_hex = strndup(hex + 6, hexlen - 6)) == NULL)
+		return -1;
+	if (o->selector == 0 && o->matching == 0) {
+		h.matching = 1;
+		if ((l->hash_presentation = make_presentation(a->owner, &h,
+		    hash_hex, 64)) == NULL)
+			return -1;
+	}
+	if (o->url == NULL)
+		return 0;
+	if ((rc = smimetxt_url_check(o->url, strlen(o->url), &u)) !=
+	    SMIMETXT_OK || (rc = smimetxt_owner(a->local, a->local_len,
+	    a->domain, owner, sizeof(owner))) != SMIMETXT_OK ||
+	    (rc = smimetxt_presentation(u.url, txt, sizeof(txt))) !=
+	    SMIMETXT_OK) {
+		l->txt_warning = smimetxt_strerror(rc);
+		return 0;
+	}
+	if ((l->txt_owner = xstrdup(owner)) == NULL)
+		return -1;
+	sb_head(&b, owner, o->ttl);
+	sb_addf(&b, "TXT %s", txt);
+	return (l->txt_presentation = sb_take(&b)) == NULL ? -1 : 0;
+}
+
 /* Fills everything of l but address from the parsed address a. */
 static int
 fill_line(struct record_line *l, const struct address *a,
     const struct record_opts *o, size_t rdlen, const char *hex,
-    size_t hexlen)
+    size_t hexlen, const char *hash_hex)
 {
 	size_t owner_wire, signer_wire, est;
 
@@ -297,7 +348,8 @@ fill_line(struct record_line *l, const struct address *a,
 	    (l->presentation = make_presentation(a->owner, o, hex + 6,
 	    hexlen - 6)) == NULL ||
 	    (l->generic = make_generic(a->owner, o, rdlen, hex + 6,
-	    hexlen - 6)) == NULL)
+	    hexlen - 6)) == NULL ||
+	    fill_forms(l, a, o, hex, hexlen, hash_hex) != 0)
 		return -1;
 	l->rdata_len = rdlen;
 	/* All terms are bounded by a name (<= 255) or rdlen (<= 65535):
@@ -353,8 +405,8 @@ record_make(const struct cert_summary *c, const char *address,
 	struct record_line *lines = NULL, *l;
 	struct address *parsed = NULL, given;
 	const uint8_t *data;
-	uint8_t md[64];
-	char *hex = NULL;
+	uint8_t md[64], cmd[32];
+	char *hex = NULL, hash_hex[65];
 	size_t dlen, rdlen, hexlen, nlines = 0, cap = 0, i, j;
 	bool in_cert, dup;
 	const char *awhy;
@@ -380,6 +432,11 @@ record_make(const struct cert_summary *c, const char *address,
 	(void)snprintf(hex, 7, "%02x%02x%02x", (unsigned)o->usage,
 	    (unsigned)o->selector, (unsigned)o->matching);
 	hex_encode(data, dlen, hex + 6);
+	if (crypto_sha256(c->der, c->der_len, cmd) != 0) {
+		r = -1;
+		goto out;
+	}
+	hex_encode(cmd, sizeof(cmd), hash_hex);
 
 	/* The certificate's addresses, parsed once (NULL entries: cannot
 	 * be parsed, awhy lost; re-parsed below where it matters). */
@@ -413,7 +470,7 @@ record_make(const struct cert_summary *c, const char *address,
 		}
 		if ((l = add_line(&lines, &nlines, &cap)) == NULL ||
 		    (l->address = xstrdup(address)) == NULL ||
-		    fill_line(l, &given, o, rdlen, hex, hexlen) != 0) {
+		    fill_line(l, &given, o, rdlen, hex, hexlen, hash_hex) != 0) {
 			r = -1;
 			goto out;
 		}
@@ -448,7 +505,7 @@ record_make(const struct cert_summary *c, const char *address,
 			if ((l = add_line(&lines, &nlines, &cap)) == NULL ||
 			    (l->address = xstrdup(c->emails[i])) == NULL ||
 			    fill_line(l, &parsed[i], o, rdlen, hex,
-			    hexlen) != 0) {
+			    hexlen, hash_hex) != 0) {
 				r = -1;
 				goto out;
 			}

@@ -44,11 +44,14 @@ struct record_opts {
 	int selector;		/* 0-1; default 0 (full certificate) */
 	int matching;		/* 0-2; default 0 (exact) */
 	uint32_t ttl;		/* 0: leave the TTL out (zone default) */
+	/* The HTTPS URL the certificate is served at, for the _smime TXT
+	 * line (issue 18); NULL: none. */
+	const char *url;
 };
 
 /* Defaults: 3 0 0, no TTL: the only form that lets a sender discover
  * the certificate (RFC 8162 2.1 / 6). */
-#define RECORD_OPTS_DEFAULT	{ 3, 0, 0, 0 }
+#define RECORD_OPTS_DEFAULT	{ 3, 0, 0, 0, NULL }
 
 struct record_line {
 	char *address;		/* as given or as in the certificate */
@@ -79,6 +82,23 @@ struct record_line {
 	 * sent at all. */
 	const char *warning;
 	const char *size_warning;
+	/* What a DNS provider's web form asks for: the host label(s) below
+	 * the domain, the record's fields, its data as hex (no spaces). */
+	char *host;
+	int usage, selector, matching;
+	uint32_t ttl;
+	char *data_hex;
+	/* The hash record for the same certificate (usage u 0 1, SHA-256 of
+	 * it) that a publisher who serves the certificate elsewhere (the
+	 * _smime TXT path) publishes instead; NULL when the record itself
+	 * is not a full certificate. */
+	char *hash_presentation;
+	/* With opts.url: the _smime TXT line announcing it ("OWNER. [TTL ]IN
+	 * TXT \"URL\""), or NULL with txt_warning saying why not (the URL
+	 * or the local-part cannot be published that way). */
+	char *txt_owner;
+	char *txt_presentation;
+	const char *txt_warning;
 };
 
 /*

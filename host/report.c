@@ -553,6 +553,40 @@ report_add_address(cJSON *obj, const struct lookup_result *lr)
 	    NULL ? -1 : 0;
 }
 
+/* The fields a DNS provider's web form asks for, the hash record and
+ * the _smime TXT line (issue 18). 0, or -1 on OOM. */
+static int
+add_record_forms(cJSON *r, const struct record_line *l)
+{
+	cJSON *f = cJSON_AddObjectToObject(r, "form");
+
+	if (f == NULL ||
+	    cJSON_AddStringToObject(f, "host", l->host) == NULL ||
+	    cJSON_AddStringToObject(f, "type", "SMIMEA") == NULL ||
+	    cJSON_AddNumberToObject(f, "usage", l->usage) == NULL ||
+	    cJSON_AddNumberToObject(f, "selector", l->selector) == NULL ||
+	    cJSON_AddNumberToObject(f, "matching_type", l->matching) == NULL ||
+	    cJSON_AddStringToObject(f, "certificate_association_data",
+	    l->data_hex) == NULL ||
+	    (l->ttl != 0 ? cJSON_AddNumberToObject(f, "ttl", l->ttl) :
+	    cJSON_AddNullToObject(f, "ttl")) == NULL)
+		return -1;
+	if (l->hash_presentation != NULL && cJSON_AddStringToObject(r,
+	    "hash_presentation", l->hash_presentation) == NULL)
+		return -1;
+	if (l->txt_presentation != NULL) {
+		cJSON *t = cJSON_AddObjectToObject(r, "txt");
+
+		if (t == NULL || cJSON_AddStringToObject(t, "owner",
+		    l->txt_owner) == NULL || cJSON_AddStringToObject(t,
+		    "presentation", l->txt_presentation) == NULL)
+			return -1;
+	} else if (l->txt_warning != NULL && cJSON_AddStringToObject(r,
+	    "txt_warning", l->txt_warning) == NULL)
+		return -1;
+	return 0;
+}
+
 cJSON *
 report_records(const struct record_line *l, size_t n)
 {
@@ -594,6 +628,8 @@ report_records(const struct record_line *l, size_t n)
 			goto fail;
 		if (l[i].size_warning != NULL && cJSON_AddStringToObject(r,
 		    "size_warning", l[i].size_warning) == NULL)
+			goto fail;
+		if (l[i].owner != NULL && add_record_forms(r, &l[i]) < 0)
 			goto fail;
 	}
 	return o;
@@ -757,6 +793,41 @@ print_result(FILE *f, const cJSON *m, int color)
 	}
 }
 
+/* The web-form fields, the hash record and the TXT line, as comments
+ * and zone-file lines a publisher can paste. */
+static void
+print_record_forms(FILE *f, const cJSON *it)
+{
+	const cJSON *fm = cJSON_GetObjectItemCaseSensitive(it, "form");
+	const cJSON *t = cJSON_GetObjectItemCaseSensitive(it, "txt");
+	const cJSON *ttl;
+
+	if (cJSON_IsObject(fm)) {
+		ttl = cJSON_GetObjectItemCaseSensitive(fm, "ttl");
+		fprintf(f, "; in a DNS provider's form: Host %s, Type SMIMEA, "
+		    "Usage %.0f, Selector %.0f, Matching type %.0f, TTL ",
+		    str(fm, "host") ? str(fm, "host") : "", num(fm, "usage"),
+		    num(fm, "selector"), num(fm, "matching_type"));
+		if (cJSON_IsNumber(ttl))
+			fprintf(f, "%.0f", ttl->valuedouble);
+		else
+			fprintf(f, "(the zone's default)");
+		fprintf(f, ",\n; Certificate association data %s\n",
+		    str(fm, "certificate_association_data") ?
+		    str(fm, "certificate_association_data") : "");
+	}
+	if (str(it, "hash_presentation") != NULL)
+		fprintf(f, "; serving the certificate over HTTPS instead (the "
+		    "_smime TXT path), publish its hash:\n%s\n",
+		    str(it, "hash_presentation"));
+	if (cJSON_IsObject(t))
+		fprintf(f, "; and the TXT record naming its URL:\n%s\n",
+		    str(t, "presentation") ? str(t, "presentation") : "");
+	else if (str(it, "txt_warning") != NULL)
+		fprintf(f, "; no TXT line: %s\n", str(it, "txt_warning"));
+	fprintf(f, "\n");
+}
+
 static void
 print_records(FILE *f, const cJSON *m)
 {
@@ -777,8 +848,9 @@ print_records(FILE *f, const cJSON *m)
 			fprintf(f, "; WARNING: %s\n", sw);
 		if (str(it, "presentation") != NULL)
 			fprintf(f, "%s\n; or, for software that does not know "
-			    "SMIMEA (RFC 3597):\n%s\n\n",
+			    "SMIMEA (RFC 3597):\n%s\n",
 			    str(it, "presentation"), str(it, "generic"));
+		print_record_forms(f, it);
 	}
 }
 

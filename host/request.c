@@ -604,6 +604,13 @@ read_verb_fields(const cJSON *root, struct request *r, int *oom)
 		r->selector = (int)sel;
 		r->matching = (int)m;
 		r->ttl = ttl;
+		v = cJSON_GetObjectItemCaseSensitive(root, "url");
+		if (v != NULL) {
+			if (!cJSON_IsString(v))
+				return &E_RECOPT;
+			if ((r->url = strdup(v->valuestring)) == NULL)
+				goto oom;
+		}
 	}
 	if (r->type == REQ_VERIFY_MESSAGE) {
 		int rc;
@@ -663,6 +670,7 @@ request_free(struct request *r)
 	free(r->chain_len);
 	free(r->cert);
 	free(r->address);
+	free(r->url);
 	free(r->db);
 	free(r->message);
 	free(r->from);

@@ -51,9 +51,11 @@ struct request {
 	uint8_t	**chain;
 	size_t	 *chain_len;
 	size_t	  nchain;
-	/* record: -1 when not given (defaults 3 0 0, no TTL). */
+	/* record: -1 when not given (defaults 3 0 0, no TTL); url: where
+	 * the certificate is served, for the _smime TXT line (NULL). */
 	int	  usage, selector, matching;
 	long	  ttl;
+	char	 *url;
 	/* import */
 	char	 *db;
 	int	  dry_run;

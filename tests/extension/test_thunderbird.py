@@ -502,6 +502,8 @@ class ThunderbirdTest(unittest.TestCase):
         self.assertEqual(ev["changes"][0]["trust"], ",C,")
         self.assertTrue(ev["thunderbird"]["found"], ev)
 
+    @unittest.skipIf(os.environ.get("DANE_SMIME_TB_IDLE") == "0",
+                     "the idle scenarios run once per CI run")
     def test_idle_discovery(self):
         """Thunderbird suspends an idle background page (about 30 s,
         extensions.background.idle.timeout, left at its default here):
@@ -546,6 +548,8 @@ class ThunderbirdTest(unittest.TestCase):
                  len(suspends)), file=sys.stderr)
         self.assertGreaterEqual(starts[0], delay)
 
+    @unittest.skipIf(os.environ.get("DANE_SMIME_TB_IDLE") == "0",
+                     "the idle scenarios run once per CI run")
     def test_idle_suspended_discovery(self):
         """The background page really suspended (it stays awake while the
         host's port is open, so the host is away meanwhile: no manifest,

@@ -105,6 +105,33 @@ class TestRecord(Base):
         self.assertIsInstance(recs, list, r.describe())
         return recs, r
 
+    def test_forms_hash_and_txt(self):
+        # issue 18: the fields a provider's form asks for, the hash record
+        # and the _smime TXT line for a certificate served over HTTPS
+        cert = TB.certs["hugh"]
+        url = "https://www.example.test/.well-known/smime/hugh.crt"
+        recs, r = self.record(cert.cert_path, "--address",
+                              "hugh@example.test", "--ttl", "3600",
+                              "--url", url)
+        x = recs[0]
+        self.assertEqual(x["form"], {
+            "host": owner_name("hugh@example.test")[:-len(".example.test")],
+            "type": "SMIMEA", "usage": 3, "selector": 0, "matching_type": 0,
+            "certificate_association_data": cert.der.hex(), "ttl": 3600},
+            r.describe())
+        usm, data = hexdata(x["hash_presentation"])
+        self.assertEqual(usm, (3, 0, 1))
+        self.assertEqual(data, hashlib.sha256(cert.der).hexdigest())
+        self.assertEqual(x["txt"], {
+            "owner": "hugh._smime.example.test",
+            "presentation": 'hugh._smime.example.test. 3600 IN TXT "%s"'
+                            % url}, r.describe())
+        recs, r = self.record(cert.cert_path, "--address",
+                              "hugh@example.test", "--url",
+                              "http://www.example.test/hugh.crt")
+        self.assertNotIn("txt", recs[0])
+        self.assertIn("https", recs[0]["txt_warning"])
+
     def test_json_fields_default_300(self):
         cert = TB.certs["roundtrip"]
         recs, r = self.record(cert.cert_path)
@@ -195,9 +222,12 @@ class TestRecord(Base):
         self.assertTrue(lines[0].startswith(";"), r.describe())
         self.assertIn("hugh@example.test", lines[0])
         owner = owner_name("hugh@example.test") + "."
-        self.assertEqual(len([x for x in lines if x.startswith(owner)]), 2,
+        # the record, its RFC 3597 form, and the hash record (issue 18)
+        self.assertEqual(len([x for x in lines if x.startswith(owner)]), 3,
                          r.describe())
         self.assertIn("IN SMIMEA 3 0 0", r.out)
+        self.assertIn("IN SMIMEA 3 0 1", r.out)
+        self.assertIn("; in a DNS provider's form: Host ", r.out)
         self.assertIn("IN TYPE53 \\# %d " % (3 + len(cert.der)), r.out)
 
     def test_errors(self):

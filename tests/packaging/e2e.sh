@@ -106,7 +106,7 @@ echo "host for install-user: $host"
 # Runs test_thunderbird.py in MODE and adds its "N passed, N failed".
 scenario() { # MODE
 	echo "--- Thunderbird, DANE_SMIME_TB_HOST=$1"
-	DANE_SMIME_TB_HOST=$1 DANE_SMIME=$host \
+	DANE_SMIME_TB_HOST=$1 DANE_SMIME=$host DANE_SMIME_TB_IDLE=0 \
 	    python3 "$root/tests/extension/test_thunderbird.py" \
 	    >"$work/tb-$1.log" 2>&1
 	rc=$?

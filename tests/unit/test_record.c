@@ -246,7 +246,7 @@ static void
 test_spki_pins(void)
 {
 	struct cert_summary c;
-	struct record_opts o = { 3, 1, 1, 0 };
+	struct record_opts o = { 3, 1, 1, 0, NULL };
 	struct record_line *l = NULL;
 	size_t n = 0;
 	uint8_t md[32];
@@ -300,7 +300,7 @@ test_all_combinations(void)
 	static const char *const fixtures[] = { "rsa.der", "ec.der",
 	    "ed25519.der" };
 	struct cert_summary c;
-	struct record_opts o;
+	struct record_opts o = RECORD_OPTS_DEFAULT;
 	struct record_line *l;
 	size_t n, f, wn, count = 0;
 	uint8_t want[3 + 65536];
@@ -381,15 +381,15 @@ test_invalid_opts(void)
 		struct record_opts o;
 		int want;
 	} bad[] = {
-		{ { 4, 0, 0, 0 }, RECORD_E_USAGE },
-		{ { -1, 0, 0, 0 }, RECORD_E_USAGE },
-		{ { 255, 0, 0, 0 }, RECORD_E_USAGE },
-		{ { 3, 2, 0, 0 }, RECORD_E_SELECTOR },
-		{ { 3, -1, 0, 0 }, RECORD_E_SELECTOR },
-		{ { 3, 0, 3, 0 }, RECORD_E_MATCHING },
-		{ { 3, 0, -1, 0 }, RECORD_E_MATCHING },
-		{ { 3, 0, 0, 2147483648u }, RECORD_E_TTL },
-		{ { 3, 0, 0, 0xffffffffu }, RECORD_E_TTL },
+		{ { 4, 0, 0, 0, NULL }, RECORD_E_USAGE },
+		{ { -1, 0, 0, 0, NULL }, RECORD_E_USAGE },
+		{ { 255, 0, 0, 0, NULL }, RECORD_E_USAGE },
+		{ { 3, 2, 0, 0, NULL }, RECORD_E_SELECTOR },
+		{ { 3, -1, 0, 0, NULL }, RECORD_E_SELECTOR },
+		{ { 3, 0, 3, 0, NULL }, RECORD_E_MATCHING },
+		{ { 3, 0, -1, 0, NULL }, RECORD_E_MATCHING },
+		{ { 3, 0, 0, 2147483648u, NULL }, RECORD_E_TTL },
+		{ { 3, 0, 0, 0xffffffffu, NULL }, RECORD_E_TTL },
 	};
 	struct cert_summary c;
 	struct record_line *l = NULL;
@@ -653,7 +653,7 @@ static void
 test_ldns(void)
 {
 	struct cert_summary c;
-	struct record_opts o = { 3, 0, 0, 300 };
+	struct record_opts o = { 3, 0, 0, 300, NULL };
 	struct record_line *l = NULL;
 	size_t n = 0, nsmimea = 0, i;
 	char dir[] = "/tmp/test_record.XXXXXX", path[64], cmd[256],
