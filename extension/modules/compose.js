@@ -55,7 +55,7 @@ async function recipientsOf(details) {
 function stateOf(result) {
   switch (result.status) {
   case "found": case "absent": case "unusable": case "insecure":
-  case "bogus":
+  case "bogus": case "unverified":
     return result.status;
   default:
     return "error";
@@ -96,6 +96,8 @@ async function settle(address, result) {
     dnssec: result.dnssec || null,
     status: result.status || null,
     ttl: result.ttl === undefined ? null : result.ttl,
+    // the _smime TXT + HTTPS path: {url, fetched, code, message}
+    https: result.https || null,
     records: (result.records || []).map((r) => ({ usage: r.usage,
       selector: r.selector, matching: r.matching,
       certificate: r.certificate === undefined ? null : r.certificate,

@@ -38,6 +38,9 @@ export function describe(e) {
     return { tone: "neutral", phrase: t("rec_absent"), next: t("next_absent") };
   case "insecure":
     return { tone: "warn", phrase: t("rec_insecure"), next: t("next_insecure") };
+  case "unverified":   // fetched over HTTPS, no DNS record vouches for it
+    return { tone: "warn", phrase: t("rec_unverified"),
+      next: t("next_unverified") };
   case "bogus":
     return { tone: "bad", phrase: t("rec_bogus"), next: t("next_bogus") };
   case "error":
@@ -150,7 +153,13 @@ function recipientDetails(e) {
       e.imports.map((i) => el("li", {}, importLine(i))))]);
   if (e.thunderbird)
     rows.push([t("d_thunderbird"), e.thunderbird.found ? t("yes") : t("no")]);
-  const trusted = e.dnssec === "secure";
+  if (e.https && e.https.url)
+    rows.push([t("d_https"), el("span", {}, el("span", { class: "mono" },
+      e.https.url), e.https.fetched ? null : " \u2013 " + (problemText(e.https) ||
+      e.https.message || ""))]);
+  // A certificate from a web server no DNS record vouches for is laid out
+  // as untrusted, like one from an unsigned zone.
+  const trusted = e.dnssec === "secure" && e.state !== "unverified";
   return details("details", facts(rows),
     (e.certificates || []).map((c, i) => certBox(c, i, trusted)),
     el("p", { class: "small" }, t("d_rfc")));
