@@ -934,6 +934,51 @@ fetch_start(struct engine *e, struct pending *p)
 	    -1 : 0;
 }
 
+/*
+ * A fetched certificate no SMIMEA record vouches for may still be valid
+ * by PKIX for the address (a CA-issued one): judged as if a PKIX-EE
+ * record (1 0 0) of itself were published, which asks exactly that: a
+ * path for e-mail recipient use to the configured anchors, and the
+ * certificate's own fitness for the address. 1 yes (*v filled), 0 no,
+ * -1 ours.
+ */
+static int
+fetch_pkix(struct engine *e, const struct job *j, struct pending *p,
+    struct dane_verdict *v)
+{
+	struct fetch *f = p->fetch;
+	struct smimea_rec rec;
+	struct dns_result fake;
+	struct lookup_result lr;
+	struct lookup_ctx ctx;
+	const char *a = j->addresses[p->index];
+	int rc;
+
+	ensure_trust(e);
+	memset(&rec, 0, sizeof(rec));
+	rec.usage = DANE_PKIX_EE;
+	rec.data = f->cert.der;
+	rec.len = f->cert.der_len;
+	memset(&fake, 0, sizeof(fake));
+	fake.kind = DNSR_ANSWER;
+	fake.trusted = true;
+	fake.msg.ad = true;
+	fake.msg.records = &rec;
+	fake.msg.nrecords = 1;
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.at = j->at;
+	ctx.supplied = &f->cert;
+	ctx.chain = f->chainp;
+	ctx.nchain = f->nchain;
+	if (lookup_evaluate(&ctx, a, strlen(a), &p->addr, &fake, &lr) < 0)
+		return -1;
+	rc = lr.ncerts == 1 && lr.certs[0].v.usable;
+	if (rc)
+		*v = lr.certs[0].v;
+	lookup_result_free(&lr);
+	return rc;
+}
+
 /* What the path brought, into the judged answer. */
 static void
 fetch_apply(const struct fetch *f, struct lookup_result *lr)
@@ -1006,8 +1051,30 @@ lookup_done(void *arg, const struct dns_result *res)
 			e->failed = true;
 		return;		/* judged again when the path has ended */
 	}
-	if (p->fetch != NULL)
+	if (p->fetch != NULL) {
 		fetch_apply(p->fetch, &lr);
+		if (lr.status == LS_UNVERIFIED) {
+			/* Issue 18: valid by PKIX for this address: found,
+			 * no trust added (its CA vouches for it). */
+			struct dane_verdict v;
+			int rc = fetch_pkix(e, j, p, &v);
+
+			if (rc < 0) {
+				e->failed = true;
+				goto done;
+			}
+			if (rc == 1) {
+				lr.certs[0].v = v;
+				/* no published record: PKIX alone */
+				lr.certs[0].v.record = -1;
+				lr.certs[0].v.basis = BASIS_PKIX;
+				lr.certs[0].trust = TRUST_NONE_STR;
+				lr.certs[0].nvouch = 0;
+				lr.status = LS_FOUND;
+				lr.reason = NULL;
+			}
+		}
+	}
 	if (p->vouch != NULL) {
 		if (lookup_apply_vouches(&lr, vouch_answer, p->vouch) < 0) {
 			e->failed = true;

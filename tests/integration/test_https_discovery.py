@@ -12,6 +12,8 @@ judged against the address's SMIMEA records.
   webnone@   TXT, no SMIMEA record (secure NXDOMAIN)   -> unverified
   webhttp@   TXT naming an http:// URL                 -> not fetched
   webjunk@   TXT, the server answers garbage           -> https-not-certificate
+  webpkix@   TXT, no SMIMEA, issued by a CA in nss_db  -> found (pkix), else
+             unverified
   web@unsigned.test  TXT in an unsigned zone           -> not fetched
 """
 import hashlib
@@ -40,16 +42,23 @@ HITS = {}
 CERTS = {}       # name -> (pem bytes, der bytes)
 
 
-def make_email_cert(d, name, *addresses):
+def make_email_cert(d, name, *addresses, ca=None):
     key, crt = os.path.join(d, name + ".key"), os.path.join(d, name + ".pem")
     san = ",".join("email:" + a for a in addresses)
-    openssl("req", "-x509", "-newkey", "ec", "-pkeyopt",
-            "ec_paramgen_curve:P-256", "-nodes", "-keyout", key, "-out", crt,
-            "-days", "30", "-subj", "/CN=" + addresses[0],
-            "-addext", "basicConstraints=critical,CA:FALSE",
-            "-addext", "keyUsage=critical,digitalSignature,keyAgreement",
-            "-addext", "extendedKeyUsage=emailProtection",
-            "-addext", "subjectAltName=" + san)
+    ext = ["-addext", "basicConstraints=critical,CA:FALSE",
+           "-addext", "keyUsage=critical,digitalSignature,keyAgreement",
+           "-addext", "extendedKeyUsage=emailProtection",
+           "-addext", "subjectAltName=" + san]
+    if ca is None:
+        openssl("req", "-x509", "-newkey", "ec", "-pkeyopt",
+                "ec_paramgen_curve:P-256", "-nodes", "-keyout", key, "-out",
+                crt, "-days", "30", "-subj", "/CN=" + addresses[0], *ext)
+    else:
+        # OpenSSL 3: req -x509 -CA signs with the issuer at once
+        openssl("req", "-x509", "-newkey", "ec", "-pkeyopt",
+                "ec_paramgen_curve:P-256", "-nodes", "-keyout", key, "-out",
+                crt, "-days", "30", "-subj", "/CN=" + addresses[0], *ext,
+                "-CA", ca[1], "-CAkey", ca[0])
     der = subprocess.run(["openssl", "x509", "-in", crt, "-outform", "DER"],
                          check=True, capture_output=True).stdout
     spki = subprocess.run(["openssl", "x509", "-in", crt, "-pubkey",
@@ -100,6 +109,14 @@ def setUpModule():
     make_email_cert(WORK, "other", "webwrong@example.test")
     make_email_cert(WORK, "webnone", "webnone@example.test")
     make_email_cert(WORK, "webu", "web@unsigned.test")
+    mailca = make_ca(WORK, "mailca")
+    make_email_cert(WORK, "webpkix", "webpkix@example.test", ca=mailca)
+    nssdir = os.path.join(WORK, "nssdb")
+    os.makedirs(nssdir)
+    subprocess.run(["certutil", "-N", "--empty-password", "-d",
+                    "sql:" + nssdir], check=True)
+    subprocess.run(["certutil", "-A", "-d", "sql:" + nssdir, "-n", "mailca",
+                    "-t", "C,C,C", "-i", mailca[1]], check=True)
     SRV = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     SRV.daemon_threads = True
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -123,6 +140,7 @@ def setUpModule():
         txt("webhttp._smime.example.test.",
             "http://localhost:%d/web.crt" % SRV.server_address[1]),
         txt("webjunk._smime.example.test.", base + "/junk.crt"),
+        txt("webpkix._smime.example.test.", base + "/webpkix.crt"),
     ]
     un = [txt("web._smime.unsigned.test.", base + "/webu.crt")]
     TB = helpers.start_testbed(extra_zone_text={"example.test": ex,
@@ -130,6 +148,9 @@ def setUpModule():
     TB.https_config = TB.write_config(
         os.path.join(TB.workdir, "https.conf"),
         extra={"https_ca_file": ca[1]})
+    TB.pkix_config = TB.write_config(
+        os.path.join(TB.workdir, "https-nss.conf"),
+        extra={"https_ca_file": ca[1], "nss_db": "sql:" + nssdir})
     TB.nohttps_config = TB.write_config(
         os.path.join(TB.workdir, "nohttps.conf"),
         extra={"https_ca_file": ca[1], "https": "no"})
@@ -186,6 +207,21 @@ class TestHttpsDiscovery(unittest.TestCase):
 
     def test_no_smimea_record_unverified(self):
         x, r = lookup("webnone@example.test")
+        self.assertEqual(x["status"], "unverified", r.describe())
+        self.assertIsNone(x["certificates"][0]["trust"])
+
+    def test_pkix_without_record(self):
+        # no SMIMEA record at all, but issued by a CA the user trusts
+        x, r = lookup("webpkix@example.test", config=TB.pkix_config)
+        self.assertEqual(x["status"], "found", r.describe())
+        self.assertEqual(x["source"], "https")
+        c = x["certificates"][0]
+        self.assertEqual(c["trust_basis"], "pkix", r.describe())
+        self.assertEqual(c["trust"], ",,", r.describe())
+        self.assertEqual(c["match"]["record"], -1, r.describe())
+        self.assertEqual(c["problems"], [], r.describe())
+        # the same without that CA: nothing vouches for it
+        x, r = lookup("webpkix@example.test")
         self.assertEqual(x["status"], "unverified", r.describe())
         self.assertIsNone(x["certificates"][0]["trust"])
 
