@@ -130,6 +130,13 @@
 /* Entries in the per-user token cache file, and its size: 10,000 served
  * certificates of ~1-2 kB fit with room to spare. */
 #define DS_MAX_TC_ENTRIES      16384
+/* What the host itself keeps served: NSS slows down roughly with the
+ * square of the certificates on a token (2,000: up to 2 s per address
+ * lookup), so only requests of at most this many addresses (compose
+ * recipients, not bulk lookups) feed it, and at most this many entries
+ * are kept, those expiring first evicted. */
+#define DS_TC_MAX_REQUEST_ADDRESSES 64
+#define DS_TC_MAX_SERVED       256
 #define DS_MAX_TC_FILE_BYTES   (64u * 1024u * 1024u)
 /* An entry lives at most this long after it was written: the record's
  * TTL, capped like the resolver cache (RFC 2181 8), then the host must
@@ -139,6 +146,15 @@
 #define DS_TC_CLOCK_SLACK      300
 /* Sessions the PKCS#11 module keeps open at once (NSS uses a handful). */
 #define DS_MAX_P11_SESSIONS    1024
+
+/* --- PKIX work per address (dane.c; issue 15) --- */
+/* Path validations (NSS CERT_PKIXVerifyCert calls) for all candidate
+ * certificates of one address: one signed RRset of 64 2 0 0 CA
+ * certificates sharing a subject cost 7.3 s of CPU before this bound. */
+#define DS_MAX_PKIX_PER_ADDRESS 8
+/* Distinct DANE-TA anchors (certificates or 2 1 0 keys) tried for one
+ * certificate. */
+#define DS_MAX_DANE_TA_ANCHORS  8
 
 /* --- _smime TXT + HTTPS discovery (smimetxt.h, https.h; issue 18) --- */
 /* A certificate URL, and the text of one TXT record that may hold it
@@ -159,14 +175,5 @@
 #define DS_MAX_HTTPS_FDS       (2 * DS_MAX_HTTPS_INFLIGHT)
 /* The system CA bundle and https_ca_file, read to trust both. */
 #define DS_MAX_CA_BUNDLE_BYTES (4u * 1024u * 1024u)
-
-/* --- PKIX work per address (dane.c; issue 15) --- */
-/* Path validations (NSS CERT_PKIXVerifyCert calls) for all candidate
- * certificates of one address: one signed RRset of 64 2 0 0 CA
- * certificates sharing a subject cost 7.3 s of CPU before this bound. */
-#define DS_MAX_PKIX_PER_ADDRESS 8
-/* Distinct DANE-TA anchors (certificates or 2 1 0 keys) tried for one
- * certificate. */
-#define DS_MAX_DANE_TA_ANCHORS  8
 
 #endif

@@ -211,13 +211,17 @@ tc_forget(struct engine *e)
  * gone, changed, insecure or bogus); a lookup that got no answer (error,
  * timeout) leaves them as they are. Errors here only cost the update. */
 static void
-tc_note(struct engine *e, const struct lookup_result *lr)
+tc_note(struct engine *e, const struct job *j, const struct lookup_result *lr)
 {
 	char **t;
 	size_t i;
 	int64_t now = (int64_t)time(NULL);
 
-	if (!e->token_cache || lr->query[0] == '\0' ||
+	/* A bulk lookup is no list of recipients: the token serves the
+	 * addresses being written to (NSS slows down with the square of the
+	 * certificates a token holds). */
+	if (!e->token_cache || j->naddresses > DS_TC_MAX_REQUEST_ADDRESSES ||
+	    lr->query[0] == '\0' ||
 	    lr->dnssec == DNSSEC_INDETERMINATE ||
 	    (lr->verify && !lr->https_source))
 		return;
@@ -239,6 +243,22 @@ tc_note(struct engine *e, const struct lookup_result *lr)
 		(void)tokencache_put(&e->tc_new, e->tc_touched[e->tc_ntouched -
 		    1], c->sum.der, c->sum.der_len, c->trust,
 		    tokencache_expiry(now, lr->ttl, c->sum.not_after));
+	}
+}
+
+/* Keeps at most DS_TC_MAX_SERVED entries: the addresses whose entries
+ * expire first go first (they are re-checked soonest anyway). */
+static void
+tc_evict(struct tokencache *tc)
+{
+	size_t i, k;
+
+	while (tc->n > DS_TC_MAX_SERVED) {
+		for (k = 0, i = 1; i < tc->n; i++)
+			if (tc->e[i].expires < tc->e[k].expires)
+				k = i;
+		if (tokencache_remove(tc, tc->e[k].address) == 0)
+			break;
 	}
 }
 
@@ -270,6 +290,7 @@ tc_flush(struct engine *e)
 			    e->tc_new.e[i].email_trust ? TRUST_EMAIL_STR :
 			    TRUST_NONE_STR, e->tc_new.e[i].expires);
 		(void)tokencache_prune(&tc, (int64_t)time(NULL));
+		tc_evict(&tc);
 		if (tokencache_save(path, &tc, err, sizeof(err)) != 0)
 			log_error("token cache: %s", err);
 	} else
@@ -1092,7 +1113,7 @@ lookup_done(void *arg, const struct dns_result *res)
 		}
 	}
 	if (j->type == REQ_LOOKUP)
-		tc_note(e, &lr);
+		tc_note(e, j, &lr);
 	if (j->type == REQ_IMPORT)
 		emit(e, import_json(j, &lr));
 	else

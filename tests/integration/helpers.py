@@ -5,13 +5,16 @@ binary ($DANE_SMIME or build/host/dane-smime) against it, and ends with a
 single summary line "N passed, N failed[, N skipped]" (exit 1 on failure).
 """
 
+import atexit
 import json
 import os
 import re
 import select
+import shutil
 import struct
 import subprocess
 import sys
+import tempfile
 import time
 import unittest
 
@@ -78,11 +81,25 @@ def require_binary():
     return b
 
 
+_RUNTIME_DIR = []
+
+
+def runtime_dir():
+    """A private XDG_RUNTIME_DIR for the hosts this process starts: the
+    token cache (native mode) never goes into the user's own folders."""
+    if not _RUNTIME_DIR:
+        d = tempfile.mkdtemp(prefix="dane-smime-rt-")
+        atexit.register(shutil.rmtree, d, True)
+        _RUNTIME_DIR.append(d)
+    return _RUNTIME_DIR[0]
+
+
 def clean_env(extra=None):
     e = dict(os.environ)
     e.pop("DANE_SMIME_CONFIG", None)
     # keep a developer's own ~/.config/dane-smime out of the tests
     e["XDG_CONFIG_HOME"] = "/nonexistent/dane-smime-tests"
+    e["XDG_RUNTIME_DIR"] = runtime_dir()
     if extra:
         e.update(extra)
     return e

@@ -82,6 +82,9 @@ dpkg-deb -c "$deb" | awk '$1 !~ /^d/ { print $6 }' | sed 's|^\./|/|' |
 {
 	echo /usr/bin/dane-smime
 	echo /usr/lib/mozilla/native-messaging-hosts/dane_smime.json
+	# issue 17: the PKCS#11 module (a private library) and its manifest
+	echo "/usr/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH)/dane-smime/dane-smime-pkcs11.so"
+	echo /usr/lib/mozilla/pkcs11-modules/dane_smime_pkcs11.json
 	echo /usr/share/doc/dane-smime/PROTOCOL.md.gz
 	echo /usr/share/doc/dane-smime/README.md.gz
 	echo /usr/share/doc/dane-smime/changelog.Debian.gz
@@ -99,6 +102,8 @@ fi
 dpkg-deb -c "$deb" >"$work/contents"
 check "binary is mode 0755 root/root" \
     grep -q '^-rwxr-xr-x root/root .* ./usr/bin/dane-smime$' "$work/contents"
+check "the PKCS#11 manifest names the packaged module" \
+    sh -c "dpkg-deb -x '$deb' '$work/p11' && grep -q '\"path\": *\"/usr/lib/[^\"]*/dane-smime/dane-smime-pkcs11.so\"' '$work/p11/usr/lib/mozilla/pkcs11-modules/dane_smime_pkcs11.json'"
 check "manifest is mode 0644 root/root" \
     grep -q '^-rw-r--r-- root/root .* ./usr/lib/mozilla/native-messaging-hosts/dane_smime.json$' "$work/contents"
 

@@ -54,6 +54,13 @@ class MesonInstall(unittest.TestCase):
         cls.man = os.path.join(prefix, cls.opts["mandir"], "man1",
                                "dane-smime.1")
         cls.manifest = os.path.join(nm, "dane_smime.json")
+        # issue 17: the PKCS#11 module and its manifest beside the host's
+        libdir = cls.opts["libdir"]
+        cls.module = os.path.join(libdir if os.path.isabs(libdir) else
+                                  os.path.join(prefix, libdir), "dane-smime",
+                                  "dane-smime-pkcs11.so")
+        cls.p11manifest = os.path.join(os.path.dirname(nm), "pkcs11-modules",
+                                       "dane_smime_pkcs11.json")
         cls.ext_id = cls.opts.get("extension_id", EXTENSION_ID_DEFAULT)
         cls.tmp = tempfile.mkdtemp(prefix="dane-smime-install.")
         cls.dest = os.path.join(cls.tmp, "dest")
@@ -75,12 +82,15 @@ class MesonInstall(unittest.TestCase):
 
     def test_2_file_list(self):
         self.assertEqual(tree(self.dest),
-                         {self.bin, self.man, self.manifest})
+                         {self.bin, self.man, self.manifest, self.module,
+                          self.p11manifest})
 
     def test_3_modes(self):
         self.assertEqual(stat.S_IMODE(os.stat(self.d(self.bin)).st_mode)
                          & 0o111, 0o111)
         self.assertEqual(stat.S_IMODE(os.stat(self.d(self.manifest))
+                                      .st_mode), 0o644)
+        self.assertEqual(stat.S_IMODE(os.stat(self.d(self.p11manifest))
                                       .st_mode), 0o644)
 
     def test_4_manifest(self):
