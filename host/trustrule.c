@@ -29,6 +29,28 @@ trustrule_cert_ok(const struct cert_summary *c, struct dane_verdict *v)
 	return ok;
 }
 
+/* s is addr written in ASCII: local-part octet for octet, the domain
+ * equal to addr's A-label form ignoring case. False means "parse it". */
+static bool
+same_ascii(const char *s, const struct address *addr)
+{
+	const char *at = strrchr(s, '@');
+	size_t i;
+
+	if (at == NULL || (size_t)(at - s) != addr->local_len ||
+	    memcmp(s, addr->local, addr->local_len) != 0)
+		return false;
+	for (i = 0, at++; at[i] != '\0'; i++) {
+		unsigned char ch = (unsigned char)at[i];
+
+		if (ch >= 0x80 || addr->domain[i] == '\0' ||
+		    (ch >= 'A' && ch <= 'Z' ? ch + 32 : ch) !=
+		    (unsigned char)addr->domain[i])
+			return false;
+	}
+	return addr->domain[i] == '\0';
+}
+
 int
 trustrule_others(const struct cert_summary *c, const struct address *addr,
     const char **others, struct dane_verdict *v)
@@ -44,6 +66,10 @@ trustrule_others(const struct cert_summary *c, const struct address *addr,
 		    "nobody could check", DS_MAX_CERT_EMAILS);
 		return -1;
 	}
+	/* The common case without IDNA: one address, plainly the queried
+	 * one (same local-part, an ASCII domain equal but for case). */
+	if (c->nall_emails == 1 && same_ascii(c->all_emails[0], addr))
+		return 0;
 	if (c->nall_emails > DS_MAX_TRUST_ADDRESSES) {
 		dane_add_problem(v, "too-many-addresses", "the certificate "
 		    "names %zu e-mail addresses; e-mail trust is given only "
