@@ -46,6 +46,8 @@ struct job {
 	/* import */
 	char *db;
 	bool dry_run;
+	/* lookup, import: the request's "https": false (request.h) */
+	bool https_off;
 	/* check */
 	struct check *check;
 	/* verify-message */
@@ -827,7 +829,7 @@ static bool
 wants_https(const struct engine *e, const struct job *j,
     const struct lookup_result *lr)
 {
-	return e->https != NULL && (j->type == REQ_LOOKUP ||
+	return e->https != NULL && !j->https_off && (j->type == REQ_LOOKUP ||
 	    (j->type == REQ_IMPORT && j->cert == NULL)) &&
 	    lr->dnssec == DNSSEC_SECURE && (lr->status == LS_ABSENT ||
 	    (lr->status == LS_UNUSABLE && lr->ncerts == 0));
@@ -1442,6 +1444,7 @@ engine_submit(struct engine *e, struct request *req)
 	case REQ_IMPORT:
 		j->addresses = req->addresses;
 		j->naddresses = req->naddresses;
+		j->https_off = req->https_off != 0;
 		req->addresses = NULL;
 		req->naddresses = 0;
 		if (req->type == REQ_IMPORT) {

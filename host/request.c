@@ -80,6 +80,10 @@ static const struct req_err E_DB = { "bad-field",
     "\"db\" must be a string of at most 1023 bytes; \"dry_run\" a "
     "boolean" };
 
+static const struct req_err E_HTTPS = { "bad-field",
+    "\"https\" must be a boolean (false: no _smime TXT + HTTPS discovery "
+    "for this request)" };
+
 static const struct req_err E_NOMSG = { "missing-field",
     "verify-message needs \"message\" (base64 of the raw message)" };
 static const struct req_err E_MSG = { "bad-field",
@@ -633,6 +637,14 @@ read_verb_fields(const cJSON *root, struct request *r, int *oom)
 			if ((r->from = strdup(v->valuestring)) == NULL)
 				goto oom;
 		}
+	}
+	/* Issue 18: the add-on's switch for the TXT + HTTPS path. Only
+	 * false has an effect (engine.c ands it with the configuration). */
+	if ((r->type == REQ_LOOKUP || r->type == REQ_IMPORT) &&
+	    (v = cJSON_GetObjectItemCaseSensitive(root, "https")) != NULL) {
+		if (!cJSON_IsBool(v))
+			return &E_HTTPS;
+		r->https_off = cJSON_IsFalse(v);
 	}
 	if (r->type == REQ_IMPORT) {
 		v = cJSON_GetObjectItemCaseSensitive(root, "db");

@@ -59,6 +59,11 @@ struct request {
 	/* import */
 	char	 *db;
 	int	  dry_run;
+	/* lookup, import: "https": false turns the _smime TXT + HTTPS path
+	 * off for this request (1 here); true or absent (0) follows the
+	 * configuration's https = yes|no. It can only narrow: a request
+	 * never turns on what the configuration turned off. */
+	int	  https_off;
 	/* verify-message: the raw message (base64-decoded) and the address
 	 * the client shows as its sender (optional). */
 	uint8_t	 *message;

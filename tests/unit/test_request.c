@@ -123,6 +123,14 @@ static const struct rcase cases[] = {
 	{ L("{\"type\":\"verify-message\"}"), "missing-field", "null", REQ_VERIFY_MESSAGE },
 	{ L("{\"type\":\"verify-message\",\"message\":\"Zm9v\",\"from\":\"a@b.example\"}"), NULL, "null", REQ_VERIFY_MESSAGE },
 	{ L("{\"type\":\"verify-message\",\"message\":\"!!\"}"), "bad-field", "null", REQ_VERIFY_MESSAGE },
+	/* "https" (issue 18): a boolean for lookup and import only */
+	{ L("{\"type\":\"lookup\",\"addresses\":[\"a@b.example\"],\"https\":false}"), NULL, "null", REQ_LOOKUP },
+	{ L("{\"type\":\"lookup\",\"addresses\":[\"a@b.example\"],\"https\":true}"), NULL, "null", REQ_LOOKUP },
+	{ L("{\"type\":\"lookup\",\"id\":5,\"addresses\":[\"a@b.example\"],\"https\":\"no\"}"), "bad-field", "5", REQ_LOOKUP },
+	{ L("{\"type\":\"lookup\",\"addresses\":[\"a@b.example\"],\"https\":0}"), "bad-field", "null", REQ_LOOKUP },
+	{ L("{\"type\":\"lookup\",\"addresses\":[\"a@b.example\"],\"https\":null}"), "bad-field", "null", REQ_LOOKUP },
+	{ L("{\"type\":\"import\",\"db\":\"sql:/tmp/x\",\"addresses\":[\"a@b.example\"],\"https\":[false]}"), "bad-field", "null", REQ_IMPORT },
+	{ L("{\"type\":\"import\",\"db\":\"sql:/tmp/x\",\"addresses\":[\"a@b.example\"],\"https\":false}"), NULL, "null", REQ_IMPORT },
 	/* lookup */
 	{ L("{\"type\":\"lookup\",\"id\":3}"), "missing-field", "3", 0 },
 	{ L("{\"type\":\"lookup\",\"addresses\":\"a@b.example\"}"), "bad-field", "null", 0 },
@@ -175,6 +183,31 @@ test_table(void)
 		CHECK_STR(r.id_json, c->id);
 		request_free(&r);
 		free(buf);
+	}
+}
+
+/* "https" only narrows: false sets https_off, true and absent do not. */
+static void
+test_https_field(void)
+{
+	static const struct { const char *in; int off; } t[] = {
+		{ "{\"type\":\"lookup\",\"addresses\":[\"a@b.example\"]}", 0 },
+		{ "{\"type\":\"lookup\",\"addresses\":[\"a@b.example\"],"
+		    "\"https\":true}", 0 },
+		{ "{\"type\":\"lookup\",\"addresses\":[\"a@b.example\"],"
+		    "\"https\":false}", 1 },
+		{ "{\"type\":\"import\",\"db\":\"sql:/x\",\"addresses\":"
+		    "[\"a@b.example\"],\"https\":false}", 1 },
+	};
+	struct request r;
+	const char *code, *msg;
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		CHECK(request_decode(t[i].in, strlen(t[i].in), &r, &code,
+		    &msg) == 0);
+		CHECK(r.https_off == t[i].off);
+		request_free(&r);
 	}
 }
 
@@ -352,6 +385,7 @@ main(void)
 {
 	test_table();
 	test_lookup_copies();
+	test_https_field();
 	test_depth();
 	test_many();
 	test_id_length();
