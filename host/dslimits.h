@@ -146,6 +146,19 @@
 #define DS_TC_CLOCK_SLACK      300
 /* Sessions the PKCS#11 module keeps open at once (NSS uses a handful). */
 #define DS_MAX_P11_SESSIONS    1024
+/* The user's distrust (distrust.h): trust rows read from one profile's
+ * cert9.db (a profile with every Mozilla root re-trusted has ~150), the
+ * distrusted certificates kept for all profiles together, the profiles'
+ * databases looked at (profiles.ini and those the host's parent
+ * processes hold open), how far up the process tree we look, and how
+ * long a read waits for Thunderbird's write lock (ms). More than a limit
+ * counts as unreadable: nothing is served with trust. */
+#define DS_MAX_TRUST_ROWS      65536
+#define DS_MAX_DISTRUSTED      4096
+#define DS_MAX_DISTRUST_DBS    (DS_MAX_PROFILES + 8)
+#define DS_MAX_PARENT_DEPTH    4
+#define DS_MAX_PROC_FDS        8192
+#define DS_DISTRUST_BUSY_MS    500
 
 /* --- PKIX work per address (dane.c; issue 15) --- */
 /* Path validations (NSS CERT_PKIXVerifyCert calls) for all candidate

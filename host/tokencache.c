@@ -620,8 +620,8 @@ ensure_dir(const char *path, const char **name, int *rc, char *err,
 }
 
 int
-tokencache_save(const char *path, const struct tokencache *tc, char *err,
-    size_t errlen)
+tokencache_write_raw(const char *path, const struct tokencache *tc,
+    char *err, size_t errlen)
 {
 	char tmpname[128] = "";
 	const char *name;

@@ -115,9 +115,20 @@ size_t tokencache_remove(struct tokencache *tc, const char *address);
 /* Removes the entries expired at now; returns how many. */
 size_t tokencache_prune(struct tokencache *tc, int64_t now);
 
-/* Writes *tc to path atomically, creating the folder (0700) if missing
- * and refusing an unsafe one. 0, or a positive code with err set; -1 OOM. */
+/* Writes what of *tc may be served to path atomically, creating the
+ * folder (0700) if missing and refusing an unsafe one. 0, or a positive
+ * code with err set; -1 OOM.
+ * What may be served: a certificate the user distrusts for e-mail in any
+ * of their Thunderbird profiles is left out, and when a profile's
+ * database cannot be read every entry is written without trust
+ * (distrust.h; logged). Defined in tcwrite.c, the host's side: the
+ * PKCS#11 module only reads and links no SQLite. */
 int tokencache_save(const char *path, const struct tokencache *tc,
+    char *err, size_t errlen);
+
+/* The plain atomic write of *tc as it is: only tokencache_save calls it,
+ * after leaving out what the user distrusts. */
+int tokencache_write_raw(const char *path, const struct tokencache *tc,
     char *err, size_t errlen);
 
 /* Serialises *tc into a malloc'ed image (the format above). 0 or -1. */
