@@ -1,7 +1,9 @@
 /* https.c - certificate fetches over HTTPS with libcurl's multi socket
  * interface; see https.h. */
 #include <curl/curl.h>
+#include <dlfcn.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,11 +38,16 @@ struct hsock {
 };
 
 struct https {
-	CURLM *multi;
+	CURLM *multi;			/* NULL until the first fetch (start) */
+	bool global;			/* curl_global_init done */
+	const char *libcurl;		/* what start dlopens */
 	unsigned timeout_ms;
 	/* How ca_file joins the system store (load_cas): as CURLOPT_CAINFO
 	 * beside libcurl's default CURLOPT_CAPATH, or both in one blob. */
 	char *ca_file;
+	char *extra;			/* ca_file's text, read at https_new */
+	size_t extralen;
+	char *system_ca_file;		/* test seam, NULL in the host */
 	char *ca_blob;
 	size_t ca_blob_len;
 	bool no_capath;			/* test seam: the blob is all */
@@ -53,6 +60,37 @@ struct https {
 	struct job *ready, **ready_tail;
 	size_t npending;
 };
+
+/*
+ * Most runs never fetch over HTTPS (a secure SMIMEA answer with a
+ * certificate, or none at all, ends the lookup), and linking libcurl
+ * loads 25 more shared libraries with it (OpenSSL, GnuTLS via librtmp,
+ * Kerberos, LDAP, ...) and runs their constructors: about 5 ms of every
+ * start, most of the time to `hello` (tests/bench/README.md). So the
+ * library is opened with dlopen on the first fetch, its functions
+ * resolved once into lc, and kept for the life of the process (never
+ * dlclose'd: OpenSSL registers exit handlers). Without it, a fetch ends
+ * as "https-unavailable" and everything else works.
+ */
+struct libcurl_api {
+	void *lib;
+	CURLcode (*global_init)(long);
+	void (*global_cleanup)(void);
+	curl_version_info_data *(*version_info)(CURLversion);
+	CURL *(*easy_init)(void);
+	void (*easy_cleanup)(CURL *);
+	CURLcode (*easy_setopt)(CURL *, CURLoption, ...);
+	CURLcode (*easy_getinfo)(CURL *, CURLINFO, ...);
+	const char *(*easy_strerror)(CURLcode);
+	CURLM *(*multi_init)(void);
+	CURLMcode (*multi_cleanup)(CURLM *);
+	CURLMcode (*multi_setopt)(CURLM *, CURLMoption, ...);
+	CURLMcode (*multi_add_handle)(CURLM *, CURL *);
+	CURLMcode (*multi_remove_handle)(CURLM *, CURL *);
+	CURLMcode (*multi_socket_action)(CURLM *, curl_socket_t, int, int *);
+	CURLMsg *(*multi_info_read)(CURLM *, int *);
+};
+static struct libcurl_api lc;
 
 static int64_t
 now_ms(void)
@@ -233,7 +271,7 @@ job_free(struct job *j)
 	if (j == NULL)
 		return;
 	if (j->easy != NULL)
-		curl_easy_cleanup(j->easy);
+		lc.easy_cleanup(j->easy);
 	free(j->body);
 	cert_summary_free(&j->res.cert);
 	for (i = 0; i < j->res.nchain; i++)
@@ -247,7 +285,7 @@ static void
 ready_push(struct https *h, struct job *j)
 {
 	if (j->easy != NULL) {
-		curl_easy_cleanup(j->easy);
+		lc.easy_cleanup(j->easy);
 		j->easy = NULL;
 	}
 	free(j->body);
@@ -305,40 +343,40 @@ easy_setup(struct https *h, struct job *j)
 	CURL *e;
 	struct curl_blob blob;
 
-	if ((j->easy = e = curl_easy_init()) == NULL)
+	if ((j->easy = e = lc.easy_init()) == NULL)
 		return -1;
-	if (curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "https") != CURLE_OK ||
-	    curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "https") !=
+	if (lc.easy_setopt(e, CURLOPT_PROTOCOLS_STR, "https") != CURLE_OK ||
+	    lc.easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "https") !=
 	    CURLE_OK ||
-	    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L) != CURLE_OK ||
-	    curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE,
+	    lc.easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L) != CURLE_OK ||
+	    lc.easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE,
 	    (curl_off_t)DS_MAX_HTTPS_BODY) != CURLE_OK ||
-	    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, write_cb) != CURLE_OK ||
-	    curl_easy_setopt(e, CURLOPT_WRITEDATA, j) != CURLE_OK ||
-	    curl_easy_setopt(e, CURLOPT_PRIVATE, j) != CURLE_OK ||
-	    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, j->errbuf) != CURLE_OK ||
-	    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||
-	    curl_easy_setopt(e, CURLOPT_NETRC, (long)CURL_NETRC_IGNORED) !=
+	    lc.easy_setopt(e, CURLOPT_WRITEFUNCTION, write_cb) != CURLE_OK ||
+	    lc.easy_setopt(e, CURLOPT_WRITEDATA, j) != CURLE_OK ||
+	    lc.easy_setopt(e, CURLOPT_PRIVATE, j) != CURLE_OK ||
+	    lc.easy_setopt(e, CURLOPT_ERRORBUFFER, j->errbuf) != CURLE_OK ||
+	    lc.easy_setopt(e, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||
+	    lc.easy_setopt(e, CURLOPT_NETRC, (long)CURL_NETRC_IGNORED) !=
 	    CURLE_OK ||
-	    curl_easy_setopt(e, CURLOPT_PROXY, "") != CURLE_OK ||
-	    curl_easy_setopt(e, CURLOPT_USERAGENT, USER_AGENT) != CURLE_OK ||
-	    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L) != CURLE_OK ||
-	    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L) != CURLE_OK ||
-	    curl_easy_setopt(e, CURLOPT_SSLVERSION,
+	    lc.easy_setopt(e, CURLOPT_PROXY, "") != CURLE_OK ||
+	    lc.easy_setopt(e, CURLOPT_USERAGENT, USER_AGENT) != CURLE_OK ||
+	    lc.easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L) != CURLE_OK ||
+	    lc.easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L) != CURLE_OK ||
+	    lc.easy_setopt(e, CURLOPT_SSLVERSION,
 	    (long)CURL_SSLVERSION_TLSv1_2) != CURLE_OK ||
-	    curl_easy_setopt(e, CURLOPT_HTTPGET, 1L) != CURLE_OK)
+	    lc.easy_setopt(e, CURLOPT_HTTPGET, 1L) != CURLE_OK)
 		return -1;
 	if (h->ca_file != NULL &&
-	    curl_easy_setopt(e, CURLOPT_CAINFO, h->ca_file) != CURLE_OK)
+	    lc.easy_setopt(e, CURLOPT_CAINFO, h->ca_file) != CURLE_OK)
 		return -1;
 	if (h->no_capath &&
-	    curl_easy_setopt(e, CURLOPT_CAPATH, NULL) != CURLE_OK)
+	    lc.easy_setopt(e, CURLOPT_CAPATH, NULL) != CURLE_OK)
 		return -1;
 	if (h->ca_blob != NULL) {
 		blob.data = h->ca_blob;
 		blob.len = h->ca_blob_len;
 		blob.flags = CURL_BLOB_NOCOPY;	/* h outlives its handles */
-		if (curl_easy_setopt(e, CURLOPT_CAINFO_BLOB, &blob) != CURLE_OK)
+		if (lc.easy_setopt(e, CURLOPT_CAINFO_BLOB, &blob) != CURLE_OK)
 			return -1;
 	}
 	return 0;
@@ -361,10 +399,10 @@ launch(struct https *h, struct job *j)
 		goto fail;
 	}
 	if ((j->easy == NULL && easy_setup(h, j) < 0) ||
-	    curl_easy_setopt(j->easy, CURLOPT_URL, j->cur) != CURLE_OK ||
-	    curl_easy_setopt(j->easy, CURLOPT_TIMEOUT_MS, (long)left) !=
+	    lc.easy_setopt(j->easy, CURLOPT_URL, j->cur) != CURLE_OK ||
+	    lc.easy_setopt(j->easy, CURLOPT_TIMEOUT_MS, (long)left) !=
 	    CURLE_OK ||
-	    curl_multi_add_handle(h->multi, j->easy) != CURLM_OK) {
+	    lc.multi_add_handle(h->multi, j->easy) != CURLM_OK) {
 		set_result(j, "internal", "%s", "cannot start the HTTPS "
 		    "request (out of memory or libcurl failure)");
 		goto fail;
@@ -407,7 +445,7 @@ follow(struct https *h, struct job *j)
 	size_t n;
 	int rc;
 
-	if (curl_easy_getinfo(j->easy, CURLINFO_REDIRECT_URL, &loc) !=
+	if (lc.easy_getinfo(j->easy, CURLINFO_REDIRECT_URL, &loc) !=
 	    CURLE_OK || loc == NULL) {
 		set_result(j, "https-redirect", "HTTP %ld from %s without a "
 		    "usable Location (RFC 9110 10.2.2)", j->res.status, j->cur);
@@ -428,13 +466,13 @@ follow(struct https *h, struct job *j)
 		goto fail;
 	}
 	j->res.redirects++;
-	curl_multi_remove_handle(h->multi, j->easy);
+	lc.multi_remove_handle(h->multi, j->easy);
 	active_remove(h, j);
 	memcpy(j->cur, u.url, sizeof(j->cur));
 	launch(h, j);
 	return;
 fail:
-	curl_multi_remove_handle(h->multi, j->easy);
+	lc.multi_remove_handle(h->multi, j->easy);
 	active_remove(h, j);
 	ready_push(h, j);
 }
@@ -443,7 +481,7 @@ static void
 map_error(struct https *h, struct job *j, CURLcode rc)
 {
 	const char *detail = j->errbuf[0] != '\0' ? j->errbuf :
-	    curl_easy_strerror(rc);
+	    lc.easy_strerror(rc);
 
 	switch (rc) {
 	case CURLE_OPERATION_TIMEDOUT:
@@ -524,7 +562,7 @@ transfer_done(struct https *h, struct job *j, CURLcode rc)
 {
 	long status = 0;
 
-	(void)curl_easy_getinfo(j->easy, CURLINFO_RESPONSE_CODE, &status);
+	(void)lc.easy_getinfo(j->easy, CURLINFO_RESPONSE_CODE, &status);
 	j->res.status = status;
 	if (rc != CURLE_OK)
 		map_error(h, j, rc);
@@ -540,7 +578,7 @@ transfer_done(struct https *h, struct job *j, CURLcode rc)
 		/* Nothing half-made leaves with an error. */
 		cert_summary_free(&j->res.cert);
 	}
-	curl_multi_remove_handle(h->multi, j->easy);
+	lc.multi_remove_handle(h->multi, j->easy);
 	active_remove(h, j);
 	ready_push(h, j);
 }
@@ -553,11 +591,13 @@ check_done(struct https *h)
 	char *priv;
 	int left;
 
-	while ((m = curl_multi_info_read(h->multi, &left)) != NULL) {
+	if (h->multi == NULL)
+		return;		/* nothing started yet */
+	while ((m = lc.multi_info_read(h->multi, &left)) != NULL) {
 		if (m->msg != CURLMSG_DONE)
 			continue;
 		priv = NULL;
-		(void)curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE,
+		(void)lc.easy_getinfo(m->easy_handle, CURLINFO_PRIVATE,
 		    &priv);
 		if ((j = (struct job *)priv) != NULL)
 			transfer_done(h, j, m->data.result);
@@ -610,93 +650,213 @@ timer_cb(CURLM *m, long timeout_ms, void *userp)
 /* --- CA store --- */
 
 /*
- * Makes ca_file trusted beside the system store. libcurl's system store
- * is its default CURLOPT_CAINFO bundle and, where built with one, its
- * default CURLOPT_CAPATH directory (Debian: /etc/ssl/certs, both). With
- * a default CAPATH, ca_file simply becomes CURLOPT_CAINFO: OpenSSL then
- * trusts the file and the directory, and libcurl caches that store across
- * connections. Without one (or with the test seam), the system bundle and
- * ca_file are read into one CURLOPT_CAINFO_BLOB, which replaces
- * CURLOPT_CAINFO and is parsed again for every connection.
+ * Reads and checks https_ca_file (at https_new, so that a wrong path is
+ * reported when the host starts, as before libcurl is needed).
  */
 static int
-load_cas(struct https *h, const struct https_config *cfg, char *err,
+read_ca_file(struct https *h, const struct https_config *cfg, char *err,
     size_t errlen)
 {
-	char *sys = NULL, *extra = NULL, *defpath = NULL, *capath = NULL;
+	int rc;
+
+	if (cfg->ca_file == NULL || cfg->ca_file[0] == '\0')
+		return 0;
+	if ((h->ca_file = strdup(cfg->ca_file)) == NULL) {
+		seterr(err, errlen, "out of memory");
+		return -1;
+	}
+	rc = read_file_bounded(cfg->ca_file, DS_MAX_CA_BUNDLE_BYTES,
+	    &h->extra, &h->extralen);
+	if (rc != 0) {
+		seterr(err, errlen, "https_ca_file %s: %s", cfg->ca_file,
+		    rc < 0 ? "out of memory" : rc == EFBIG ?
+		    "too large" : strerror(rc));
+		return -1;
+	}
+	if (strstr(h->extra, "-----BEGIN CERTIFICATE-----") == NULL) {
+		seterr(err, errlen, "https_ca_file %s: no PEM certificate in "
+		    "it", cfg->ca_file);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Makes ca_file trusted beside the system store (libcurl loaded).
+ * libcurl's system store is its default CURLOPT_CAINFO bundle and, where
+ * built with one, its default CURLOPT_CAPATH directory (Debian:
+ * /etc/ssl/certs, both). With a default CAPATH, ca_file simply becomes
+ * CURLOPT_CAINFO: OpenSSL then trusts the file and the directory, and
+ * libcurl caches that store across connections. Without one (or with the
+ * test seam), the system bundle and ca_file are read into one
+ * CURLOPT_CAINFO_BLOB, which replaces CURLOPT_CAINFO and is parsed again
+ * for every connection. -1 on OOM or when libcurl cannot start.
+ */
+static int
+load_cas(struct https *h)
+{
+	char *sys = NULL, *defpath = NULL, *capath = NULL;
 	char *path = NULL;
-	size_t syslen = 0, extralen = 0;
+	size_t syslen = 0;
 	CURL *t = NULL;
 	int rc, ret = -1;
 
-	if (cfg->ca_file != NULL && cfg->ca_file[0] != '\0') {
-		rc = read_file_bounded(cfg->ca_file, DS_MAX_CA_BUNDLE_BYTES,
-		    &extra, &extralen);
-		if (rc != 0) {
-			seterr(err, errlen, "https_ca_file %s: %s", cfg->ca_file,
-			    rc < 0 ? "out of memory" : rc == EFBIG ?
-			    "too large" : strerror(rc));
-			goto out;
-		}
-		if (strstr(extra, "-----BEGIN CERTIFICATE-----") == NULL) {
-			seterr(err, errlen, "https_ca_file %s: no PEM "
-			    "certificate in it", cfg->ca_file);
-			goto out;
-		}
-	}
-	if (extra == NULL && cfg->system_ca_file == NULL) {
+	if (h->extra == NULL && h->system_ca_file == NULL) {
 		ret = 0;	/* libcurl's defaults as they are */
 		goto out;
 	}
 	/* CURLINFO_CAINFO, CURLINFO_CAPATH: libcurl's defaults (7.84). */
-	if ((t = curl_easy_init()) == NULL) {
-		seterr(err, errlen, "libcurl cannot start");
+	if ((t = lc.easy_init()) == NULL)
 		goto out;
-	}
-	if (curl_easy_getinfo(t, CURLINFO_CAPATH, &capath) != CURLE_OK)
+	if (lc.easy_getinfo(t, CURLINFO_CAPATH, &capath) != CURLE_OK)
 		capath = NULL;
-	if (cfg->system_ca_file == NULL && capath != NULL) {
-		if ((h->ca_file = strdup(cfg->ca_file)) == NULL) {
-			seterr(err, errlen, "out of memory");
-			goto out;
-		}
-		ret = 0;
+	if (h->system_ca_file == NULL && capath != NULL) {
+		ret = 0;	/* h->ca_file becomes CURLOPT_CAINFO */
 		goto out;
 	}
-	if (cfg->system_ca_file != NULL) {
-		path = strdup(cfg->system_ca_file);
+	if (h->system_ca_file != NULL) {
+		path = strdup(h->system_ca_file);
 		h->no_capath = true;
 	}
-	else if (curl_easy_getinfo(t, CURLINFO_CAINFO, &defpath) ==
+	else if (lc.easy_getinfo(t, CURLINFO_CAINFO, &defpath) ==
 	    CURLE_OK && defpath != NULL)
 		path = strdup(defpath);
 	if (path != NULL && (rc = read_file_bounded(path,
 	    DS_MAX_CA_BUNDLE_BYTES, &sys, &syslen)) != 0) {
-		if (rc < 0) {
-			seterr(err, errlen, "out of memory");
+		if (rc < 0)
 			goto out;
-		}
 		sys = NULL;	/* no system bundle: ca_file alone */
 	}
-	if ((h->ca_blob = malloc(syslen + extralen + 2)) == NULL) {
-		seterr(err, errlen, "out of memory");
+	if ((h->ca_blob = malloc(syslen + h->extralen + 2)) == NULL)
 		goto out;
-	}
 	if (syslen > 0)
 		memcpy(h->ca_blob, sys, syslen);
 	h->ca_blob[syslen] = '\n';
-	if (extralen > 0)
-		memcpy(h->ca_blob + syslen + 1, extra, extralen);
-	h->ca_blob_len = syslen + 1 + extralen;
+	if (h->extralen > 0)
+		memcpy(h->ca_blob + syslen + 1, h->extra, h->extralen);
+	h->ca_blob_len = syslen + 1 + h->extralen;
 	h->ca_blob[h->ca_blob_len] = '\0';
+	/* The blob replaces CURLOPT_CAINFO. */
+	free(h->ca_file);
+	h->ca_file = NULL;
 	ret = 0;
 out:
 	if (t != NULL)
-		curl_easy_cleanup(t);
+		lc.easy_cleanup(t);
 	free(path);
 	free(sys);
-	free(extra);
 	return ret;
+}
+
+/* --- libcurl, loaded on the first fetch --- */
+
+/* Resolves one symbol into *fp (a function pointer's storage). */
+static bool
+lc_sym(void *lib, const char *name, void *fp)
+{
+	void *s = dlsym(lib, name);
+
+	if (s == NULL)
+		return false;
+	memcpy(fp, &s, sizeof(s));	/* POSIX: dlsym's object to a function */
+	return true;
+}
+
+/*
+ * Opens libcurl once per process (name: DS_LIBCURL_SONAME, or the test
+ * seam's). 0, or -1 with msg saying why. A failure is not remembered: a
+ * later fetch tries again (the package may have been installed since).
+ */
+static int
+lc_load(const char *name, char *msg, size_t msglen)
+{
+	static const struct { const char *name; size_t off; } syms[] = {
+#define LC(f) { "curl_" #f, offsetof(struct libcurl_api, f) }
+		LC(global_init), LC(global_cleanup), LC(version_info),
+		LC(easy_init), LC(easy_cleanup), LC(easy_setopt),
+		LC(easy_getinfo), LC(easy_strerror), LC(multi_init),
+		LC(multi_cleanup), LC(multi_setopt), LC(multi_add_handle),
+		LC(multi_remove_handle), LC(multi_socket_action),
+		LC(multi_info_read),
+#undef LC
+	};
+	curl_version_info_data *v;
+	const char *e;
+	void *lib;
+	size_t i;
+
+	if (lc.lib != NULL)
+		return 0;
+	if ((lib = dlopen(name, RTLD_NOW | RTLD_LOCAL)) == NULL) {
+		e = dlerror();
+		seterr(msg, msglen, "the HTTPS path needs libcurl 7.85 or "
+		    "newer, which cannot be loaded: %s", e != NULL ? e : name);
+		return -1;
+	}
+	for (i = 0; i < sizeof(syms) / sizeof(syms[0]); i++)
+		if (!lc_sym(lib, syms[i].name, (char *)&lc + syms[i].off)) {
+			seterr(msg, msglen, "%s lacks %s: the HTTPS path "
+			    "needs libcurl 7.85 or newer", name, syms[i].name);
+			goto fail;
+		}
+	/* CURLOPT_PROTOCOLS_STR (easy_setup) came with 7.85.0. */
+	v = lc.version_info(CURLVERSION_NOW);
+	if (v == NULL || v->version_num < 0x075500) {
+		seterr(msg, msglen, "%s is libcurl %s: the HTTPS path needs "
+		    "7.85 or newer", name, v != NULL && v->version != NULL ?
+		    v->version : "of unknown version");
+		goto fail;
+	}
+	lc.lib = lib;
+	return 0;
+fail:
+	dlclose(lib);
+	memset(&lc, 0, sizeof(lc));
+	return -1;
+}
+
+/*
+ * What the first fetch needs: libcurl, its global state, the multi
+ * handle and the CA store. 0; 1 with code and msg set when the path
+ * cannot work ("https-unavailable", or "internal" when libcurl or memory
+ * fails us). Tried again by the next fetch after a failure.
+ */
+static int
+start(struct https *h, const char **code, char *msg, size_t msglen)
+{
+	if (h->multi != NULL)
+		return 0;
+	if (lc_load(h->libcurl, msg, msglen) < 0) {
+		*code = "https-unavailable";
+		return 1;
+	}
+	if (!h->global) {
+		if (lc.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+			goto fail;
+		h->global = true;
+	}
+	if (h->ca_blob == NULL && load_cas(h) < 0)
+		goto fail;
+	if ((h->multi = lc.multi_init()) == NULL)
+		goto fail;
+	if (lc.multi_setopt(h->multi, CURLMOPT_SOCKETFUNCTION, sock_cb) !=
+	    CURLM_OK ||
+	    lc.multi_setopt(h->multi, CURLMOPT_SOCKETDATA, h) != CURLM_OK ||
+	    lc.multi_setopt(h->multi, CURLMOPT_TIMERFUNCTION, timer_cb) !=
+	    CURLM_OK ||
+	    lc.multi_setopt(h->multi, CURLMOPT_TIMERDATA, h) != CURLM_OK ||
+	    lc.multi_setopt(h->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS,
+	    (long)DS_MAX_HTTPS_INFLIGHT) != CURLM_OK) {
+		lc.multi_cleanup(h->multi);
+		h->multi = NULL;
+		goto fail;
+	}
+	return 0;
+fail:
+	*code = "internal";
+	seterr(msg, msglen, "libcurl cannot start (out of memory or a "
+	    "libcurl failure)");
+	return 1;
 }
 
 /* --- API --- */
@@ -706,13 +866,8 @@ https_new(const struct https_config *cfg, char *err, size_t errlen)
 {
 	struct https *h;
 
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-		seterr(err, errlen, "libcurl cannot start");
-		return NULL;
-	}
 	if ((h = calloc(1, sizeof(*h))) == NULL) {
 		seterr(err, errlen, "out of memory");
-		curl_global_cleanup();
 		return NULL;
 	}
 	h->timer = -1;
@@ -720,19 +875,13 @@ https_new(const struct https_config *cfg, char *err, size_t errlen)
 	h->ready_tail = &h->ready;
 	h->timeout_ms = cfg->timeout_ms != 0 ? cfg->timeout_ms :
 	    DS_HTTPS_TIMEOUT_MS;
-	if ((h->multi = curl_multi_init()) == NULL ||
-	    curl_multi_setopt(h->multi, CURLMOPT_SOCKETFUNCTION, sock_cb) !=
-	    CURLM_OK ||
-	    curl_multi_setopt(h->multi, CURLMOPT_SOCKETDATA, h) != CURLM_OK ||
-	    curl_multi_setopt(h->multi, CURLMOPT_TIMERFUNCTION, timer_cb) !=
-	    CURLM_OK ||
-	    curl_multi_setopt(h->multi, CURLMOPT_TIMERDATA, h) != CURLM_OK ||
-	    curl_multi_setopt(h->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS,
-	    (long)DS_MAX_HTTPS_INFLIGHT) != CURLM_OK) {
-		seterr(err, errlen, "libcurl multi interface cannot start");
+	h->libcurl = cfg->libcurl != NULL ? cfg->libcurl : DS_LIBCURL_SONAME;
+	if (cfg->system_ca_file != NULL &&
+	    (h->system_ca_file = strdup(cfg->system_ca_file)) == NULL) {
+		seterr(err, errlen, "out of memory");
 		goto fail;
 	}
-	if (load_cas(h, cfg, err, errlen) < 0)
+	if (read_ca_file(h, cfg, err, errlen) < 0)
 		goto fail;
 	return h;
 fail:
@@ -759,17 +908,20 @@ https_free(struct https *h)
 	if (h == NULL)
 		return;
 	for (j = h->active; j != NULL; j = j->next)
-		curl_multi_remove_handle(h->multi, j->easy);
+		lc.multi_remove_handle(h->multi, j->easy);
 	free_list(h->active);
 	free_list(h->queue);
 	free_list(h->ready);
 	if (h->multi != NULL)
-		curl_multi_cleanup(h->multi);
+		lc.multi_cleanup(h->multi);
 	free(h->socks);
 	free(h->ca_file);
 	free(h->ca_blob);
+	free(h->extra);
+	free(h->system_ca_file);
+	if (h->global)
+		lc.global_cleanup();
 	free(h);
-	curl_global_cleanup();
 }
 
 int
@@ -777,6 +929,8 @@ https_fetch(struct https *h, const char *url, https_cb cb, void *arg)
 {
 	struct smime_url u;
 	struct job *j;
+	const char *code;
+	char msg[sizeof(j->res.message)];
 	size_t n;
 	int rc;
 
@@ -792,6 +946,11 @@ https_fetch(struct https *h, const char *url, https_cb cb, void *arg)
 	if ((rc = smimetxt_url_check(url, n, &u)) != 0) {
 		set_result(j, "https-url", "URL refused before any connection: "
 		    "%s", smimetxt_strerror(rc));
+		ready_push(h, j);
+		return 0;
+	}
+	if (start(h, &code, msg, sizeof(msg)) != 0) {
+		set_result(j, code, "%s", msg);
 		ready_push(h, j);
 		return 0;
 	}
@@ -867,12 +1026,12 @@ https_process(struct https *h, const struct pollfd *pfd, size_t n)
 			ev |= CURL_CSELECT_OUT;
 		if (pfd[i].revents & (POLLERR | POLLNVAL))
 			ev |= CURL_CSELECT_ERR;
-		(void)curl_multi_socket_action(h->multi, pfd[i].fd, ev,
+		(void)lc.multi_socket_action(h->multi, pfd[i].fd, ev,
 		    &running);
 	}
 	if (h->timer >= 0 && now_ms() >= h->timer) {
 		h->timer = -1;	/* curl sets the next one inside */
-		(void)curl_multi_socket_action(h->multi, CURL_SOCKET_TIMEOUT,
+		(void)lc.multi_socket_action(h->multi, CURL_SOCKET_TIMEOUT,
 		    0, &running);
 	}
 	check_done(h);

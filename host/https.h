@@ -58,6 +58,9 @@ struct https_config {
 	/* Test seam: the file read as "the system store" instead of
 	 * libcurl's built-in CA bundle and directory. NULL in the host. */
 	const char *system_ca_file;
+	/* Test seam: the library dlopen'ed on the first fetch instead of
+	 * DS_LIBCURL_SONAME. NULL in the host. */
+	const char *libcurl;
 };
 
 struct https_result {
@@ -76,6 +79,8 @@ struct https_result {
 	 *   https-not-certificate body is neither PEM nor one DER certificate,
 	 *                        or certs_decode refuses it
 	 *   https-error          any other transfer failure (message says)
+	 *   https-unavailable    libcurl (7.85 or newer) cannot be loaded:
+	 *                        it is opened on the first fetch, not linked
 	 *   internal             out of memory or a libcurl failure of ours
 	 */
 	const char *code;
@@ -97,8 +102,9 @@ typedef void (*https_cb)(void *arg, struct https_result *res);
 
 struct https;
 
-/* Returns NULL with err filled when libcurl cannot start or ca_file
- * cannot be read or holds no PEM certificate. */
+/* Returns NULL with err filled when ca_file cannot be read or holds no
+ * PEM certificate. Cheap: libcurl is loaded and started by the first
+ * fetch (a fetch then fails with "https-unavailable" without it). */
 struct https *https_new(const struct https_config *cfg, char *err,
     size_t errlen);
 /* Ends every fetch without calling back. Accepts NULL. Not from inside

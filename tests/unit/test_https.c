@@ -290,6 +290,27 @@ main(int argc, char **argv)
 	CHECK(https_new(&cfg, err, sizeof(err)) == NULL);
 	CHECK(strstr(err, "no PEM certificate") != NULL);
 
+	/* libcurl is opened on the first fetch; without it a fetch ends as
+	 * https-unavailable (before any other fetch of this process: a
+	 * loaded libcurl stays loaded). */
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.libcurl = "libdane-smime-no-such-curl.so.4";
+	if ((a = https_new(&cfg, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "https_new: %s\n", err);
+		return 1;
+	}
+	{
+		struct want w = { "no-libcurl", url(H, mp, "/cert.pem"),
+		    "https-unavailable", 0, 0, NULL, 0, "cannot be loaded",
+		    0, 0, 0, {0}, 0, 0, 0, 0 };
+
+		CHECK(https_fetch(a, w.url, done, &w) == 0);
+		run(a, NULL, 5);
+		check(&w);
+		free((char *)w.url);
+	}
+	https_free(a);
+
 	/* Instance a: the system store plus CA A; a 3 s bound. */
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.ca_file = ca_a;
