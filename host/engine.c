@@ -1126,23 +1126,54 @@ done:
 	pending_free(e, p);
 }
 
-/* check: the main question, the same over TCP, and the wrong names. */
+/* check: one query (or the TXT query's fetch) has ended. */
+static void
+check_finish(struct engine *e, struct pending *p)
+{
+	struct job *j = p->job;
+
+	job_finish_one(e, j);
+	pending_free(e, p);
+	if (j->reported == j->naddresses)
+		emit(e, report_with_id(check_report(j->check), j->id));
+}
+
+/* check: the _smime TXT record's URL fetched (issue 18). */
+static void
+check_fetch_done(void *arg, struct https_result *hr)
+{
+	struct pending *p = arg;
+	struct engine *e = p->job->engine;
+
+	ensure_trust(e);	/* a certificate no record vouches for: PKIX */
+	if (check_fetched(p->job->check, hr) < 0)
+		e->failed = true;
+	check_finish(e, p);
+}
+
+/* check: the main question, the same over TCP, the _smime TXT record,
+ * and the wrong names. */
 static void
 check_done(void *arg, const struct dns_result *res)
 {
 	struct pending *p = arg;
 	struct job *j = p->job;
 	struct engine *e = j->engine;
+	const char *url;
 
 	if (p->index == CHECK_Q_MAIN && res->kind == DNSR_ANSWER &&
 	    res->msg.nrecords > 0)
 		ensure_trust(e);
 	if (check_answer(j->check, (int)p->index, res) < 0)
 		e->failed = true;
-	job_finish_one(e, j);
-	pending_free(e, p);
-	if (j->reported == j->naddresses)
-		emit(e, report_with_id(check_report(j->check), j->id));
+	else if ((url = check_fetch_url(j->check, (int)p->index)) != NULL) {
+		if (e->https == NULL)
+			check_fetch_done(p, NULL);
+		else if (https_fetch(e->https, url, check_fetch_done, p) < 0)
+			e->failed = true;
+		return;		/* finished when the fetch is */
+	}
+	check_finish(e, p);
 }
 
 static void
@@ -1521,8 +1552,8 @@ start_one(struct engine *e, struct job *j)
 			return -1;
 		p->job = j;
 		p->index = (size_t)kind;
-		if (resolver_query_flags(e->res, qname, DNS_TYPE_SMIMEA, flags,
-		    check_done, p) < 0) {
+		if (resolver_query_flags(e->res, qname, check_qtype(kind),
+		    flags, check_done, p) < 0) {
 			pending_free(e, p);
 			return -1;
 		}

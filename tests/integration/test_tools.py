@@ -33,7 +33,11 @@ CHECK_NAMES = {"record-present", "dnssec-secure", "records-well-formed",
                "no-duplicates", "answer-size", "tcp", "certificates-decode",
                "certificate-addresses", "usable", "matches-certificate",
                "wrong-name-sha256-full", "wrong-name-sha224",
-               "wrong-name-plain"}
+               "wrong-name-plain",
+               # the _smime TXT + HTTPS path (issue 18,
+               # test_https_discovery.py)
+               "txt-present", "txt-dnssec-secure", "txt-url",
+               "txt-reachable", "txt-certificate-matches"}
 RESULTS = {"pass", "fail", "warn", "info"}
 
 
