@@ -2,8 +2,10 @@
 // registered synchronously at the top level (MV3 event page): Thunderbird
 // suspends an idle page after about 30 s (timers die with it) and wakes
 // it for these listeners and for browser.alarms (compose.js keeps an
-// alarm while compose tabs are open). Every start connects the host and
-// picks up the compose tabs that are open.
+// alarm while compose tabs are open, and one that re-checks what the
+// live token serves). Every start makes sure Thunderbird has the token's
+// PKCS#11 module (token.js), connects the host and picks up the compose
+// tabs that are open.
 
 import * as bus from "./modules/bus.js";
 import * as host from "./modules/host.js";
@@ -11,6 +13,7 @@ import * as compose from "./modules/compose.js";
 import * as verify from "./modules/verify.js";
 import * as store from "./modules/store.js";
 import * as certs from "./modules/certimport.js";
+import * as token from "./modules/token.js";
 
 browser.tabs.onCreated.addListener((tab) => compose.track(tab));
 browser.tabs.onRemoved.addListener((tabId) => compose.untrack(tabId));
@@ -27,6 +30,8 @@ browser.alarms.onAlarm.addListener(async (alarm) => {
   await started;
   if (alarm.name === compose.ALARM)
     await compose.wake();
+  else if (alarm.name === compose.RECHECK_ALARM)
+    await compose.recheck("alarm");
   else
     bus.emit("alarm", { name: alarm.name });
 });
@@ -34,7 +39,7 @@ browser.alarms.onAlarm.addListener(async (alarm) => {
 bus.on((event, detail) => {
   if (event === "host-state" && detail.state === "ready")
     compose.hostReady();
-  else if (event === "host-validating" ||
+  else if (event === "host-validating" || event === "token" ||
            event === "host-state" && detail.state !== "connecting")
     compose.hostChanged();
   // Open popups and the options page refresh themselves on this.
@@ -42,11 +47,16 @@ bus.on((event, detail) => {
 });
 
 async function statusReport() {
+  // Only with the permanent copy on is the Experiment asked anything.
+  const keepCopy = await certs.keepingCopy();
   return {
     host: { ...host.status },
     os: (await browser.runtime.getPlatformInfo()).os,
+    token: { ...token.status },
+    vouched: Object.keys(await store.getVouched()).length,
+    keepCopy,
     experiment: certs.experimentAvailable(),
-    profileDb: await certs.profileDb(),
+    profileDb: keepCopy ? await certs.profileDb() : null,
     settings: await store.getSettings(),
     log: await store.getLog(),
   };
@@ -57,13 +67,21 @@ const handlers = {
   "status": () => statusReport(),
   "compose-status": (m) => compose.tabReport(m.tabId),
   "verify": (m) => verify.verifyTab(m.tabId, false),
-  "verify-status": (m) => {
+  // Adding a signer's certificate is keeping a copy: offered only with
+  // that choice on (the token serves the sender once one writes to them).
+  "verify-status": async (m) => {
     const r = verify.tabResult(m.tabId);
-    return r ? { ...r, canImport: verify.canImport(r),
-      host: { state: host.status.state } } : null;
+    return r ? { ...r, canImport: verify.canImport(r) &&
+      await certs.keepingCopy(), host: { state: host.status.state } } : null;
   },
   "import-signer": (m) => verify.importSigner(m.tabId),
-  "set-settings": (m) => store.setSettings(m.settings),
+  "set-settings": async (m) => {
+    const s = await store.setSettings(m.settings);
+    bus.emit("settings", s);
+    return s;
+  },
+  "token-install": () => token.ensure(),
+  "recheck": () => compose.recheck("options"),
   "remove-import": (m) => certs.remove(m.sha256),
   "reconnect": () => { host.reconnectNow(); return true; },
 };
@@ -86,11 +104,16 @@ async function testHook() {
   } catch (e) {
     return;
   }
-  const hook = await import("./testhook.js");
-  hook.run(config, { bus, host, compose, verify, store, certs });
+  try {
+    const hook = await import("./testhook.js");
+    await hook.run(config, { bus, host, compose, verify, store, certs,
+      token });
+  } catch (e) {
+    console.error("dane-smime: test hook failed", e);
+  }
 }
 
 started = testHook().finally(() => {
   host.connect();
-  return compose.start();
+  return Promise.all([token.ensure(), compose.start()]);
 });

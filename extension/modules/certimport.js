@@ -1,18 +1,42 @@
-// Getting certificates into Thunderbird's store: through the certdb
-// Experiment when Thunderbird runs it, else through the host's "import"
-// into the profile's cert9.db (NSS allows a second writer; Thunderbird
-// sees the addition at once). Only usable certificates of DNSSEC-secure
-// answers are ever imported, and only with the trust string the host
-// decided for them (`trust` in its result): the host has judged them
-// (match, PKIX, validity, usage, v3 end entity, every address in them
-// vouched for by its own record); the Experiment checks again.
+// Keeping a permanent copy in Thunderbird's store: an explicit choice
+// (settings.keepCopy, off by default), for people who want a recipient's
+// certificate kept when offline or after uninstalling. The default path
+// is the live token (token.js), which writes nothing into the profile.
+// With the choice on, certificates go through the certdb Experiment when
+// Thunderbird runs it, else through the host's "import" into the
+// profile's cert9.db (NSS allows a second writer; Thunderbird sees the
+// addition at once). Only usable certificates of DNSSEC-secure answers
+// are ever imported, and only with the trust string the host decided for
+// them (`trust` in its result): the host has judged them (match, PKIX,
+// validity, usage, v3 end entity, every address in them vouched for by
+// its own record); the Experiment checks again.
+//
+// Thunderbird loads an Experiment's implementation.js only when the
+// add-on first calls into it: nothing here touches browser.certdb unless
+// the choice is on, so with it off the privileged code never runs.
 
 import * as host from "./host.js";
 import * as store from "./store.js";
 
-export function experimentAvailable() {
+// Whether Thunderbird offers the Experiment (looking at the namespace
+// does not load its implementation). Asked only with keepCopy on.
+function experimentPresent() {
   return typeof browser.certdb !== "undefined" &&
     typeof browser.certdb.importCertificate === "function";
+}
+
+// Whether a permanent copy is kept (the setting), and if so whether
+// through the Experiment.
+let keepCopy = false;
+export async function keepingCopy() {
+  keepCopy = (await store.getSettings()).keepCopy === true;
+  return keepCopy;
+}
+
+// The Experiment may be used: the choice is on (as of the last
+// keepingCopy()) and Thunderbird runs it.
+export function experimentAvailable() {
+  return keepCopy && experimentPresent();
 }
 
 // The trust strings the host may allow (host/PROTOCOL.md, "result"):
@@ -55,6 +79,8 @@ function hostRefusal(c) {
 // Where the fallback writes: remembered from the Experiment, or set by
 // the user in the options page.
 export async function profileDb() {
+  if (!(await keepingCopy()))
+    return null;
   if (experimentAvailable()) {
     try {
       const dir = await browser.certdb.profileDirectory();
@@ -100,6 +126,8 @@ async function logChange(address, cert, change, method) {
 // reports the withheld ones. Returns [{sha256, subject, notAfter, action,
 // trust, code, reason, method}].
 export async function importResult(address, result) {
+  if (!(await keepingCopy()))
+    return [];
   const certs = importable(result);
   const out = [];
   const method = experimentAvailable() ? "experiment" : "host";
@@ -140,7 +168,8 @@ export async function importResult(address, result) {
     return out;
   }
   // The host looks the address up again and applies the same rule.
-  const replies = await host.hostImport(db, [address]);
+  const replies = await host.hostImport(db, [address],
+    await store.lookupOptions());
   for (const r of replies) {
     for (const ch of r.changes || []) {
       const c = certs.find((x) => x.sha256 === ch.sha256) || {};
@@ -163,9 +192,10 @@ export async function importResult(address, result) {
 }
 
 // Thunderbird's own compose lookup: {found, sha256, subject} or null when
-// it cannot be asked (no Experiment).
+// it cannot be asked (no Experiment, or no permanent copy kept: the
+// Experiment is then never loaded).
 export async function thunderbirdFinds(address) {
-  if (!experimentAvailable())
+  if (!(await keepingCopy()) || !experimentAvailable())
     return null;
   try {
     return await browser.certdb.findCertForEmail(address);
@@ -183,7 +213,7 @@ export async function remove(sha256) {
   const log = await store.getLog();
   const entry = log.find((e) => e.sha256 === sha256 && !e.removed &&
     (e.action === "added" || e.action === "trusted"));
-  if (!entry || !experimentAvailable())
+  if (!entry || !(await keepingCopy()) || !experimentAvailable())
     return false;
   let done;
   try {

@@ -8,17 +8,32 @@
 // a popup asking, onBeforeSend) and for browser.alarms: while compose tabs
 // are open an alarm fires every minute, and wake() then tracks the open
 // compose tabs again (start()) and polls them.
+//
+// The live token (issue 17): a lookup of at most 64 addresses makes the
+// host write what DNS vouches for now into the cache the token serves,
+// and drop an address's entries after a secure answer without them (or
+// an insecure or bogus one). So the recipients of a new compose window
+// are always looked up afresh (the host's own TTL cache keeps that
+// cheap), and the addresses the token serves (store.getVouched) are
+// looked up again every RECHECK_MINUTES (an alarm) and when a compose
+// window opens after RECHECK_ON_COMPOSE_MS: a withdrawn record leaves the
+// token at the next re-check once the answer's TTL has run out.
 
 import { emit } from "./bus.js";
 import * as host from "./host.js";
 import * as store from "./store.js";
 import * as certs from "./certimport.js";
+import * as token from "./token.js";
 
 const POLL_MS = 2000;
 const SEND_WAIT_MS = 4000;       // onBeforeSend never waits longer on DNS
 const MAX_CACHE_S = 3600;
 const MIN_CACHE_S = 60;
 export const ALARM = "dane-smime-compose";
+export const RECHECK_ALARM = "dane-smime-recheck";
+export const RECHECK_MINUTES = 15;
+const RECHECK_ON_COMPOSE_MS = 5 * 60 * 1000;
+const RECHECK_BATCH = 64;        // DS_TC_MAX_REQUEST_ADDRESSES: feeds the token
 
 const tabs = new Map();          // tabId -> {timer, addresses: [], key, encrypted}
 const entries = new Map();       // lowercased address -> entry
@@ -86,6 +101,7 @@ async function settle(address, result) {
   const settings = await store.getSettings();
   const best = certs.importable(result)[0] ||
     (result.certificates || [])[0] || null;
+  const keepCopy = settings.keepCopy === true;
   const entry = {
     address,
     state: stateOf(result),
@@ -106,33 +122,46 @@ async function settle(address, result) {
     certificate: best ? { subject: best.subject, notAfter: best.not_after,
       usable: best.usable === true, problems: best.problems || [] } : null,
     usable: certs.importable(result).length > 0,
-    autoImport: settings.autoImport,
+    // "token": served live (nothing stored), "copy": also kept in
+    // Thunderbird's store (settings.keepCopy)
+    path: keepCopy ? "copy" : "token",
+    keepCopy,
+    token: token.status.state,
     imports: [],
     thunderbird: null,
     expires: Date.now() + 1000 * Math.min(MAX_CACHE_S,
       Math.max(MIN_CACHE_S, result.ttl || 0)),
   };
-  if (entry.usable && settings.autoImport)
+  if (entry.usable && keepCopy)
     entry.imports = await certs.importResult(address, result);
-  if (entry.usable)
+  if (entry.usable && keepCopy)
     entry.thunderbird = await certs.thunderbirdFinds(address);
+  // The token serves it now (or no longer): remembered for re-checks.
+  // An answer that is no answer (error, indeterminate) changes nothing.
+  await store.noteVouched(address, entry.usable ? true :
+    entry.state === "error" || result.dnssec === "indeterminate" ? null :
+      false);
   entries.set(address.toLowerCase(), entry);
   emit("recipient", entry);
   return entry;
 }
 
-// Ready: Thunderbird can encrypt to this recipient now (a usable
-// certificate, and Thunderbird's own lookup finds one when it can be
-// asked).
+// Ready: Thunderbird can encrypt to this recipient now: a usable
+// certificate, and either the token that serves it is loaded, or (a
+// permanent copy kept) Thunderbird's own lookup finds one when it can be
+// asked.
 export function ready(e) {
-  return !!(e && e.usable &&
-    (e.thunderbird ? e.thunderbird.found === true : true) &&
+  if (!e || !e.usable)
+    return false;
+  if (e.path === "token")
+    return e.token === "installed" || e.token === "added";
+  return !!((e.thunderbird ? e.thunderbird.found === true : true) &&
     !(e.imports || []).some((i) => i.action === "error"));
 }
 
-// Looks up the addresses that are neither fresh nor in flight. Resolves
-// when all of them are settled.
-async function resolve(addresses, onStart) {
+// Looks up the addresses that are neither fresh nor in flight (force:
+// also the fresh ones). Resolves when all of them are settled.
+async function resolve(addresses, onStart, force) {
   const settings = await store.getSettings();
   const todo = [];
   const waits = [];
@@ -144,7 +173,7 @@ async function resolve(addresses, onStart) {
       // Never fresh: taking the domain off the list takes effect.
       entries.set(k, { address: a, state: "skipped", imports: [],
         expires: 0 });
-    } else if (!fresh(a)) {
+    } else if (force || !fresh(a)) {
       todo.push(a);
     }
   }
@@ -154,7 +183,8 @@ async function resolve(addresses, onStart) {
         imports: [], expires: 0 });
     if (onStart)
       await onStart();
-    const job = host.lookup(todo).then(async (results) => {
+    const opts = await store.lookupOptions();
+    const job = host.lookup(todo, opts).then(async (results) => {
       for (const a of todo) {
         const r = results.get(a) || { status: "error",
           error: { message: "no result from the host" } };
@@ -177,9 +207,15 @@ async function resolve(addresses, onStart) {
 
 export function tabStatus(tabId) {
   const t = tabs.get(tabId);
-  return (t ? t.addresses : []).map((a) => entries.get(a.toLowerCase()) ||
-    { address: a, state: host.usable() ? "pending" : "host-" + host.status.state,
-      imports: [] });
+  return (t ? t.addresses : []).map((a) => {
+    const e = entries.get(a.toLowerCase());
+    if (!e)
+      return { address: a, imports: [], state: host.usable() ? "pending" :
+        "host-" + host.status.state };
+    if (e.path === "token")
+      e.token = token.status.state;   // the module may have come since
+    return e;
+  });
 }
 
 // Badge and icon carry the tab's state: neutral until every recipient is
@@ -278,10 +314,15 @@ async function poll(tabId) {
     const changed = key !== t.key;
     t.key = key;
     const before = t.addresses.filter(fresh).length;
+    // A new window looks every recipient up afresh once (the token must
+    // not serve what DNS withdrew meanwhile); later polls only new ones.
+    const force = !t.looked && t.addresses.length > 0;
+    if (force)
+      t.looked = true;
     // While lookups run the badge shows that (never an old green).
     await resolve(t.addresses, () => updateBadge(tabId).then(() => {
       t.badge = null;
-    }));
+    }), force);
     const list = tabStatus(tabId);
     const imported = list.some((e) => e.imports &&
       e.imports.some((i) => i.action === "added" || i.action === "trusted") && !t.rechecked?.has(e.address));
@@ -316,6 +357,9 @@ export function track(tab) {
   tabs.set(tab.id, t);
   keepAwake();
   poll(tab.id);
+  if (Date.now() - lastRecheck > RECHECK_ON_COMPOSE_MS)
+    recheck("compose").catch((e) =>
+      console.warn("dane-smime: re-check failed", e));
 }
 
 export function untrack(tabId) {
@@ -371,10 +415,84 @@ export async function beforeSend(tab, details) {
 }
 
 export async function start() {
+  await recheckAlarm();
   for (const tab of await browser.tabs.query({ type: "messageCompose" }))
     track(tab);
   if (tabs.size === 0 && browser.alarms)
     await browser.alarms.clear(ALARM).catch(() => {});
+}
+
+// The periodic re-check's alarm, created once (creating it again on every
+// start of the page would postpone it for ever).
+async function recheckAlarm() {
+  if (!browser.alarms)
+    return;
+  try {
+    if (!(await browser.alarms.get(RECHECK_ALARM)))
+      browser.alarms.create(RECHECK_ALARM,
+        { periodInMinutes: RECHECK_MINUTES, delayInMinutes: RECHECK_MINUTES });
+  } catch (e) {
+    console.warn("dane-smime: re-check alarm", e);
+  }
+}
+
+let lastRecheck = 0;
+let rechecking = null;
+
+// Looks up again every address the token serves (batches of at most 64,
+// so that the host updates its cache for them). Resolves to {reason,
+// checked, still, gone, at} or null (no usable host: tried again at the
+// next occasion).
+export function recheck(reason) {
+  if (!rechecking)
+    rechecking = doRecheck(reason).finally(() => {
+      rechecking = null;
+    });
+  return rechecking;
+}
+
+async function doRecheck(reason) {
+  if (!host.usable())
+    return null;
+  lastRecheck = Date.now();
+  const settings = await store.getSettings();
+  const vouched = Object.values(await store.getVouched());
+  const todo = [];
+  for (const v of vouched) {
+    if (store.isNeverDomain(v.address, settings.neverDomains))
+      await store.noteVouched(v.address, false);   // never looked up again
+    else
+      todo.push(v.address);
+  }
+  const gone = [];
+  const still = [];
+  const opts = await store.lookupOptions();
+  for (let i = 0; i < todo.length; i += RECHECK_BATCH) {
+    const batch = todo.slice(i, i + RECHECK_BATCH);
+    let results;
+    try {
+      results = await host.lookup(batch, opts);
+    } catch (e) {
+      console.warn("dane-smime: re-check lookup failed", e);
+      return null;
+    }
+    for (const a of batch) {
+      const r = results.get(a) || { status: "error",
+        error: { message: "no result from the host" } };
+      const e = await settle(a, r);
+      if (e.usable)
+        still.push(a);
+      else if (e.state !== "error")
+        gone.push(a);
+    }
+  }
+  const report = { reason: reason || null, checked: todo.length, still, gone,
+    at: new Date(Date.now()).toISOString() };
+  emit("recheck", report);
+  // Open windows redraw at their next poll.
+  for (const t of tabs.values())
+    t.badge = null;
+  return report;
 }
 
 // Host came back: look again at what failed while it was away.

@@ -173,9 +173,10 @@ export function request(body, onMsg) {
 }
 
 // lookup: resolves to a Map address -> result once "done" arrives.
-export function lookup(addresses) {
+// opts: request fields from the settings (store.lookupOptions()).
+export function lookup(addresses, opts) {
   const results = new Map();
-  return request({ type: "lookup", addresses }, (msg) => {
+  return request({ ...(opts || {}), type: "lookup", addresses }, (msg) => {
     if (msg.type === "result")
       results.set(msg.address, msg);
     else if (msg.type === "error")
@@ -186,15 +187,16 @@ export function lookup(addresses) {
 
 // import into an NSS database by the host (the fallback without the
 // Experiment): resolves to the list of "import" messages.
-export function hostImport(db, addresses) {
+export function hostImport(db, addresses, opts) {
   const out = [];
-  return request({ type: "import", db, addresses }, (msg) => {
-    if (msg.type === "import")
-      out.push(msg);
-    else if (msg.type === "error")
-      throw new Error(msg.error.code + ": " + msg.error.message);
-    return msg.type === "done" ? out : false;
-  });
+  return request({ ...(opts || {}), type: "import", db, addresses },
+    (msg) => {
+      if (msg.type === "import")
+        out.push(msg);
+      else if (msg.type === "error")
+        throw new Error(msg.error.code + ": " + msg.error.message);
+      return msg.type === "done" ? out : false;
+    });
 }
 
 export function verifyMessage(base64, from) {

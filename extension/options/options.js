@@ -2,18 +2,31 @@ import { t, localize, el, date, send, onChange, validity, trustText,
   problemText, setupBanner } from "../ui.js";
 
 const $ = (id) => document.getElementById(id);
+const CHECKBOXES = ["keepCopy", "https", "autoEncrypt", "autoVerify"];
 
 async function render() {
   const s = await send("status");
   const banner = setupBanner(s.host, s.os, () => send("reconnect"));
   $("banners").replaceChildren(...(banner ? [banner] : []));
   $("hostOk").hidden = !!banner;
+  // The live token: the default path, nothing written into the profile.
+  const ts = s.token.state;
+  $("tokenState").textContent = t("tokenState_" + ts, [s.token.error || ""]);
+  $("tokenState").className = ["installed", "added"].includes(ts) ?
+    "host-ready" : ts === "checking" ? "" : "banner warn";
+  const slot = (s.token.slots || []).find((x) => x.token);
+  $("tokenName").hidden = !slot;
+  $("tokenName").textContent = slot ? slot.token : "";
+  $("tokenRetry").hidden = ["installed", "added", "checking"].includes(ts);
+  $("vouched").textContent = t("optVouched", [String(s.vouched)]);
+  // Keeping a copy: the Experiment (or the helper) is asked only when on.
+  $("copyPart").hidden = !s.keepCopy;
   $("storeMode").textContent = s.experiment ? t("optStoreExperiment") :
     t("optStoreFallback", [s.profileDb || t("optStoreUnknown")]);
   $("profileRow").hidden = s.experiment;
   if (document.activeElement !== $("profileDir"))
     $("profileDir").value = s.settings.profileDir || "";
-  for (const k of ["autoImport", "autoEncrypt", "autoVerify"])
+  for (const k of CHECKBOXES)
     $(k).checked = !!s.settings[k];
   if (document.activeElement !== $("neverDomains"))
     $("neverDomains").value = s.settings.neverDomains.join("\n");
@@ -39,12 +52,24 @@ async function render() {
   document.body.dataset.rendered = String(Date.now());
 }
 
-function save(changes) {
-  send("set-settings", { settings: changes });
+async function save(changes) {
+  await send("set-settings", { settings: changes });
+  render();
 }
 
-for (const k of ["autoImport", "autoEncrypt", "autoVerify"])
+for (const k of CHECKBOXES)
   $(k).addEventListener("change", () => save({ [k]: $(k).checked }));
+$("tokenRetry").addEventListener("click", async () => {
+  await send("token-install");
+  render();
+});
+$("recheck").addEventListener("click", async () => {
+  $("rechecked").textContent = t("optRechecking");
+  const r = await send("recheck");
+  $("rechecked").textContent = r ? t("optRechecked", [String(r.checked),
+    String(r.gone.length)]) : t("optRecheckNoHost");
+  render();
+});
 $("neverDomains").addEventListener("change", () => save({
   neverDomains: $("neverDomains").value.split(/[\s,]+/).filter(Boolean) }));
 $("profileDir").addEventListener("change", () => save({

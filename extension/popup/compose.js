@@ -7,8 +7,14 @@ import { t, localize, el, date, time, send, onChange, validity, problemText,
 const MARKS = { ok: "\u2713", warn: "!", bad: "\u2717", neutral: "\u2013",
   busy: "\u2026" };
 
+// As modules/compose.js ready(): the live token serves it (its module is
+// loaded), or a kept copy that Thunderbird finds.
 function ready(e) {
-  return !!(e.usable && (e.thunderbird ? e.thunderbird.found === true : true) &&
+  if (!e.usable)
+    return false;
+  if (e.path === "token")
+    return e.token === "installed" || e.token === "added";
+  return !!((e.thunderbird ? e.thunderbird.found === true : true) &&
     !(e.imports || []).some((i) => i.action === "error"));
 }
 
@@ -51,15 +57,16 @@ export function describe(e) {
   }
   if (e.state.startsWith("host-"))
     return { tone: "neutral", phrase: t("rec_host") };
+  if (e.state === "found" && e.usable && e.path === "token")
+    return ready(e) ? { tone: "ok", phrase: t("rec_live", [who]) } :
+      { tone: "warn", phrase: t("rec_tokenMissing"),
+        next: t("next_tokenMissing") };
   if (e.state === "found" && e.usable) {
     if (ready(e))
       return { tone: "ok", phrase: t(added(e) ? "rec_added" : "rec_known",
         [who]) };
     if ((e.imports || []).some((i) => i.action === "error"))
       return { tone: "bad", phrase: t("rec_addFailed"), next: t("next_seeDetails") };
-    if (e.autoImport === false && !added(e))
-      return { tone: "warn", phrase: t("rec_foundNotAdded"),
-        next: t("next_foundNotAdded") };
     return { tone: "warn", phrase: t("rec_tbRefuses"), next: t("next_seeDetails") };
   }
   // unusable (or found without a certificate we may use)

@@ -1,6 +1,7 @@
 // A fake of the parts of Thunderbird's `browser` the add-on's modules use,
 // for the node --test unit tests: a scripted native port, storage.local,
-// compose, messengerUtilities, composeAction and the certdb Experiment.
+// compose, messengerUtilities, composeAction, pkcs11 and the certdb
+// Experiment (every access to browser.certdb is counted: fake.certdbTouched).
 // Import this module before the add-on's modules: it sets
 // globalThis.browser (the modules look it up only when they run).
 
@@ -211,12 +212,42 @@ export function install() {
         calls.push(["alarms.create", name, opts]);
         fake.alarms.list.set(name, opts);
       },
+      async get(name) {
+        return fake.alarms.list.has(name) ?
+          { name, ...fake.alarms.list.get(name) } : undefined;
+      },
       async clear(name) {
         calls.push(["alarms.clear", name]);
         return fake.alarms.list.delete(name);
       },
       fire(name) {
         fake.alarms.onAlarm.fire({ name });
+      },
+    },
+    // pkcs11: fake.modules holds the installed module names; a name in
+    // fake.manifests may be installed (Thunderbird's errors otherwise).
+    modules: new Set(),
+    manifests: new Set(["dane_smime_pkcs11"]),
+    installError: null,
+    pkcs11: {
+      async isModuleInstalled(name) {
+        calls.push(["pkcs11.isModuleInstalled", name]);
+        if (!fake.manifests.has(name))
+          throw new Error("No such PKCS#11 module " + name);
+        return fake.modules.has(name);
+      },
+      async installModule(name) {
+        calls.push(["pkcs11.installModule", name]);
+        if (!fake.manifests.has(name))
+          throw new Error("No such PKCS#11 module " + name);
+        if (fake.installError)
+          throw new Error(fake.installError);
+        fake.modules.add(name);
+      },
+      async getModuleSlots(name) {
+        if (!fake.modules.has(name))
+          throw new Error("The module " + name + " is not installed");
+        return [{ name: "DANE S/MIME", token: { name: "DANE S/MIME: 1 certificate" } }];
       },
     },
     identities: {
@@ -247,6 +278,21 @@ export function install() {
       },
     },
   };
+  // Counts every look at browser.certdb (typeof included): with no
+  // permanent copy kept the add-on must never touch it.
+  const certdb = fake.certdb;
+  fake.certdbTouched = 0;
+  Object.defineProperty(fake, "certdb", {
+    get() {
+      fake.certdbTouched++;
+      return fake.certdbValue;
+    },
+    set(v) {
+      fake.certdbValue = v;
+    },
+    enumerable: true, configurable: true,
+  });
+  fake.certdbValue = certdb;
   globalThis.browser = fake;
   return fake;
 }

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { install, flush, hostResponder, fakeClock } from "./fake_browser.mjs";
 import * as host from "../../extension/modules/host.js";
 import * as certs from "../../extension/modules/certimport.js";
+import * as token from "../../extension/modules/token.js";
 
 const COMPOSE_URL = new URL("../../extension/modules/compose.js", import.meta.url);
 let instance = 0;
@@ -33,11 +34,16 @@ function found(sha, extra = {}) {
 }
 
 // A fresh fake browser (the host's port is kept and given a new
-// responder), a fresh compose module and a fake clock.
+// responder), the token's module installed (opts.token false: not), a
+// fresh compose module and a fake clock. The default path is the live
+// token; tests of the permanent copy set settings.keepCopy.
 async function setup(t, opts = {}) {
   const fake = install();
   hostPort.responder = hostResponder(opts);
   host.status.state = "ready";
+  if (opts.token === false)
+    fake.manifests.clear();
+  await token.ensure();
   const clock = fakeClock(t);
   t.mock.method(console, "warn", () => {});
   if (opts.settings)
@@ -79,9 +85,12 @@ test("new recipients are looked up once, removed ones dropped", async (t) => {
   await nextPoll();
   assert.equal(lookups().length, 2);
   assert.deepEqual(states(1).map((s) => s[0]), ["alice@a.test", "carol@c.test"]);
-  // Another tab, other spelling: the cache answers.
+  // Another tab, other spelling: a new window looks its recipients up
+  // afresh once (the token must not serve what DNS withdrew meanwhile).
   await openTab(2, { bcc: ["ALICE@a.test"] });
-  assert.equal(lookups().length, 2);
+  assert.deepEqual(lookups().at(-1), ["ALICE@a.test"]);
+  await nextPoll();
+  assert.equal(lookups().length, 3);
   assert.deepEqual(compose.tabStatus(2).map((e) => e.state), ["absent"]);
   compose.untrack(1);
   assert.deepEqual(compose.tabStatus(1), []);
@@ -136,7 +145,8 @@ test("excluded domains are never looked up, and the exclusion can be undone",
   });
 
 test("the badge counts recipients with a usable certificate", async (t) => {
-  const { fake, compose, openTab, states } = await setup(t, { results: {
+  const { fake, compose, openTab, states } = await setup(t, {
+    settings: { keepCopy: true }, results: {
     "alice@a.test": found("aa"),
     "bob@b.test": { status: "absent", dnssec: "secure", ttl: 300 },
     "carol@c.test": { status: "insecure", dnssec: "insecure",
@@ -171,7 +181,8 @@ test("the badge counts recipients with a usable certificate", async (t) => {
 
 test("only usable certificates of secure answers are imported; the recipients are set again once",
   async (t) => {
-    const { fake, compose, openTab, nextPoll } = await setup(t, { results: {
+    const { fake, compose, openTab, nextPoll } = await setup(t, {
+      settings: { keepCopy: true }, results: {
       "alice@a.test": { ...found("aa"), certificates: [
         cert("a0", { usable: false }), cert("aa"),
         cert("ca", { is_ca: true }), cert("px", { trust_basis: "pkix", trust: ",," })] },
@@ -206,7 +217,7 @@ test("only usable certificates of secure answers are imported; the recipients ar
 
 test("an import that changes nothing does not set the recipients again",
   async (t) => {
-    const { fake, openTab } = await setup(t, {
+    const { fake, openTab } = await setup(t, { settings: { keepCopy: true },
       results: { "alice@a.test": found("aa") } });
     fake.importAction = () => "unchanged";
     await openTab(1, { to: ["alice@a.test"] });
@@ -217,15 +228,42 @@ test("an import that changes nothing does not set the recipients again",
     assert.equal(fake.badges.get(1).text, "1/1");
   });
 
-test("with auto-import off nothing is imported, the badge still counts",
+test("by default (the live token) nothing is imported and browser.certdb is never touched; the badge counts",
   async (t) => {
-    const { fake, openTab } = await setup(t, {
-      settings: { autoImport: false },
-      results: { "alice@a.test": found("aa") } });
-    await openTab(1, { to: ["alice@a.test"] });
+    const { fake, compose, openTab } = await setup(t, {
+      results: { "alice@a.test": found("aa"), "bob@b.test": found("bb") } });
+    await openTab(1, { to: ["alice@a.test", "bob@b.test"] });
     assert.equal(fake.imported.length, 0);
-    assert.equal(fake.badges.get(1).text, "1/1");
+    assert.equal(fake.badges.get(1).text, "2/2");
     assert.equal(fake.calls.filter((c) => c[0] === "setComposeDetails").length, 0);
+    const e = compose.tabStatus(1)[0];
+    assert.deepEqual([e.path, e.token, e.usable, e.imports, e.thunderbird,
+      compose.ready(e)], ["token", "added", true, [], null, true]);
+    // What the options page and the popups ask for, too.
+    assert.equal(await certs.profileDb(), null);
+    assert.equal(await certs.thunderbirdFinds("alice@a.test"), null);
+    assert.deepEqual(await certs.importResult("alice@a.test", found("aa")), []);
+    assert.equal(await certs.remove("aa"), false);
+    assert.equal(certs.experimentAvailable(), false);
+    assert.equal(fake.certdbTouched, 0);
+    assert.equal(fake.stored.importLog, undefined);
+    // Both are remembered for the re-checks.
+    assert.deepEqual(Object.keys(fake.stored.vouched).sort(),
+      ["alice@a.test", "bob@b.test"]);
+  });
+
+test("without the token's module a usable certificate is not ready, and says why",
+  async (t) => {
+    const { fake, compose, openTab } = await setup(t, { token: false,
+      results: { "alice@a.test": found("aa") } });
+    assert.equal(token.status.state, "missing");
+    assert.match(token.status.error, /No such PKCS#11 module dane_smime_pkcs11/);
+    await openTab(1, { to: ["alice@a.test"] });
+    const e = compose.tabStatus(1)[0];
+    assert.deepEqual([e.usable, e.token, compose.ready(e)],
+      [true, "missing", false]);
+    assert.equal(fake.badges.get(1).text, "0/1");
+    assert.equal(fake.certdbTouched, 0);
   });
 
 test("auto-encrypt: once, only when every recipient can get it and the identity can encrypt",
@@ -267,7 +305,7 @@ test("onBeforeSend waits for unresolved recipients at most 4 s", async (t) => {
 
 test("onBeforeSend returns as soon as the lookup is done, and imports",
   async (t) => {
-    const { fake, compose } = await setup(t, {
+    const { fake, compose } = await setup(t, { settings: { keepCopy: true },
       results: { "alice@a.test": found("aa") } });
     const r = await compose.beforeSend({ id: 1 }, { to: ["alice@a.test"] });
     assert.deepEqual(r, {});
@@ -376,7 +414,7 @@ test("results are cached for their TTL, between 60 s and one hour",
 test("without the Experiment, imports go through the host into the profile database",
   async (t) => {
     const { fake } = await setup(t, {
-      settings: { profileDir: "/home/u/.thunderbird/p" },
+      settings: { keepCopy: true, profileDir: "/home/u/.thunderbird/p" },
       imports: (a) => ({ status: "found", dnssec: "secure",
         changes: [{ sha256: "aa", trust: ",C,", action: "added" }],
         refused: [{ sha256: "ca", reason: "a CA certificate never gets trust" }] }) });
@@ -402,7 +440,7 @@ test("without the Experiment, imports go through the host into the profile datab
 
 test("without the Experiment and without a profile directory, imports are errors",
   async (t) => {
-    const { fake } = await setup(t);
+    const { fake } = await setup(t, { settings: { keepCopy: true } });
     delete fake.certdb;
     const n = hostPort.sent.length;
     const out = await certs.importResult("alice@a.test", found("aa"));
@@ -414,14 +452,14 @@ test("without the Experiment and without a profile directory, imports are errors
 
 test("the Experiment's profile directory is remembered for the fallback",
   async (t) => {
-    const { fake } = await setup(t);
+    const { fake } = await setup(t, { settings: { keepCopy: true } });
     assert.equal(await certs.profileDb(), "sql:/home/u/.thunderbird/p.default");
     assert.equal(fake.stored.settings.profileDir, "/home/u/.thunderbird/p.default");
   });
 
 test("undo removes only logged certificates, keeping ones that were there before",
   async (t) => {
-    const { fake } = await setup(t);
+    const { fake } = await setup(t, { settings: { keepCopy: true } });
     fake.importAction = (sha) => (sha === "bb" ? "trusted" : "added");
     await certs.importResult("alice@a.test", found("aa"));
     await certs.importResult("bob@b.test", found("bb"));
@@ -435,9 +473,10 @@ test("undo removes only logged certificates, keeping ones that were there before
     assert.ok(fake.stored.importLog.every((e) => e.removed));
   });
 
-test("ready needs Thunderbird to find the certificate; a pending lookup shows no count yet",
+test("with a copy kept, ready needs Thunderbird to find the certificate; a pending lookup shows no count yet",
   async (t) => {
-    const { fake, compose, openTab } = await setup(t, { hang: (m) =>
+    const { fake, compose, openTab } = await setup(t, {
+      settings: { keepCopy: true }, hang: (m) =>
       m.addresses.includes("slow@s.test"), results: {
       "alice@a.test": found("aa"), "bob@b.test": found("bb") } });
     fake.tbFinds = (a) => ({ found: a === "alice@a.test" });
@@ -525,4 +564,143 @@ test("an alarm keeps the compose tabs followed across a suspended page",
     assert.deepEqual(lookups().at(-1), ["alice@a.test"]);
     assert.ok(fake.alarms.list.has(fresh.ALARM));
     fresh.untrack(7);
+  });
+
+// --- The live token (issue 17) and the web-server switch (issue 18) ---
+
+test("the token's module: installed when missing, left alone when there, and why not",
+  async () => {
+    const fake = install();
+    let s = await token.ensure();
+    assert.deepEqual([s.state, s.error, s.slots], ["added", null,
+      [{ name: "DANE S/MIME", token: "DANE S/MIME: 1 certificate" }]]);
+    assert.deepEqual(fake.calls.filter((c) => c[0].startsWith("pkcs11.")), [
+      ["pkcs11.isModuleInstalled", "dane_smime_pkcs11"],
+      ["pkcs11.installModule", "dane_smime_pkcs11"]]);
+    // Thunderbird keeps it (pkcs11.txt): the next start only asks.
+    s = await token.ensure();
+    assert.equal(s.state, "installed");
+    assert.equal(fake.calls.filter((c) => c[0] === "pkcs11.installModule")
+      .length, 1);
+    assert.equal(token.ready(), true);
+    // No manifest (the helper's package is missing or too old).
+    install().manifests.clear();
+    s = await token.ensure();
+    assert.deepEqual([s.state, token.ready()], ["missing", false]);
+    // Thunderbird refuses to load it.
+    install().installError = "Module could not be loaded";
+    s = await token.ensure();
+    assert.deepEqual([s.state, s.error], ["failed", "Module could not be loaded"]);
+    // A Thunderbird without the API.
+    delete install().pkcs11;
+    s = await token.ensure();
+    assert.equal(s.state, "unavailable");
+    // Concurrent calls share one check.
+    const f = install();
+    await Promise.all([token.ensure(), token.ensure(), token.ensure()]);
+    assert.equal(f.calls.filter((c) => c[0] === "pkcs11.isModuleInstalled")
+      .length, 1);
+  });
+
+test("re-check: every served address is looked up again (at most 64 a request); withdrawn ones are dropped and shown",
+  async (t) => {
+    const results = {};
+    for (let i = 0; i < 70; i++)
+      results["u" + i + "@a.test"] = found("s" + i);
+    const { fake, compose, lookups, openTab } = await setup(t, { results });
+    // The alarm exists once and is not pushed back by a second start.
+    await compose.start();
+    assert.deepEqual(fake.alarms.list.get(compose.RECHECK_ALARM),
+      { periodInMinutes: 15, delayInMinutes: 15 });
+    const creates = () => fake.calls.filter((c) => c[0] === "alarms.create" &&
+      c[1] === compose.RECHECK_ALARM).length;
+    await compose.start();
+    assert.equal(creates(), 1);
+    // 70 recipients, in a window of their own, are served.
+    await openTab(1, { to: Object.keys(results) });
+    assert.equal(Object.keys(fake.stored.vouched).length, 70);
+    assert.equal(fake.badges.get(1).text, "70");
+    compose.untrack(1);
+    // u3's record is withdrawn (secure denial), u4's domain turns
+    // insecure, u5 times out (kept: no answer is no verdict).
+    results["u3@a.test"] = { status: "absent", dnssec: "secure", ttl: 300 };
+    results["u4@a.test"] = { ...found("s4"), status: "insecure",
+      dnssec: "insecure" };
+    results["u5@a.test"] = { status: "error", dnssec: "indeterminate",
+      error: { code: "timeout", message: "no answer" } };
+    const events = [];
+    const { on } = await import("../../extension/modules/bus.js");
+    const off = on((ev, d) => ev === "recheck" && events.push(d));
+    const before = lookups().length;
+    const r = await compose.recheck("alarm");
+    off();
+    const batches = lookups().slice(before);
+    assert.deepEqual(batches.map((b) => b.length), [64, 6]);
+    assert.deepEqual(batches.flat().sort(), Object.keys(results).sort());
+    assert.deepEqual([r.reason, r.checked, r.gone.sort(), r.still.length],
+      ["alarm", 70, ["u3@a.test", "u4@a.test"], 67]);
+    assert.deepEqual(events, [r]);
+    assert.equal(Object.keys(fake.stored.vouched).length, 68);
+    assert.equal(fake.stored.vouched["u3@a.test"], undefined);
+    assert.ok(fake.stored.vouched["u5@a.test"]);
+    // A new window to u3 shows at once that it can no longer get it.
+    await openTab(2, { to: ["u3@a.test"] });
+    assert.deepEqual(compose.tabStatus(2).map((e) => [e.state, e.usable]),
+      [["absent", false]]);
+    assert.equal(fake.badges.get(2).text, "0/1");
+    assert.equal(fake.certdbTouched, 0);
+  });
+
+test("re-check on compose: at most every 5 minutes; excluded domains are dropped, not looked up",
+  async (t) => {
+    const { fake, compose, lookups, openTab, clock } = await setup(t, {
+      results: { "a@a.test": found("aa"), "b@b.test": found("bb") } });
+    await openTab(1, { to: ["a@a.test", "b@b.test"] });
+    // The first window re-checked the (empty) set; the second, a minute
+    // later, does not; one six minutes later does.
+    compose.untrack(1);
+    clock.tick(60 * 1000);
+    const n = lookups().length;
+    await openTab(2, { to: ["c@c.test"] });
+    assert.deepEqual(lookups().slice(n), [["c@c.test"]]);
+    compose.untrack(2);
+    fake.stored.settings = { neverDomains: ["b.test"] };
+    clock.tick(6 * 60 * 1000);
+    const m = lookups().length;
+    await openTab(3, { to: ["c@c.test"] });
+    await flush();
+    assert.deepEqual(lookups().slice(m).sort(), [["a@a.test"], ["c@c.test"]]);
+    assert.deepEqual(Object.keys(fake.stored.vouched), ["a@a.test"]);
+  });
+
+test("re-check without a usable host does nothing and says so", async (t) => {
+  const { compose, lookups } = await setup(t);
+  host.status.state = "missing";
+  const n = lookups().length;
+  assert.equal(await compose.recheck("alarm"), null);
+  assert.equal(lookups().length, n);
+  host.status.state = "ready";
+});
+
+test("the web-server switch: off sends \"https\": false in lookups and imports, on sends nothing",
+  async (t) => {
+    const { fake, compose, openTab } = await setup(t, {
+      settings: { https: false, keepCopy: true, profileDir: "/p" },
+      results: { "a@a.test": found("aa") },
+      imports: () => ({ changes: [] }) });
+    await openTab(1, { to: ["a@a.test"] });
+    const sent = () => hostPort.sent.filter((m) => m.type === "lookup" ||
+      m.type === "import");
+    assert.equal(sent().at(-1).type, "lookup");
+    assert.equal(sent().at(-1).https, false);
+    delete fake.certdb;
+    await certs.importResult("a@a.test", found("aa"));
+    assert.deepEqual([sent().at(-1).type, sent().at(-1).https],
+      ["import", false]);
+    fake.stored.settings.https = true;
+    await compose.beforeSend({ id: 1 }, { to: ["n@n.test"] });
+    assert.equal(sent().at(-1).type, "lookup");
+    assert.equal("https" in sent().at(-1), false);
+    await certs.importResult("a@a.test", found("aa"));
+    assert.equal("https" in sent().at(-1), false);
   });

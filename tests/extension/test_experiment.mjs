@@ -244,8 +244,10 @@ function load(entries = []) {
     store.set(C[name].sha256, { cert: C[name], trust, token: token || SOFTOKEN });
   const { db, calls } = fakeNss(store);
   const files = new Map();
+  const notes = [];
   const ctx = {
     console,
+    dump: (text) => notes.push(["dump", text]),
     ChromeUtils: {
       importESModule(url) {
         if (url.endsWith("ExtensionCommon.sys.mjs"))
@@ -263,7 +265,8 @@ function load(entries = []) {
     },
     Ci: { nsIX509Cert: X, nsIX509CertDB: D, nsICryptoHash: { SHA256: 4 },
       nsIFile: {} },
-    Services: { dirsvc: { get: () => ({ path: "/profile" }) } },
+    Services: { dirsvc: { get: () => ({ path: "/profile" }) },
+      console: { logStringMessage: (text) => notes.push(["console", text]) } },
     PathUtils: { profileDir: "/profile", join: (...p) => p.join("/") },
     IOUtils: {
       async readJSON(p) {
@@ -278,7 +281,13 @@ function load(entries = []) {
   };
   vm.createContext(ctx);
   vm.runInContext(readFileSync(IMPL, "utf8"), ctx, { filename: IMPL.pathname });
+  assert.deepEqual(notes, []);   // loading the script says nothing ...
   const api = new ctx.certdb().getAPI().certdb;
+  // ... getAPI (Thunderbird's first call into browser.certdb) says it once,
+  // in the error console and on stdout (what the real Thunderbird test
+  // looks for).
+  const note = "dane-smime: certdb Experiment loaded (keep a permanent copy is on)";
+  assert.deepEqual(notes, [["console", note], ["dump", note + "\n"]]);
   const trustOf = (name) => {
     const e = store.get(C[name].sha256);
     return e ? e.trust : undefined;
@@ -500,6 +509,7 @@ function withExperiment(entries) {
   const fake = install();
   const x = load(entries);
   fake.certdb = x.api;
+  fake.stored.settings = { keepCopy: true };   // the explicit choice
   return { fake, x };
 }
 

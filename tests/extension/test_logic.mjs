@@ -128,7 +128,7 @@ test("the en and de catalogues are complete", async () => {
       "de " + k + " looks untranslated: " + v.message);
   const files = ["ui.js", "background.js", "popup/compose.js", "popup/verify.js",
     "options/options.js", "modules/verify.js", "modules/compose.js",
-    "modules/certimport.js"];
+    "modules/certimport.js", "modules/token.js"];
   const html = ["popup/compose.html", "popup/verify.html", "options/options.html"];
   const used = new Set();
   for (const f of files) {
@@ -159,6 +159,8 @@ test("the en and de catalogues are complete", async () => {
       .map((s) => "dane_" + s),
     ...["added", "trusted", "unchanged", "would_add", "refused", "error"]
       .map((s) => "import_" + s),
+    ...["checking", "installed", "added", "missing", "failed", "unavailable"]
+      .map((s) => "tokenState_" + s),
     "usage_0", "usage_1", "usage_2", "usage_3", "selector_0", "selector_1",
     "matching_0", "matching_1", "matching_2", "method_experiment", "method_host",
   ];

@@ -400,6 +400,10 @@ class ThunderbirdTest(unittest.TestCase):
         cls.tb.stop()
 
     def run_tb(self, hook, with_host=True, files=None, prefs=None):
+        """These scenarios are those of the permanent copy (issue 17 made
+        it a choice, off by default): keepCopy on unless hook says."""
+        hook = dict(hook)
+        hook.setdefault("settings", {"keepCopy": True})
         r = Run(self.tb, hook, with_host, files, prefs)
         self.addCleanup(r.stop)
         if MODE != "build" and with_host:
@@ -561,7 +565,8 @@ class ThunderbirdTest(unittest.TestCase):
             self.skipTest("moves the test's own manifest")
         windows = [{"after": 25, "to": ["hugh@example.test"]},
                    {"after": 25, "to": ["multi@example.test"]}]
-        r = Run(self.tb, {"idle": {"windows": windows}},
+        r = Run(self.tb, {"idle": {"windows": windows},
+                          "settings": {"keepCopy": True}},
                 prefs={"extensions.background.idle.timeout": 5000})
         self.addCleanup(r.stop)
         r.host_manifest(False)

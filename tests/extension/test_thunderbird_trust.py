@@ -65,7 +65,7 @@ function out(event, data) {
       "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0")));
 }
 
-export function run(config, m) {
+export async function run(config, m) {
   // The base hook reports every recipient (Thunderbird's lookup of each
   // included) and then "compose-done": only after that does this hook
   // act, so that its undo cannot race those lookups.
@@ -78,7 +78,7 @@ export function run(config, m) {
         args[0].startsWith("DANE-SMIME-TEST {\"event\":\"compose-done\""))
       baseDone();
   };
-  base.run(config, m);
+  await base.run(config, m);
   let started = false;
   async function after() {
     for (const c of config.calls || []) {
@@ -200,7 +200,9 @@ class TrustTest(unittest.TestCase):
     def run_tb(self, hook, store):
         """Thunderbird with the trust hook; store: [(nickname, trust,
         pem path)] put into the profile with certutil before start."""
-        r = tt.Run(self.tb, hook)
+        # The permanent copy through the Experiment: an explicit choice
+        # since issue 17 (off by default).
+        r = tt.Run(self.tb, dict(hook, settings={"keepCopy": True}))
         self.addCleanup(r.stop)
         swap_hook(os.path.join(r.profile, "extensions",
                                tt.EXTENSION_ID + ".xpi"))

@@ -38,12 +38,18 @@ async function countStart() {
   return n;
 }
 
-export function run(config, m) {
+// config.settings: stored before the add-on starts (the background page
+// awaits run() before it connects the host), e.g. {keepCopy: true} for
+// the scenarios of the permanent copy through the certdb Experiment.
+export async function run(config, m) {
+  if (config.settings)
+    await m.store.setSettings(config.settings);
   let composeTab = null;
   let opened = false;
   let reported = false;
   const started = Date.now();
-  countStart().then((n) => out("hook", {
+  countStart().then(async (n) => out("hook", {
+    keepCopy: await m.certs.keepingCopy(),
     experiment: m.certs.experimentAvailable(), starts: n }));
   if (browser.runtime.onSuspend)
     browser.runtime.onSuspend.addListener(() => out("suspend", {}));
@@ -111,6 +117,11 @@ export function run(config, m) {
   }
 
   m.bus.on((event, detail) => {
+    if (event === "token")
+      out("token", { state: detail.state, error: detail.error,
+        slots: detail.slots });
+    else if (event === "recheck")
+      out("recheck", detail);
     if (event === "host-state") {
       out("host-state", { state: detail.state, error: detail.error,
         trusted: detail.hello ? detail.hello.trusted : null,

@@ -27,7 +27,7 @@
  * ignores them).
  * What this add-on set is recorded in the profile (dane-smime-certdb.json)
  * so that undo removes exactly that and nothing else. */
-/* global ChromeUtils, Cc, Ci, Services, IOUtils, PathUtils */
+/* global ChromeUtils, Cc, Ci, Services, IOUtils, PathUtils, dump */
 "use strict";
 
 var { ExtensionCommon } = ChromeUtils.importESModule(
@@ -439,8 +439,16 @@ function findCert(email) {
   });
 }
 
+// Thunderbird loads this file only when the add-on first calls into
+// browser.certdb, which it does only when the user chose to keep a
+// permanent copy (settings.keepCopy). Said once in the error console (and
+// on stdout where dump is enabled, as in tests/extension), so that anyone
+// can see whether the privileged code ran.
 var certdb = class extends ExtensionCommon.ExtensionAPI {
   getAPI() {
+    const note = "dane-smime: certdb Experiment loaded (keep a permanent copy is on)";
+    Services.console.logStringMessage(note);
+    dump(note + "\n");
     return {
       certdb: {
         importCertificate(der, sha256, trust) {
