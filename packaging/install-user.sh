@@ -2,7 +2,7 @@
 # install-user.sh - install dane-smime for the current user, without root.
 #
 #   sh packaging/install-user.sh [--profile NAME|DIR] [--binary FILE]
-#                                [--xpi FILE] [--force]
+#                                [--module FILE] [--xpi FILE] [--force]
 #   sh packaging/install-user.sh --uninstall
 #
 # Puts the host at ~/.local/bin/dane-smime (built from this source tree
@@ -10,7 +10,11 @@
 # --binary names one), its man page under ~/.local/share/man, and the
 # native-messaging manifest where Thunderbird on Linux looks first:
 # ~/.mozilla/native-messaging-hosts/dane_smime.json (not ~/.thunderbird,
-# not an XDG folder). The add-on (packaging/make-xpi.sh, or --xpi FILE)
+# not an XDG folder). The live DANE token's PKCS#11 module (issue 17)
+# goes to ~/.local/lib/dane-smime/dane-smime-pkcs11.so (built beside the
+# host, or found next to --binary, or --module FILE) with its manifest of
+# type pkcs11 in ~/.mozilla/pkcs11-modules/dane_smime_pkcs11.json, which
+# the add-on's pkcs11.installModule reads. The add-on (packaging/make-xpi.sh, or --xpi FILE)
 # goes to ~/.local/share/dane-smime/dane-smime.xpi and, with --profile
 # (or --xpi), into that Thunderbird profile as extensions/<add-on id>.xpi.
 # Everything written is listed in ~/.local/share/dane-smime/install-user.list
@@ -20,17 +24,21 @@
 set -eu
 
 HOST_NAME=dane_smime
+PKCS11_NAME=dane_smime_pkcs11
 EXTENSION_ID=dane-smime@dane-smime.org
 
 usage() {
 	cat >&2 <<EOF
-usage: $0 [--profile NAME|DIR] [--binary FILE] [--xpi FILE] [--force]
+usage: $0 [--profile NAME|DIR] [--binary FILE] [--module FILE] [--xpi FILE]
+          [--force]
        $0 --uninstall [--force]
   --profile P     also install the add-on into this Thunderbird profile:
                   its name in ~/.thunderbird/profiles.ini (as about:profiles
                   shows it), its folder's name there, or a folder
                   (anything with a "/")
   --binary FILE   install this dane-smime instead of building one
+  --module FILE   this PKCS#11 module (dane-smime-pkcs11.so) instead of
+                  the one built, or found next to --binary
   --xpi FILE      this add-on instead of one built from extension/;
                   installed into the profile (needs --profile when
                   there are several)
@@ -48,6 +56,7 @@ warn() { printf 'warning: %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 binary=
+module=
 xpi=
 profile=
 force=0
@@ -55,6 +64,7 @@ uninstall=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--binary) [ $# -ge 2 ] || usage; binary=$2; shift 2 ;;
+	--module) [ $# -ge 2 ] || usage; module=$2; shift 2 ;;
 	--xpi) [ $# -ge 2 ] || usage; xpi=$2; shift 2 ;;
 	--profile) [ $# -ge 2 ] || usage; profile=$2; shift 2 ;;
 	--force) force=1; shift ;;
@@ -76,11 +86,15 @@ case $prefix in
 *) die "DANE_SMIME_PREFIX must be an absolute path" ;;
 esac
 bindir=$prefix/bin
+p11dir=$prefix/lib/dane-smime
+p11lib=$p11dir/dane-smime-pkcs11.so
 man1dir=$prefix/share/man/man1
 statedir=$prefix/share/dane-smime
 record=$statedir/install-user.list
 nmdir=$HOME/.mozilla/native-messaging-hosts
 manifest=$nmdir/$HOST_NAME.json
+p11mdir=$HOME/.mozilla/pkcs11-modules
+p11manifest=$p11mdir/$PKCS11_NAME.json
 tbdir=$HOME/.thunderbird
 case ${XDG_CACHE_HOME:-} in
 /*) cachedir=$XDG_CACHE_HOME/dane-smime ;;
@@ -236,9 +250,11 @@ choose_profile() {
 
 if [ "$uninstall" -eq 1 ]; then
 	[ -f "$record" ] || die "nothing to uninstall: $record does not exist"
-	if [ -f "$manifest" ] && ! grep -qxF "f $manifest" "$record"; then
-		warn "$manifest was not written by this script; left alone"
-	fi
+	for m in "$manifest" "$p11manifest"; do
+		if [ -f "$m" ] && ! grep -qxF "f $m" "$record"; then
+			warn "$m was not written by this script; left alone"
+		fi
+	done
 	cp "$record" "${TMPDIR:-/tmp}/dane-smime-uninstall.$$"
 	list=${TMPDIR:-/tmp}/dane-smime-uninstall.$$
 	trap 'rm -f "$list"' EXIT
@@ -247,6 +263,11 @@ if [ "$uninstall" -eq 1 ]; then
 	grep '^f ' "$list" | cut -c 3- | while IFS= read -r f; do
 		if [ "$f" = "$manifest" ] && [ -f "$f" ] && [ "$force" -eq 0 ] &&
 		    [ "$(manifest_path "$f")" != "$bindir/dane-smime" ]; then
+			warn "$f now points at $(manifest_path "$f"); left alone (--force removes it)"
+			continue
+		fi
+		if [ "$f" = "$p11manifest" ] && [ -f "$f" ] && [ "$force" -eq 0 ] &&
+		    [ "$(manifest_path "$f")" != "$p11lib" ]; then
 			warn "$f now points at $(manifest_path "$f"); left alone (--force removes it)"
 			continue
 		fi
@@ -264,7 +285,10 @@ if [ "$uninstall" -eq 1 ]; then
 	done
 	say "dane-smime uninstalled for $HOME."
 	say "Thunderbird keeps the add-on's settings; remove the add-on itself"
-	say "in Add-ons and Themes if it was installed another way."
+	say "in Add-ons and Themes if it was installed another way. Thunderbird"
+	say "also keeps its entry for the certificate module (now empty, it serves"
+	say "nothing): Settings, Privacy & Security, Security Devices,"
+	say "\"$PKCS11_NAME\", Unload removes it."
 	exit 0
 fi
 
@@ -278,10 +302,18 @@ if [ -f "$manifest" ] && [ "$force" -eq 0 ]; then
 		die "$manifest already exists and points at \"$old\", not $bindir/dane-smime. Run with --force to replace it, or remove it (a .deb/.rpm install uses /usr/lib/mozilla/native-messaging-hosts instead)."
 	fi
 fi
-case $bindir in
-*[\"\\\|\&]*|*"
-"*) die "the install path $bindir cannot go into JSON as it is" ;;
-esac
+if [ -f "$p11manifest" ] && [ "$force" -eq 0 ]; then
+	old=$(manifest_path "$p11manifest")
+	if [ "$old" != "$p11lib" ]; then
+		die "$p11manifest already exists and points at \"$old\", not $p11lib. Run with --force to replace it, or remove it (a .deb/.rpm install uses /usr/lib/mozilla/pkcs11-modules instead)."
+	fi
+fi
+for d in "$bindir" "$p11dir"; do
+	case $d in
+	*[\"\\\|\&]*|*"
+"*) die "the install path $d cannot go into JSON as it is" ;;
+	esac
+done
 
 tmpd=$(mktemp -d)
 trap 'rm -rf "$tmpd"' EXIT
@@ -318,8 +350,10 @@ build_host() {
 	    grep -qF "\"source\": \"$src\"" \
 	    "$builddir/meson-info/meson-info.json" 2>/dev/null; then
 		say "building dane-smime in $builddir (kept from the last run) ..."
-		if meson compile -C "$builddir" dane-smime >"$tmpd/log" 2>&1; then
+		if meson compile -C "$builddir" dane-smime dane-smime-pkcs11 \
+		    >"$tmpd/log" 2>&1; then
 			binary=$builddir/host/dane-smime
+			[ -n "$module" ] || module=$builddir/host/dane-smime-pkcs11.so
 			return 0
 		fi
 		tail -n 5 "$tmpd/log" | sed 's/^/  | /' >&2
@@ -335,12 +369,14 @@ build_host() {
 		tail -n 25 "$tmpd/log" >&2
 		die "meson setup failed (log above). The build needs these packages (Debian/Ubuntu names): $build_packages"
 	fi
-	if ! meson compile -C "$builddir" dane-smime >"$tmpd/log" 2>&1; then
+	if ! meson compile -C "$builddir" dane-smime dane-smime-pkcs11 \
+	    >"$tmpd/log" 2>&1; then
 		save_record
 		tail -n 40 "$tmpd/log" >&2
 		die "the build failed (log above)"
 	fi
 	binary=$builddir/host/dane-smime
+	[ -n "$module" ] || module=$builddir/host/dane-smime-pkcs11.so
 }
 
 # The profile first: a wrong name must fail before anything is built.
@@ -379,6 +415,14 @@ case $ver in
 "dane-smime "*) ;;
 *) die "$binary does not look like dane-smime (--version: $ver)" ;;
 esac
+# The PKCS#11 module: --module, built above, or beside --binary (a build
+# tree's host/ has both).
+if [ -z "$module" ] && [ -f "$(dirname "$binary")/dane-smime-pkcs11.so" ]; then
+	module=$(dirname "$binary")/dane-smime-pkcs11.so
+fi
+if [ -n "$module" ] && [ ! -f "$module" ]; then
+	die "$module does not exist (the PKCS#11 module dane-smime-pkcs11.so)"
+fi
 
 mkdirs "$bindir"
 install -m 0755 "$binary" "$bindir/dane-smime.tmp"
@@ -413,6 +457,39 @@ mv -f "$manifest.tmp" "$manifest"
 note_file "$manifest"
 say "installed $manifest"
 check_system_manifests
+
+# The live DANE token: the module and its manifest of type pkcs11 (the
+# same template meson uses, manifest/dane_smime_pkcs11.json.in). The
+# add-on asks Thunderbird to load it (pkcs11.installModule) at its start.
+if [ -n "$module" ]; then
+	mkdirs "$p11dir"
+	install -m 0755 "$module" "$p11lib.tmp"
+	mv -f "$p11lib.tmp" "$p11lib"
+	note_file "$p11lib"
+	mkdirs "$p11mdir"
+	if [ -f "$src/manifest/dane_smime_pkcs11.json.in" ]; then
+		sed -e "s|@PATH@|$p11lib|" -e "s|@EXTENSION_ID@|$EXTENSION_ID|" \
+		    "$src/manifest/dane_smime_pkcs11.json.in" >"$p11manifest.tmp"
+	else
+		cat >"$p11manifest.tmp" <<EOF
+{
+  "name": "$PKCS11_NAME",
+  "description": "dane-smime: the S/MIME certificates DNSSEC-signed SMIMEA records vouch for now, as a read-only PKCS#11 token",
+  "path": "$p11lib",
+  "type": "pkcs11",
+  "allowed_extensions": ["$EXTENSION_ID"]
+}
+EOF
+	fi
+	chmod 0644 "$p11manifest.tmp"
+	mv -f "$p11manifest.tmp" "$p11manifest"
+	note_file "$p11manifest"
+	say "installed $p11lib and $p11manifest (the live DANE token)"
+else
+	warn "no PKCS#11 module next to $binary (dane-smime-pkcs11.so): the live"
+	warn "DANE token is not installed, and the add-on will say so. Give"
+	warn "--module FILE, or turn on \"Keep a permanent copy\" in its settings."
+fi
 
 # The add-on: a copy to install from (Add-ons and Themes, Install Add-on
 # From File), and into the profile when one was chosen.

@@ -111,6 +111,24 @@ if bad or not m.get("description"):
 EOF
 check "the binary the manifest names runs" \
     sh -c '"$1" --version | grep -q "^dane-smime "' sh "$H/.local/bin/dane-smime"
+# The live DANE token (issue 17): the module found next to the binary,
+# installed with its pkcs11 manifest where Thunderbird's
+# pkcs11.installModule looks first.
+p11=$H/.mozilla/pkcs11-modules/dane_smime_pkcs11.json
+check "pkcs11 manifest in ~/.mozilla/pkcs11-modules/" test -f "$p11"
+check "pkcs11 manifest: name, absolute path to the installed module, pkcs11, the add-on id" \
+    python3 - "$p11" "$H/.local/lib/dane-smime/dane-smime-pkcs11.so" "$id" <<'EOF'
+import json, sys
+m = json.load(open(sys.argv[1]))
+want = {"name": "dane_smime_pkcs11", "path": sys.argv[2], "type": "pkcs11",
+        "allowed_extensions": [sys.argv[3]]}
+bad = {k: m.get(k) for k in want if m.get(k) != want[k]}
+if bad or not m.get("description"):
+    print("pkcs11 manifest differs:", bad)
+    sys.exit(1)
+EOF
+check "the module the pkcs11 manifest names is the built one" \
+    cmp -s "$H/.local/lib/dane-smime/dane-smime-pkcs11.so" "$(dirname "$bin")/dane-smime-pkcs11.so"
 check "man page installed" test -f "$H/.local/share/man/man1/dane-smime.1"
 check "add-on in the chosen profile as <id>.xpi" \
     test -f "$H/.thunderbird/xyz.work/extensions/$id.xpi"
@@ -127,6 +145,16 @@ if HOME=$H "$H/.local/bin/dane-smime" doctor --json >"$work/doctor.json" 2>/dev/
 		check "doctor reports the per-user manifest" \
 		    grep -q "$H/.mozilla/native-messaging-hosts/dane_smime.json" "$work/doctor.json"
 	fi
+	check "doctor: the per-user pkcs11 manifest is used, valid, and its module loads" \
+	    python3 - "$work/doctor.json" "$p11" "$H/.local/lib/dane-smime/dane-smime-pkcs11.so" <<'EOF'
+import json, sys
+p = json.load(open(sys.argv[1]))["install"]["pkcs11"]
+used = [m for m in p["manifests"] if m.get("used")]
+if [m["path"] for m in used] != [sys.argv[2]] or not used[0]["valid"] or \
+        p["library"] != sys.argv[3] or p["loads"] is not True:
+    print("doctor's pkcs11 part:", json.dumps(p))
+    sys.exit(1)
+EOF
 fi
 
 # --- again: idempotent ---
@@ -142,6 +170,8 @@ if diff -u "$work/a.before" "$work/a.after"; then
 else
 	bad "--uninstall leaves HOME as it was (diff above)"
 fi
+check "--uninstall removed the pkcs11 manifest and the module" \
+    sh -c '[ ! -e "$1" ] && [ ! -e "$2" ]' sh "$p11" "$H/.local/lib/dane-smime"
 run "$H" --uninstall
 check "--uninstall again: exit 1, nothing to uninstall" \
     sh -c '[ "$1" -eq 1 ] && printf "%s" "$2" | grep -q "nothing to uninstall"' sh "$rc" "$out"
@@ -169,6 +199,28 @@ check "uninstall keeps the folder it did not create" \
     test -d "$H/.mozilla/native-messaging-hosts"
 check "uninstall removes the manifest it wrote" \
     test ! -e "$H/.mozilla/native-messaging-hosts/dane_smime.json"
+
+# --- a pkcs11 manifest that is not ours ---
+newhome b2
+mkdir -p "$H/.mozilla/pkcs11-modules"
+printf '{"name":"dane_smime_pkcs11","description":"x","path":"/opt/other/p11.so","type":"pkcs11","allowed_extensions":["%s"]}\n' "$id" \
+    >"$H/.mozilla/pkcs11-modules/dane_smime_pkcs11.json"
+cp "$H/.mozilla/pkcs11-modules/dane_smime_pkcs11.json" "$work/foreign11"
+run "$H" --binary "$bin"
+check "foreign pkcs11 manifest: refused (exit 1), names its path and --force" \
+    sh -c '[ "$1" -eq 1 ] && printf "%s" "$2" | grep -q "/opt/other/p11.so" &&
+        printf "%s" "$2" | grep -q -- "--force"' sh "$rc" "$out"
+check "foreign pkcs11 manifest: untouched" \
+    cmp -s "$work/foreign11" "$H/.mozilla/pkcs11-modules/dane_smime_pkcs11.json"
+run "$H" --binary "$bin" --force
+check "--force replaces the pkcs11 manifest" sh -c '[ "$1" -eq 0 ] &&
+    grep -q "\"path\": \"$2\"" "$3"' sh "$rc" \
+    "$H/.local/lib/dane-smime/dane-smime-pkcs11.so" \
+    "$H/.mozilla/pkcs11-modules/dane_smime_pkcs11.json"
+run "$H" --uninstall
+check "uninstall removes the pkcs11 manifest it wrote, keeps the folder it did not create" \
+    sh -c '[ "$1" -eq 0 ] && [ ! -e "$2/dane_smime_pkcs11.json" ] && [ -d "$2" ]' \
+    sh "$rc" "$H/.mozilla/pkcs11-modules"
 
 # --- sandboxed Thunderbird: explained ---
 newhome c
