@@ -218,7 +218,7 @@ db_columns(sqlite3 *db, struct columns *c, int *sqlrc)
 	memset(c, 0, sizeof(*c));
 	rc = sqlite3_prepare_v2(db, "PRAGMA table_info(nssPublic)", -1, &st,
 	    NULL);
-	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while (st != NULL && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (++n > 4096) {
 			rc = SQLITE_TOOBIG;
 			break;

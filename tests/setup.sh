@@ -6,7 +6,7 @@ set -eu
 PACKAGES="
   build-essential clang meson ninja-build pkg-config
   libnss3-dev libnss3-tools libc-ares-dev libcjson-dev libidn2-dev
-  libcurl4-openssl-dev
+  libcurl4-openssl-dev libsqlite3-dev
   nsd unbound ldnsutils bind9-dnsutils openssl python3 valgrind sqlite3
   thunderbird zip xvfb imagemagick
   debhelper dpkg-dev fakeroot lintian

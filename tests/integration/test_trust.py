@@ -813,6 +813,109 @@ class TestTokenCache(Base):
         self.assertIn(b"token cache", p.stderr)
 
 
+TB_NSS = "/usr/lib/thunderbird"
+
+
+class TestTokenCacheDistrust(Base):
+    """Issue 17: a certificate the user distrusts in a Thunderbird profile
+    never enters the token cache (at the default trust order the token's
+    trust would override the distrust); the others do. The profile's
+    cert9.db is made by real NSS: Debian's certutil (NSS 3.87, CKO_NSS_TRUST)
+    and the same certutil on Thunderbird 153's NSS 3.125 (CKO_TRUST)."""
+
+    def setUp(self):
+        self.rt = tempfile.mkdtemp(prefix="rt-", dir=TB.workdir)
+        os.chmod(self.rt, 0o700)
+        self.home = tempfile.mkdtemp(prefix="home-", dir=TB.workdir)
+        self.tb = os.path.join(self.home, ".thunderbird")
+        os.makedirs(self.tb)
+        self.path = os.path.join(self.rt, "dane-smime", "tokens.cache")
+        self.cfg = TB.write_config(os.path.join(self.rt, "tc.conf"),
+                                   extra={"token_cache": "yes"})
+
+    def profile(self, name, trusts, tb_nss=False):
+        """A profile folder whose cert9.db holds {address: trust}."""
+        d = os.path.join(self.tb, name)
+        os.makedirs(d)
+        env = dict(os.environ)
+        if tb_nss:
+            env["LD_LIBRARY_PATH"] = TB_NSS
+        subprocess.run(["certutil", "-N", "--empty-password", "-d",
+                        "sql:" + d], check=True, env=env)
+        for i, (a, t) in enumerate(sorted(trusts.items())):
+            subprocess.run(["certutil", "-A", "-d", "sql:" + d, "-n",
+                            "c%d" % i, "-t", t, "-i",
+                            TB.cert(a).cert_path], check=True, env=env)
+        return d
+
+    def profiles_ini(self, *dirs):
+        with open(os.path.join(self.tb, "profiles.ini"), "w") as f:
+            for i, d in enumerate(dirs):
+                f.write("[Profile%d]\nName=p%d\nIsRelative=0\nPath=%s\n\n"
+                        % (i, i, d))
+            f.write("[General]\nStartWithLastProfile=1\nVersion=2\n")
+
+    def lookup(self):
+        p = TB.run_host(["lookup", "--json", "hugh@example.test",
+                         "pair1@evil.test"], config=self.cfg,
+                        binary=binary(),
+                        env={"XDG_RUNTIME_DIR": self.rt, "HOME": self.home})
+        self.assertIn(p.returncode, (0, 2, 3, 4, 5), p.stderr)
+        return p, sorted((a, t) for a, d, t, e in tc_read(self.path))
+
+    def test_legacy_distrust_withheld(self):
+        # p,p,p as NSS 3.87 (and Thunderbird before NSS 3.11x) wrote it;
+        # ,C, and ,, in the profile are no distrust
+        self.profiles_ini(self.profile("a", {
+            "hugh@example.test": "p,p,p", "pair1@evil.test": ",C,"}))
+        p, got = self.lookup()
+        self.assertEqual(got, [("pair1@evil.test", ",C,")], p.stderr)
+        self.assertIn(b"1 certificate left out", p.stderr)
+        # the distrust lifted: served again at the next lookup
+        subprocess.run(["certutil", "-M", "-d", "sql:" +
+                        os.path.join(self.tb, "a"), "-n", "c0", "-t",
+                        ",,"], check=True)
+        p, got = self.lookup()
+        self.assertEqual(got, [("hugh@example.test", ",C,"),
+                               ("pair1@evil.test", ",C,")], p.stderr)
+
+    @unittest.skipUnless(os.path.exists(TB_NSS + "/libnss3.so"),
+                         "no Thunderbird NSS")
+    def test_thunderbird_153_distrust_withheld(self):
+        # CKO_TRUST (PKCS #11 3.2) as Thunderbird 153's NSS 3.125 writes
+        # it, in the second of two profiles: any profile's distrust counts
+        a = self.profile("a", {"hugh@example.test": ",C,"})
+        b = self.profile("b", {"pair1@evil.test": "p,p,p"}, tb_nss=True)
+        self.profiles_ini(a, b)
+        p, got = self.lookup()
+        self.assertEqual(got, [("hugh@example.test", ",C,")], p.stderr)
+
+    def test_unreadable_profile_no_trust(self):
+        # a damaged cert9.db: what the others say still counts, and
+        # nothing is written with trust (a distrust there may exist)
+        a = self.profile("a", {"hugh@example.test": "p,p,p"})
+        b = os.path.join(self.tb, "b")
+        os.makedirs(b)
+        with open(os.path.join(b, "cert9.db"), "wb") as f:
+            f.write(b"SQLite format 3\0" + b"\xff" * 4000)
+        self.profiles_ini(a, b)
+        p, got = self.lookup()
+        self.assertEqual(got, [("pair1@evil.test", ",,")], p.stderr)
+        self.assertIn(b"written without trust", p.stderr)
+        self.assertIn(os.path.join(b, "cert9.db").encode(), p.stderr)
+
+    def test_profile_held_open_by_parent(self):
+        # Thunderbird started with --profile DIR: not in profiles.ini, but
+        # its cert9.db is open in the host's parent (here: this test)
+        d = self.profile("x", {"pair1@evil.test": "p,p,p"})
+        with open(os.path.join(d, "cert9.db"), "rb"):
+            p, got = self.lookup()
+        self.assertEqual(got, [("hugh@example.test", ",C,")], p.stderr)
+        p, got = self.lookup()
+        self.assertEqual(got, [("hugh@example.test", ",C,"),
+                               ("pair1@evil.test", ",C,")], p.stderr)
+
+
 class TestNative(Base):
 
     def setUp(self):
