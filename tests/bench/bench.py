@@ -16,7 +16,9 @@ measures side by side, for N = 1, 100, 1000, 10000 addresses:
              as public how-tos describe (only for small N)
 
 plus the cold start of `dane-smime native` to its hello reply (median of
-20) and one cold-cache N (validator cache empty for those names).
+20, alternating with echo.c, a C program that only answers one frame: the
+reference of issue 15) and one cold-cache N (validator cache empty for
+those names).
 
 Figures: wall time, lookups/s, CPU (user+sys of the measured process and
 the children it waited for: wait4 rusage via measure.c, since a child
@@ -332,39 +334,49 @@ class Bench:
         return Run(label, len(addrs), wall, ru, vcpu, lost, wrong,
                    ("wrong e.g. %s" % detail) if wrong else "")
 
-    def hello(self, runs=20):
+    def hello(self, runs=20, echo_bin=None):
         """Spawn `native`, send hello at once, time until the reply.  The
         timed runs are spawned directly (no launcher in the way); one more
-        run under measure.c gives the RSS of an idle session."""
+        run under measure.c gives the RSS of an idle session.  With
+        echo_bin (echo.c: a C program that only answers one frame), that
+        reference is timed the same way, its runs alternating with the
+        host's so that both see the same load."""
         req = json.dumps({"type": "hello", "id": 1}).encode()
         frame = struct.pack("=I", len(req)) + req
         argv = [self.binary, "--config", self.tb.config_path, "native"]
-        times = []
-        rss = None
-        for i in range(runs + 1):
+        kw = dict(stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                  stderr=subprocess.DEVNULL, env=self.env)
+
+        def once(cmd, launcher=False):
             t0 = time.perf_counter()
-            kw = dict(stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                      stderr=subprocess.DEVNULL, env=self.env)
-            if i == runs:
-                p, ruf = measured(argv, **kw)
+            if launcher:
+                p, ruf = measured(cmd, **kw)
             else:
-                p = subprocess.Popen(argv, **kw)
+                p = subprocess.Popen(cmd, **kw)
             p.stdin.write(frame)
             p.stdin.flush()
             (ln,) = struct.unpack("=I", p.stdout.read(4))
             body = p.stdout.read(ln)
-            if i < runs:
-                times.append(time.perf_counter() - t0)
+            t = time.perf_counter() - t0
             assert json.loads(body)["type"] == "hello", body
             p.stdin.close()
             p.stdout.read()
-            if i == runs:
+            if launcher:
                 _, ru = wait_measured(p, ruf, t0)
-                rss = ru.ru_maxrss / 1024.0
-                cpu = ru.ru_utime + ru.ru_stime
-            else:
-                p.wait()
-        return statistics.median(times), min(times), max(times), rss, cpu
+                return t, ru
+            p.wait()
+            return t, None
+        times, etimes = [], []
+        for i in range(runs):
+            times.append(once(argv)[0])
+            if echo_bin:
+                etimes.append(once([echo_bin])[0])
+        _, ru = once(argv, launcher=True)
+        rss = ru.ru_maxrss / 1024.0
+        cpu = ru.ru_utime + ru.ru_stime
+        echo = statistics.median(etimes) if etimes else None
+        return (statistics.median(times), min(times), max(times), rss, cpu,
+                echo)
 
 
 def median_run(fn, addrs, runs):
@@ -434,7 +446,8 @@ def main():
     global MEASURE
     floor_bin = os.path.join(work, "floor")
     MEASURE = os.path.join(work, "measure")
-    for exe in (floor_bin, MEASURE):
+    echo_bin = os.path.join(work, "echo")
+    for exe in (floor_bin, MEASURE, echo_bin):
         subprocess.run(["cc", "-O2", "-o", exe, os.path.join(
             HERE, os.path.basename(exe) + ".c")], check=True)
     have_py = subprocess.run([SYSTEM_PYTHON, "-c",
@@ -503,16 +516,18 @@ def main():
                     HERE, "dig-openssl.sh")], addrs, "dig+openssl"))
             rows += block
             print(fmt_table(block), flush=True)
-        med, lo, hi, rss, hcpu = b.hello(a.hello_runs)
+        med, lo, hi, rss, hcpu, echo = b.hello(a.hello_runs, echo_bin)
         hello = ("cold start to hello (spawn -> hello reply, NSS init "
-                 "included), %d runs: median %.1f ms (min %.1f, max %.1f); "
-                 "one more session (hello, then end of input): CPU %.1f ms, "
-                 "peak RSS %.1f MB" % (a.hello_runs, 1000 * med, 1000 * lo,
-                                       1000 * hi, 1000 * hcpu, rss))
+                 "included), %d runs: median %.2f ms (min %.2f, max %.2f); "
+                 "a do-nothing C program answering one frame (echo.c), "
+                 "runs alternating: median %.2f ms; one more session "
+                 "(hello, then end of input): CPU %.1f ms, peak RSS %.1f MB"
+                 % (a.hello_runs, 1000 * med, 1000 * lo, 1000 * hi,
+                    1000 * echo, 1000 * hcpu, rss))
         print(hello)
         report.append("load average at the end: %.2f %.2f %.2f (other "
                       "work on the machine shows here)" % os.getloadavg())
-    targets = evaluate(rows, med)
+    targets = evaluate(rows, med, echo)
     text = "\n".join(report) + "\n\nCold validator cache:\n\n" + \
         fmt_table(cold) + "\n\nWarm validator cache (median of %d runs " \
         "for floor/cli/native, one run for python and dig+openssl):\n\n" \
@@ -524,13 +539,26 @@ def main():
     shutil.rmtree(work, ignore_errors=True)
 
 
-def evaluate(rows, hello_s):
+def evaluate(rows, hello_s, echo_s=None):
     by = {(r.tool, r.n): r for r in rows}
     nmax = max(r.n for r in rows)
-    out = ["Targets (issue 8):", ""]
+    out = ["Targets (issue 15):", ""]
 
     def line(ok, text):
         out.append("- [%s] %s" % ("met" if ok else "NOT met", text))
+    for n in (1000, 10000):
+        f = by.get(("floor", n))
+        for tool in ("cli", "native"):
+            r = by.get((tool, n))
+            if r and f:
+                line(r.wall <= 2 * f.wall and r.lost == 0 and r.wrong == 0,
+                     "%s at N=%d within 2x the floor: %.3f s vs %.3f s = "
+                     "%.2fx" % (tool, n, r.wall, f.wall, r.wall / f.wall))
+    if echo_s:
+        line(hello_s <= 2 * echo_s, "cold start to hello within 2x a "
+             "do-nothing C program: %.2f ms vs %.2f ms = %.2fx" % (
+                 1000 * hello_s, 1000 * echo_s, hello_s / echo_s))
+    out += ["", "Targets (issue 8):", ""]
     for tool in ("cli", "native"):
         r = by.get((tool, nmax))
         f = by.get(("floor", nmax))
