@@ -238,7 +238,9 @@ def native(requests, config=None):
     try:
         for q in requests:
             s.send(q)
-            out[q["id"]] = s.recv_until_done(q["id"])
+            # check answers with one message, no done
+            out[q["id"]] = [s.recv(30)] if q["type"] == "check" else \
+                s.recv_until_done(q["id"])
     finally:
         helpers.end_process(s.p)
     return out
@@ -472,6 +474,23 @@ class TestCheckTxtPath(unittest.TestCase):
                 self.assertIn("publication OK", t.out)
                 self.assertRegex(t.out, r"pass\s+txt-reachable\s+a "
                                  r"certificate was fetched")
+
+    def test_native(self):
+        # the native protocol: the same reply, the fetch in the host's
+        # own loop beside the DNS questions
+        f = native([{"type": "check", "id": "c",
+                     "address": "web@example.test"},
+                    {"type": "check", "id": "d",
+                     "address": "webwrong@example.test"}])
+        c, d = f["c"][0], f["d"][0]
+        self.assertEqual(c["type"], "check", c)
+        self.assertEqual({n["name"]: n["result"] for n in c["checks"]
+                          if n["name"] in self.TXT},
+                         dict.fromkeys(self.TXT, "pass"), c)
+        self.assertIs(c["ok"], True, c)
+        self.assertEqual(c["status"], "found", c)
+        self.assertEqual(d["status"], "unverified", d)
+        self.assertIs(d["ok"], False, d)
 
     def test_unsigned_txt(self):
         before = dict(HITS)
