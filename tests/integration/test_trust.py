@@ -903,6 +903,11 @@ class TestTokenCacheDistrust(Base):
         self.assertEqual(got, [("pair1@evil.test", ",,")], p.stderr)
         self.assertIn(b"written without trust", p.stderr)
         self.assertIn(os.path.join(b, "cert9.db").encode(), p.stderr)
+        # readable again (here: gone): trust back at the next lookup
+        os.unlink(os.path.join(b, "cert9.db"))
+        p, got = self.lookup()
+        self.assertEqual(got, [("pair1@evil.test", ",C,")], p.stderr)
+        self.assertNotIn(b"without trust", p.stderr)
 
     def test_profile_held_open_by_parent(self):
         # Thunderbird started with --profile DIR: not in profiles.ini, but
