@@ -9,6 +9,7 @@
 
 #include "certs.h"
 #include "crypto.h"
+#include "encode.h"
 #include "jsonw.h"
 #include "report.h"
 #include "t.h"
@@ -98,6 +99,54 @@ test_strings(void)
 	jsonw_string(&w, "");
 	CHECK_STR(text(&w, 0), "\"\"");
 	jsonw_free(&w);
+}
+
+/* jsonw_base64 (pairs of characters per lookup) against b64_encode for
+ * every length up to 300 and every byte value; keys with every byte
+ * against cJSON (the fast path and the escaping one). */
+static void
+test_base64_keys(void)
+{
+	struct jsonw w;
+	uint8_t data[300];
+	char *b, *want, key[4], wantbuf[600];
+	cJSON *o;
+	size_t n;
+	int i;
+
+	for (n = 0; n < sizeof(data); n++)
+		data[n] = (uint8_t)(n * 97 + 13);
+	for (n = 0; n <= sizeof(data); n++) {
+		jsonw_init(&w, SIZE_MAX);
+		jsonw_base64(&w, data, n);
+		CHECK(jsonw_complete(&w));
+		b = b64_encode(data, n);
+		CHECK(b != NULL);
+		snprintf(wantbuf, sizeof(wantbuf), "\"%s\"", b);
+		CHECK_STR(text(&w, 0), wantbuf);
+		free(b);
+		jsonw_free(&w);
+	}
+	for (i = 1; i < 256; i++) {
+		key[0] = 'k';
+		key[1] = (char)i;
+		key[2] = '\0';
+		jsonw_init(&w, SIZE_MAX);
+		jsonw_object_begin(&w);
+		jsonw_key(&w, "a");
+		jsonw_int(&w, 1);
+		jsonw_key(&w, key);
+		jsonw_int(&w, 2);
+		jsonw_object_end(&w);
+		CHECK(jsonw_complete(&w));
+		o = cJSON_CreateObject();
+		cJSON_AddNumberToObject(o, "a", 1);
+		cJSON_AddNumberToObject(o, key, 2);
+		want = cjson(o);
+		CHECK_STR(text(&w, 0), want);
+		free(want);
+		jsonw_free(&w);
+	}
 }
 
 static void
@@ -562,6 +611,7 @@ main(int argc, char **argv)
 	size_t i;
 
 	test_strings();
+	test_base64_keys();
 	test_numbers();
 	test_structure();
 	make_ids();
