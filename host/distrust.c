@@ -236,6 +236,15 @@ db_columns(sqlite3 *db, struct columns *c, int *sqlrc)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* A value as stored: SQLite gives no pointer for SQL NULL and for an
+ * empty blob, both "no value" to distrust_row_judge. */
+static void
+column(sqlite3_stmt *st, int i, const uint8_t **p, size_t *n)
+{
+	*p = sqlite3_column_blob(st, i);
+	*n = *p != NULL ? (size_t)sqlite3_column_bytes(st, i) : 0;
+}
+
 int
 distrust_read_db(const char *path, struct distrust_set *set, char *err,
     size_t errlen)
@@ -300,27 +309,22 @@ distrust_read_db(const char *path, struct distrust_set *set, char *err,
 	    "nssPublic WHERE a0 = x'%08lx' OR a0 = x'%08lx' LIMIT %u",
 	    c.email_new ? "a62f" : "NULL",
 	    c.email_legacy ? "ace53635b" : "NULL",
-	    DT_CKO_TRUST, DT_CKO_NSS_TRUST, DS_MAX_TRUST_ROWS + 1);
+	    DT_CKO_TRUST, DT_CKO_NSS_TRUST, (unsigned)DS_MAX_TRUST_ROWS + 1);
 	if ((s = sqlite3_prepare_v2(db, sql, -1, &st, NULL)) != SQLITE_OK)
 		goto sqlerr;
 	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
 		if (++rows > DS_MAX_TRUST_ROWS) {
 			rc = DISTRUST_E_TOO_LARGE;
 			seterr(err, errlen, "%s has more than %u trust rows",
-			    path, DS_MAX_TRUST_ROWS);
+			    path, (unsigned)DS_MAX_TRUST_ROWS);
 			goto out;
 		}
 		memset(&row, 0, sizeof(row));
-#define COL(i, p, n) do { \
-		p = sqlite3_column_blob(st, i); \
-		n = (size_t)sqlite3_column_bytes(st, i); \
-	} while (0)
-		COL(0, row.cls, row.cls_len);
-		COL(1, row.issuer, row.issuer_len);
-		COL(2, row.serial, row.serial_len);
-		COL(3, row.email_new, row.new_len);
-		COL(4, row.email_legacy, row.legacy_len);
-#undef COL
+		column(st, 0, &row.cls, &row.cls_len);
+		column(st, 1, &row.issuer, &row.issuer_len);
+		column(st, 2, &row.serial, &row.serial_len);
+		column(st, 3, &row.email_new, &row.new_len);
+		column(st, 4, &row.email_legacy, &row.legacy_len);
 		if ((r = distrust_row_judge(&row, &k, &why)) < 0) {
 			rc = DISTRUST_E_FORMAT;
 			seterr(err, errlen, "%s has %s", path, why);
@@ -330,8 +334,8 @@ distrust_read_db(const char *path, struct distrust_set *set, char *err,
 			rc = r;
 			if (r == DISTRUST_E_TOO_LARGE)
 				seterr(err, errlen, "more than %u distrusted "
-				    "certificates (%s)", DS_MAX_DISTRUSTED,
-				    path);
+				    "certificates (%s)",
+				    (unsigned)DS_MAX_DISTRUSTED, path);
 			goto out;
 		}
 	}
@@ -340,7 +344,7 @@ distrust_read_db(const char *path, struct distrust_set *set, char *err,
 	rc = DISTRUST_OK;
 	goto out;
 sqlerr:
-	if (s == SQLITE_NOMEM) {
+	if ((s & 0xff) == SQLITE_NOMEM) {
 		rc = -1;
 		goto out;
 	}
