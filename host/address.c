@@ -10,6 +10,7 @@
 #include "address.h"
 #include "crypto.h"
 #include "encode.h"
+#include "fail.h"
 #include "utf8.h"
 
 /* RFC 8162 3: the owner name uses the first 28 octets of the hash. */
@@ -26,17 +27,8 @@
 #define OWNER_MAX_DOMAIN	(DNS_MAX_WIRE_NAME - (1 + 2 * OWNER_HASH_OCTETS) - \
 				    (1 + 10) - 2)
 
-static int
-fail(const char **why, const char *msg, int status)
-{
-	if (why != NULL)
-		*why = msg;
-	return status;
-}
-
-/* RFC 5322 3.2.3 atext, ASCII part. */
-static bool
-is_atext(uint8_t c)
+bool
+address_is_atext(uint8_t c)
 {
 	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 	    (c >= '0' && c <= '9'))
@@ -99,7 +91,7 @@ parse_local(const char *s, size_t len, size_t *end, const char **why)
 			continue;
 		}
 		if (p[i] < 0x80) {
-			if (!is_atext(p[i]))
+			if (!address_is_atext(p[i]))
 				return fail(why, "character not allowed in an "
 				    "unquoted local-part (RFC 5322 3.2.3 atext)",
 				    ADDR_E_SYNTAX);
@@ -541,7 +533,7 @@ mb_strict(const char *s, size_t n, size_t *start, size_t *end,
 			if ((rc = mb_quoted(s, n, &i, why)) != ADDR_OK)
 				return rc;
 		} else if (s[i] == '.' || (uint8_t)s[i] >= 0x80 ||
-		    is_atext((uint8_t)s[i]))
+		    address_is_atext((uint8_t)s[i]))
 			i++;
 		else if (s[i] == '@' || s[i] == '[' || s[i] == ']') {
 			/* An address, or a display name with '@': which,

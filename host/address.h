@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "dslimits.h"
 
@@ -93,5 +94,8 @@ int address_owner_name(const char *local, size_t local_len,
 /* "Is this the same mailbox": local-parts equal octet for octet, domains
  * equal ignoring ASCII case (both are A-labels already). */
 bool address_equal(const struct address *a, const struct address *b);
+
+/* RFC 5322 3.2.3 atext, its ASCII part (RFC 6532 3.2 adds UTF-8). */
+bool address_is_atext(uint8_t c);
 
 #endif

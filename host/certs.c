@@ -14,6 +14,7 @@
 #include "certs.h"
 #include "crypto.h"
 #include "encode.h"
+#include "fail.h"
 #include "reader.h"
 #include "utf8.h"
 
@@ -53,14 +54,6 @@ static const uint8_t oid_kp_email[] = {
 	0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x04
 };
 static const uint8_t oid_any_eku[] = { 0x55, 0x1d, 0x25, 0x00 };
-
-static int
-fail(const char **why, const char *msg, int status)
-{
-	if (why != NULL)
-		*why = msg;
-	return status;
-}
 
 /* An NSS decode failure is the input's fault, SEC_ERROR_NO_MEMORY
  * included: NSS's ASN.1 decoder also says that for hostile lengths (found

@@ -21,6 +21,7 @@
 #include "certstore.h"
 #include "crypto.h"
 #include "dane.h"
+#include "fail.h"
 
 /* Exported by libnss3 under this name only (see certs.c): a certificate
  * outside NSS's shared stores, for looking at extensions without any
@@ -68,14 +69,6 @@ enum dir_state {
 	DIR_EMPTY,		/* an empty directory: a fresh database */
 	DIR_NSS,		/* holds cert9.db */
 };
-
-static int
-fail(const char **why, const char *msg, int status)
-{
-	if (why != NULL)
-		*why = msg;
-	return status;
-}
 
 /* NSS reports OOM through its error code; anything else is counted as
  * the database's (the user's environment's) doing, not a bug of ours. */

@@ -1,5 +1,6 @@
 /* cli.c - CLI verbs over the engine; see cli.h. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "jsonw.h"
 #include "log.h"
 #include "loop.h"
+#include "readfile.h"
 #include "report.h"
 
 /* --json output is collected here and written once per loop iteration
@@ -353,39 +355,25 @@ cli_read_certs(const char *path, uint8_t ***ders, size_t **lens, size_t *n)
 {
 	static const char begin[] = "-----BEGIN CERTIFICATE-----";
 	static const char end[] = "-----END CERTIFICATE-----";
-	FILE *f = NULL;
 	char *buf = NULL;
 	const char *p;
-	size_t len = 0, cap = 0;
-	int ret = 1;
+	size_t len = 0;
+	int fd = -1, ret = 1, rc;
 
 	*ders = NULL;
 	*lens = NULL;
 	*n = 0;
 	if (strcmp(path, "-") == 0)
-		f = stdin;
-	else if ((f = fopen(path, "rb")) == NULL)
+		fd = STDIN_FILENO;
+	else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		goto out;
-	for (;;) {
-		size_t r;
-
-		if (cap - len < 4096) {
-			char *nb;
-
-			if (cap >= DS_MAX_CERT_FILE)
-				break;
-			cap = cap ? cap * 2 : 8192;
-			if ((nb = realloc(buf, cap + 1)) == NULL)
-				goto out;
-			buf = nb;
-		}
-		if ((r = fread(buf + len, 1, cap - len, f)) == 0)
-			break;
-		len += r;
-	}
-	if (ferror(f) || buf == NULL)
+	/* Larger than any chain we take: not a certificate file. */
+	if ((rc = read_fd_bounded(fd, DS_MAX_CERT_FILE, &buf, &len)) < 0)
+		goto oom;
+	if (rc == EFBIG)
+		ret = 2;
+	if (rc != 0)
 		goto out;
-	buf[len] = '\0';
 	ret = 2;
 	if ((p = strstr(buf, begin)) == NULL || memchr(buf, '\0', len)) {
 		/* DER */
@@ -403,7 +391,6 @@ cli_read_certs(const char *path, uint8_t ***ders, size_t **lens, size_t *n)
 		const char *body = p + sizeof(begin) - 1, *q = strstr(body, end);
 		uint8_t **nd;
 		size_t *nl;
-		int rc;
 
 		if (q == NULL)
 			break;
@@ -428,8 +415,8 @@ cli_read_certs(const char *path, uint8_t ***ders, size_t **lens, size_t *n)
 oom:
 	ret = -1;
 out:
-	if (f != NULL && f != stdin)
-		fclose(f);
+	if (fd != -1 && fd != STDIN_FILENO)
+		close(fd);
 	free(buf);
 	if (ret != 0) {
 		while (*n > 0)

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "fail.h"
 #include "readfile.h"
 #include "utf8.h"
 
@@ -24,22 +25,6 @@ config_defaults(struct config *c)
 	c->trust_ad = TRUST_AUTO;
 	c->probe_name[0] = '.';
 	c->https = true;
-}
-
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
 }
 
 /* --- resolvers --- */

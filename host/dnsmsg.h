@@ -24,6 +24,14 @@
 #define DNS_OPT_EDE		15	/* RFC 8914 section 2 */
 #define DNS_NAME_MAX		255	/* wire octets, RFC 1035 3.1 */
 
+/* RCODEs (RFC 1035 4.1.1; c-ares names them ARES_RCODE_*). */
+#define DNS_RCODE_NOERROR	0
+#define DNS_RCODE_FORMERR	1
+#define DNS_RCODE_SERVFAIL	2
+#define DNS_RCODE_NXDOMAIN	3
+#define DNS_RCODE_NOTIMP	4
+#define DNS_RCODE_REFUSED	5
+
 enum dnsmsg_status {
 	DNSMSG_OK = 0,
 	DNSMSG_E_SHORT,        /* message ends inside header, a section, or an RR */

@@ -65,15 +65,25 @@
 #define DS_CACHE_MAX_BYTES     (4u * 1024u * 1024u)
 #define DS_CACHE_ERROR_TTL     5      /* indeterminate/bogus answers */
 
+/* RFC 2181 8: a TTL is an unsigned 32-bit number whose top bit is 0; a
+ * record we write (record.c, request "ttl", --ttl) stays below it. */
+#define DS_MAX_TTL             2147483647u
+
 /* --- certificates --- */
 #define DS_MAX_CERT_BYTES      65535
 #define DS_MAX_CERT_EMAILS     64
+/* A path quoted into an NSS configuration or module spec (the
+ * database a request names, the root module; pkix.c): kept short. */
+#define DS_MAX_DB_PATH         1023
 #define DS_MAX_CERT_FILE       (1024u * 1024u) /* PEM/DER file for the CLI */
 #define DS_MAX_CHAIN           8      /* certificates besides the EE in verify */
 #define DS_MAX_DN_TEXT         4096
 /* Intermediates handed to one path validation (pkix_verify); the pool
  * is DNS- and mail-supplied, and libpkix tries every candidate issuer. */
 #define DS_MAX_PKIX_CERTS      32
+/* Nesting of BER constructed values walked before NSS sees a CMS
+ * (ber.h). */
+#define DS_MAX_BER_DEPTH       32
 /* Problems reported for one certificate (dane.c): one per distinct
  * code, and there are fewer codes than this. */
 #define DS_MAX_PROBLEMS        24

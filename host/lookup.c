@@ -408,13 +408,13 @@ evaluate(const struct lookup_ctx *ctx, const char *address,
 	init_result(address, address_len, out);
 	snprintf(out->query, sizeof(out->query), "%s", addr->owner);
 	out->cached = res->from_cache;
-	if (res->kind == DNSR_ERROR) {
+	if (res->kind != DNSR_ANSWER) {
 		out->err_code = res->err_code;
 		snprintf(out->err_message, sizeof(out->err_message), "%s",
 		    res->err_message);
 		out->reason = "the lookup did not complete, so nothing is known "
 		    "about this address";
-		return strcmp(res->err_code, "internal") == 0 ? -1 : 0;
+		return res->kind == DNSR_INTERNAL ? -1 : 0;
 	}
 	out->ttl = m->ttl;
 	if (m->has_ede) {
@@ -430,10 +430,10 @@ evaluate(const struct lookup_ctx *ctx, const char *address,
 		return 0;
 	}
 	switch (m->rcode) {
-	case 0:		/* NOERROR */
-	case 3:		/* NXDOMAIN */
+	case DNS_RCODE_NOERROR:
+	case DNS_RCODE_NXDOMAIN:
 		break;
-	case 2:		/* SERVFAIL */
+	case DNS_RCODE_SERVFAIL:
 		if (!res->trusted) {
 			out->err_code = "servfail";
 			snprintf(out->err_message, sizeof(out->err_message),
@@ -468,7 +468,7 @@ evaluate(const struct lookup_ctx *ctx, const char *address,
 		    "cannot be trusted (possibly an attack or a broken "
 		    "signature); never fall back to unauthenticated data";
 		return 0;
-	case 5:
+	case DNS_RCODE_REFUSED:
 		out->err_code = "refused";
 		snprintf(out->err_message, sizeof(out->err_message),
 		    "the resolver refused the query (REFUSED)");
@@ -501,7 +501,7 @@ evaluate(const struct lookup_ctx *ctx, const char *address,
 	out->dnssec = DNSSEC_SECURE;
 	if (m->nrecords == 0) {
 		out->status = LS_ABSENT;
-		out->reason = m->rcode == 3 ?
+		out->reason = m->rcode == DNS_RCODE_NXDOMAIN ?
 		    "DNSSEC proves that no SMIMEA record exists for this "
 		    "address (authenticated NXDOMAIN)" :
 		    "DNSSEC proves that no SMIMEA record exists for this "

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "address.h"
+#include "ber.h"
 #include "dslimits.h"
 #include "encode.h"
 #include "mime.h"
@@ -719,26 +721,17 @@ out:
 static int
 peek_cms_type(const uint8_t *p, size_t n)
 {
-	static const uint8_t pkcs7[] = { 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d,
-	    0x01, 0x07 };
-	static const uint8_t authenv[] = { 0x2a, 0x86, 0x48, 0x86, 0xf7,
-	    0x0d, 0x01, 0x09, 0x10, 0x01, 0x17 };
 	struct reader r;
 	const uint8_t *oid;
-	uint8_t tag, l, ol;
+	size_t len;
 
 	rd_init(&r, p, n);
-	if (rd_u8(&r, &tag) != 0 || tag != 0x30 || rd_u8(&r, &l) != 0)
+	if (ber_content_type(&r, &oid, &len) != 0)
 		return 0;
-	/* Definite long form or BER indefinite (0x80). */
-	if (l > 0x84 || (l > 0x80 && rd_skip(&r, l - 0x80u) != 0))
-		return 0;
-	if (rd_u8(&r, &tag) != 0 || tag != 0x06 || rd_u8(&r, &ol) != 0 ||
-	    rd_bytes(&r, ol, &oid) != 0)
-		return 0;
-	if (ol == sizeof(pkcs7) + 1 && memcmp(oid, pkcs7, sizeof(pkcs7)) == 0)
-		return oid[8] == 2 ? 1 : oid[8] == 3 ? 2 : 0;
-	if (ol == sizeof(authenv) && memcmp(oid, authenv, ol) == 0)
+	if (BER_OID_IS(oid, len, ber_oid_signed_data))
+		return 1;
+	if (BER_OID_IS(oid, len, ber_oid_enveloped_data) ||
+	    BER_OID_IS(oid, len, ber_oid_auth_enveloped_data))
 		return 2;
 	return 0;
 }
@@ -997,12 +990,11 @@ out:
 	return rc;
 }
 
+/* atext with UTF-8 (RFC 6532 3.2). */
 static bool
 is_atext(uint8_t ch)
 {
-	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-	    (ch >= '0' && ch <= '9') || ch >= 0x80 ||
-	    (ch != '\0' && strchr("!#$%&'*+-/=?^_`{|}~", ch) != NULL);
+	return ch >= 0x80 || address_is_atext(ch);
 }
 
 /* The addr-spec in s[0..n) with comments and folding whitespace removed

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "engine.h"
 #include "frame.h"
 #include "jsonw.h"
@@ -260,7 +261,7 @@ native_run(const struct config *cfg, int in_fd, int out_fd)
 	uint8_t *chunk = NULL;
 	bool eof = false;
 	char err[512];
-	int ret = 70, flags;
+	int ret = EXIT_INTERNAL, flags;
 
 	memset(&n, 0, sizeof(n));
 	jsonw_init(&n.q, SIZE_MAX);
@@ -359,7 +360,7 @@ native_run(const struct config *cfg, int in_fd, int out_fd)
 		}
 	}
 out:
-	if (ret == 70)
+	if (ret == EXIT_INTERNAL)
 		log_error("internal failure (out of memory or I/O); exiting");
 	engine_free(e);
 	https_free(h);

@@ -23,6 +23,8 @@
 #include "certs.h"
 #include "crypto.h"
 #include "dslimits.h"
+#include "fail.h"
+#include "isotime.h"
 #include "log.h"
 #include "pkix.h"
 
@@ -33,22 +35,8 @@ static PK11SlotInfo *db_slot;		/* the nss_db, read-only */
 static char *db_dir;			/* its directory, without "sql:" */
 static bool inited;			/* pkix_init ran (hook set) */
 
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
 static void verdict(struct pkix_result *out, int status, const char *code,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	(void)vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 /* True if s can go between quotes of an NSS module/config spec: NSS's
  * parser (secmod_argFetchValue) knows backslash escapes and both quote
@@ -56,7 +44,7 @@ seterr(char *err, size_t errlen, const char *fmt, ...)
 static bool
 spec_safe(const char *s)
 {
-	return strpbrk(s, "'\"\\") == NULL && strlen(s) < 1024;
+	return strpbrk(s, "'\"\\") == NULL && strlen(s) <= DS_MAX_DB_PATH;
 }
 
 /*
@@ -599,9 +587,6 @@ path_verify(CERTCertificate *ee, enum pkix_use use, SECCertificateUsage usage,
 	return SECFailure;
 }
 
-/* X.509 times end in 9999 (RFC 5280 4.1.2.5). */
-#define MAX_TIME	253402300799LL
-
 static int
 verify_core(const struct cert_summary *ee,
     const struct cert_summary *const *intermediates, size_t nintermediates,
@@ -626,7 +611,7 @@ verify_core(const struct cert_summary *ee,
 	memset(&r, 0, sizeof(r));
 	memset(out, 0, sizeof(*out));
 	memset(vout, 0, sizeof(vout));
-	if (ee == NULL || at < 0 || at > MAX_TIME ||
+	if (ee == NULL || at < 0 || at > ISOTIME_MAX ||
 	    (nintermediates > 0 && intermediates == NULL))
 		return -1;
 	if (anchor == NULL && !inited &&
@@ -1103,7 +1088,7 @@ pkix_verify_ex(const struct cert_summary *ee,
 		return -1;
 	memset(out, 0, sizeof(*out));
 	if (ee == NULL || (nintermediates > 0 && intermediates == NULL) ||
-	    at < 0 || at > MAX_TIME || (use != PKIX_USE_RECIPIENT &&
+	    at < 0 || at > ISOTIME_MAX || (use != PKIX_USE_RECIPIENT &&
 	    use != PKIX_USE_SIGNER && use != PKIX_USE_PATH))
 		return -1;
 	if (anchor != NULL && anchor->cert == NULL)

@@ -14,6 +14,7 @@
 #include "crypto.h"
 #include "dslimits.h"
 #include "encode.h"
+#include "fail.h"
 #include "record.h"
 #include "smimetxt.h"
 
@@ -25,22 +26,12 @@
 /* RFC 1035 2.3.4: 63-octet labels, 255-octet names on the wire. */
 #define DNS_MAX_LABEL		63u
 #define DNS_MAX_WIRE_NAME	255u
-/* RFC 2181 8: a TTL is 31 bits. */
-#define DNS_MAX_TTL		2147483647u
 /* RFC 6698 2.2: blanks may split the hex; 64 digits a line read well. */
 #define HEX_PER_LINE		64u
 #define SMIMECERT		"._smimecert."
 /* Wire octets of a presentation name without trailing dot: a length
  * octet per label replaces each dot, plus the first one and the root. */
 #define WIRE_NAME_LEN(textlen)	((textlen) + 2)
-
-static int
-fail(const char **why, const char *msg, int status)
-{
-	if (why != NULL)
-		*why = msg;
-	return status;
-}
 
 /* A growable string; on OOM or overflow it sets failed and stays put. */
 struct sbuf {
@@ -261,7 +252,7 @@ check_opts(const struct record_opts *o, const char **why)
 	if (o->matching < 0 || o->matching > 2)
 		return fail(why, "matching type must be 0-2 (RFC 6698 2.1.3: "
 		    "exact, SHA-256, SHA-512)", RECORD_E_MATCHING);
-	if (o->ttl > DNS_MAX_TTL)
+	if (o->ttl > DS_MAX_TTL)
 		return fail(why, "TTL must be at most 2147483647 (RFC 2181 8)",
 		    RECORD_E_TTL);
 	return RECORD_OK;

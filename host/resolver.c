@@ -334,9 +334,10 @@ complete(struct resolver *r, struct entry *e)
 	uint32_t ttl;
 
 	e->state = E_DONE;
-	if (e->res.kind == DNSR_ERROR)
+	if (e->res.kind != DNSR_ANSWER)
 		ttl = DS_CACHE_ERROR_TTL;
-	else if (e->res.msg.rcode != 0 && e->res.msg.rcode != 3)
+	else if (e->res.msg.rcode != DNS_RCODE_NOERROR &&
+	    e->res.msg.rcode != DNS_RCODE_NXDOMAIN)
 		ttl = DS_CACHE_ERROR_TTL;	/* SERVFAIL, REFUSED, ... */
 	else
 		ttl = e->res.msg.ttl < DS_CACHE_MAX_TTL ? e->res.msg.ttl :
@@ -362,6 +363,14 @@ set_error(struct entry *e, const char *code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(e->res.err_message, sizeof(e->res.err_message), fmt, ap);
 	va_end(ap);
+}
+
+/* Our own failure, not the resolver's: lookup_evaluate gives up. */
+static void
+set_internal(struct entry *e, const char *what)
+{
+	set_error(e, "internal", "%s", what);
+	e->res.kind = DNSR_INTERNAL;
 }
 
 /* Puts a question that is already under way back at the head of the send
@@ -427,7 +436,7 @@ answer_cb(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 			break;
 		}
 		if (rc < 0) {
-			set_error(e, "internal", "%s", "out of memory");
+			set_internal(e, "out of memory");
 			break;
 		}
 		snprintf(why, sizeof(why), "%s", dnsmsg_strerror(rc));
@@ -470,7 +479,7 @@ answer_cb(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 		    "the resolver sent an answer c-ares could not read");
 		break;
 	case ARES_ENOMEM:
-		set_error(e, "internal", "%s", "out of memory");
+		set_internal(e, "out of memory");
 		break;
 	default:
 		set_error(e, "resolver-error", "resolver failure: %s",
@@ -554,7 +563,7 @@ pump(struct resolver *r)
 			continue;
 		}
 		if (next_qid(r, &e->qid) < 0) {
-			set_error(e, "internal", "%s", "no random query ID");
+			set_internal(e, "no random query ID");
 			complete(r, e);
 			continue;
 		}
@@ -567,6 +576,8 @@ pump(struct resolver *r)
 			set_error(e, rc == ARES_ENOMEM ? "internal" :
 			    "bad-query", "cannot build the query: %s",
 			    ares_strerror(rc));
+			if (rc == ARES_ENOMEM)
+				e->res.kind = DNSR_INTERNAL;
 			complete(r, e);
 			continue;
 		}
@@ -586,7 +597,7 @@ pump(struct resolver *r)
 			r->inflight--;
 			release_qid(r, e->qid);
 			if (rc == -1)
-				set_error(e, "internal", "%s", "out of memory");
+				set_internal(e, "out of memory");
 			else
 				set_error(e, "resolver-error", "%s", err);
 			complete(r, e);

@@ -31,6 +31,9 @@
 enum dns_result_kind {
 	DNSR_ANSWER = 0,	/* msg holds a parsed response (any RCODE) */
 	DNSR_ERROR,		/* no usable response: err_code/err_message say why */
+	DNSR_INTERNAL,		/* our own failure (out of memory, no random
+				 * query ID): err_code "internal", and the
+				 * caller gives up (-1), it is not the DNS's */
 };
 
 struct dns_result {

@@ -16,14 +16,12 @@
 #include <secoid.h>
 #include <sechash.h>
 
+#include "ber.h"
 #include "certs.h"
 #include "crypto.h"
 #include "dslimits.h"
 #include "reader.h"
 #include "smime.h"
-
-/* Nesting of BER constructed values we walk before NSS sees the CMS. */
-#define BER_MAX_DEPTH 32
 
 static void verdict(struct smime_result *, int, const char *, const char *,
     ...) __attribute__((format(printf, 4, 5)));
@@ -41,148 +39,34 @@ verdict(struct smime_result *r, int sig, const char *code, const char *fmt,
 	va_end(ap);
 }
 
-/*
- * A small BER reader (X.690 8.1) for the first fields of the SignedData,
- * so that only CMS whose eContentType is id-data reaches NSS's decoder:
- * NSS 3.87 leaks memory on some other content types, and S/MIME signs
- * nothing else (RFC 8551 3.1).
- */
-
-/* Reads one tag and length. *indef for BER indefinite length. */
-static int
-ber_header(struct reader *r, uint8_t *tag, size_t *len, bool *indef)
-{
-	uint8_t l, b;
-	size_t i;
-
-	if (rd_u8(r, tag) != 0 || (*tag & 0x1f) == 0x1f || rd_u8(r, &l) != 0)
-		return -1;	/* high tag numbers never occur here */
-	*indef = false;
-	*len = 0;
-	if (l < 0x80) {
-		*len = l;
-	} else if (l == 0x80) {
-		if ((*tag & 0x20) == 0)
-			return -1;	/* only constructed may be indefinite */
-		*indef = true;
-	} else {
-		if ((l & 0x7f) > sizeof(size_t) - 1)
-			return -1;
-		for (i = 0; i < (l & 0x7fu); i++) {
-			if (rd_u8(r, &b) != 0)
-				return -1;
-			*len = *len << 8 | b;
-		}
-	}
-	if (!*indef && *len > rd_left(r))
-		return -1;
-	return 0;
-}
-
-/* Skips one complete value (any nesting up to depth). */
-static int
-ber_skip(struct reader *r, int depth)
-{
-	uint8_t tag;
-	size_t len;
-	bool indef;
-
-	if (depth > BER_MAX_DEPTH || ber_header(r, &tag, &len, &indef) != 0)
-		return -1;
-	if (!indef)
-		return rd_skip(r, len);
-	for (;;) {
-		/* End-of-contents: two zero octets (X.690 8.1.5). */
-		if (rd_left(r) >= 2 && r->data[r->off] == 0 &&
-		    r->data[r->off + 1] == 0)
-			return rd_skip(r, 2);
-		if (ber_skip(r, depth + 1) != 0)
-			return -1;
-	}
-}
-
-/* Checks one complete value and, recursively, everything inside the
- * constructed ones: every definite length within its parent, every
- * indefinite one closed (X.690 8.1). Linear in the input and bounded in
- * depth; what passes can no longer make NSS's decoder allocate for a
- * length the input does not have (fuzz_smime found a 1.5 kB CMS that
- * cost seconds). */
-static int
-ber_check(struct reader *r, int depth)
-{
-	struct reader sub;
-	uint8_t tag;
-	size_t len;
-	bool indef;
-
-	if (depth > BER_MAX_DEPTH || ber_header(r, &tag, &len, &indef) != 0)
-		return -1;
-	if ((tag & 0x20) == 0)
-		return rd_skip(r, len);
-	if (indef) {
-		for (;;) {
-			if (rd_left(r) >= 2 && r->data[r->off] == 0 &&
-			    r->data[r->off + 1] == 0)
-				return rd_skip(r, 2);
-			if (ber_check(r, depth + 1) != 0)
-				return -1;
-		}
-	}
-	if (rd_sub(r, len, &sub) != 0)
-		return -1;
-	while (rd_left(&sub) > 0)
-		if (ber_check(&sub, depth + 1) != 0)
-			return -1;
-	return 0;
-}
-
-/* Enters a constructed value with the given tag. */
-static int
-ber_enter(struct reader *r, uint8_t want)
-{
-	uint8_t tag;
-	size_t len;
-	bool indef;
-
-	if (ber_header(r, &tag, &len, &indef) != 0 || tag != want)
-		return -1;
-	return 0;
-}
-
 /* 1 if the ContentInfo is a SignedData over id-data (RFC 5652 3, 5.1,
  * 5.2), 0 if it is a SignedData over something else, -1 if it is not a
- * SignedData or its first fields are malformed. */
+ * SignedData or its first fields are malformed. Only CMS over id-data
+ * reaches NSS's decoder: NSS 3.87 leaks memory on some other content
+ * types, and S/MIME signs nothing else (RFC 8551 3.1). */
 static int
 precheck(const uint8_t *p, size_t n)
 {
-	static const uint8_t signed_data[] = { 0x2a, 0x86, 0x48, 0x86, 0xf7,
-	    0x0d, 0x01, 0x07, 0x02 };
-	static const uint8_t data[] = { 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d,
-	    0x01, 0x07, 0x01 };
 	struct reader r;
 	const uint8_t *oid;
-	uint8_t tag;
 	size_t len;
-	bool indef;
 
+	/* Whole and well-formed first: what passes can no longer make NSS's
+	 * decoder allocate for a length the input does not have (fuzz_smime
+	 * found a 1.5 kB CMS that cost seconds). */
 	rd_init(&r, p, n);
 	if (ber_check(&r, 0) != 0 || rd_left(&r) != 0)
 		return -1;
 	rd_init(&r, p, n);
-	if (ber_enter(&r, 0x30) != 0 ||				/* ContentInfo */
-	    ber_header(&r, &tag, &len, &indef) != 0 || tag != 0x06 ||
-	    indef || len != sizeof(signed_data) ||
-	    rd_bytes(&r, len, &oid) != 0 ||
-	    memcmp(oid, signed_data, len) != 0 ||
+	if (ber_content_type(&r, &oid, &len) != 0 ||		/* ContentInfo */
+	    !BER_OID_IS(oid, len, ber_oid_signed_data) ||
 	    ber_enter(&r, 0xa0) != 0 ||				/* [0] */
 	    ber_enter(&r, 0x30) != 0 ||				/* SignedData */
 	    ber_skip(&r, 0) != 0 ||				/* version */
 	    ber_skip(&r, 0) != 0 ||				/* digestAlgorithms */
-	    ber_enter(&r, 0x30) != 0 ||				/* EncapsulatedContentInfo */
-	    ber_header(&r, &tag, &len, &indef) != 0 || tag != 0x06 ||
-	    indef || rd_bytes(&r, len, &oid) != 0)
+	    ber_content_type(&r, &oid, &len) != 0)	/* EncapsulatedContentInfo */
 		return -1;
-	return len == sizeof(data) && memcmp(oid, data, len) == 0 ? 1 : 0;
+	return BER_OID_IS(oid, len, ber_oid_data) ? 1 : 0;
 }
 
 /* NSS's decoders report SEC_ERROR_NO_MEMORY for hostile lengths they

@@ -279,20 +279,70 @@ verifymsg_address(const struct verifymsg *v)
 	return &v->from;
 }
 
-static const char *
+/* What DNS says about the signer's certificate, for "dane". */
+enum signer_dane {
+	SD_MATCH, SD_MISMATCH, SD_ABSENT, SD_INSECURE, SD_BOGUS, SD_ERROR,
+};
+
+static enum signer_dane
 dane_state(const struct lookup_result *lr, const struct dane_verdict *sv)
 {
 	switch (lr->status) {
 	case LS_ABSENT:
-		return "absent";
+		return SD_ABSENT;
 	case LS_INSECURE:
-		return "insecure";
+		return SD_INSECURE;
 	case LS_BOGUS:
-		return "bogus";
+		return SD_BOGUS;
 	case LS_ERROR:
-		return "error";
+		return SD_ERROR;
 	default:
-		return sv->matched ? "match" : "mismatch";
+		return sv->matched ? SD_MATCH : SD_MISMATCH;
+	}
+}
+
+/* The protocol's word for it (host/PROTOCOL.md, verify-message). */
+static const char *
+signer_dane_code(enum signer_dane d)
+{
+	static const char *const codes[] = {
+		"match", "mismatch", "absent", "insecure", "bogus", "error",
+	};
+
+	return (unsigned)d < sizeof(codes) / sizeof(codes[0]) ? codes[d] :
+	    "error";
+}
+
+/* The sentence a person reads first. */
+static const char *
+summary_of(enum signer_dane d, bool green)
+{
+	if (green)
+		return "Verified: the signature is valid and the sender's "
+		    "domain publishes this certificate for this address in "
+		    "DNSSEC-signed DNS.";
+	switch (d) {
+	case SD_MATCH:
+		return "The signature is valid and the domain publishes "
+		    "the certificate, but something is wrong: see the "
+		    "problems.";
+	case SD_MISMATCH:
+		return "The signature is valid, but the sender's domain "
+		    "publishes a different certificate for this address.";
+	case SD_ABSENT:
+		return "The signature is valid, but the sender's domain "
+		    "publishes no certificate for this address.";
+	case SD_INSECURE:
+		return "The signature is valid, but the sender's domain is "
+		    "not DNSSEC-signed, so DNS cannot vouch for the "
+		    "certificate.";
+	case SD_BOGUS:
+		return "Warning: the sender domain's DNSSEC validation "
+		    "failed; the certificate could not be checked.";
+	case SD_ERROR:
+	default:
+		return "The signature is valid, but the sender's domain "
+		    "could not be looked up.";
 	}
 }
 
@@ -319,7 +369,7 @@ verifymsg_finish(struct verifymsg *v, const struct dns_result *res,
 {
 	struct lookup_result lr;
 	const struct dane_verdict *sv;
-	const char *dane, *summary;
+	enum signer_dane dane;
 	cJSON *o = NULL, *signer;
 	bool addr_ok, green, several = v->mm.nfrom > 1;
 	bool can_sign, timely, weak;
@@ -341,7 +391,7 @@ verifymsg_finish(struct verifymsg *v, const struct dns_result *res,
 	    "uses %s, which no longer protects against forgery (RFC 8551 "
 	    "2.1)", v->sr.digest_alg) < 0)
 		goto out;
-	green = strcmp(dane, "match") == 0 && addr_ok && can_sign && timely &&
+	green = dane == SD_MATCH && addr_ok && can_sign && timely &&
 	    !several && !v->claim_bad && !v->name_bad && !v->mm.nested &&
 	    !weak;
 	if ((o = reply_new(v, "valid")) == NULL)
@@ -396,31 +446,8 @@ verifymsg_finish(struct verifymsg *v, const struct dns_result *res,
 	    "signer's certificate does not allow signatures (key usage or "
 	    "extended key usage, RFC 8550 4.4)") < 0)
 		goto fail;
-	if (green)
-		summary = "Verified: the signature is valid and the sender's "
-		    "domain publishes this certificate for this address in "
-		    "DNSSEC-signed DNS.";
-	else if (strcmp(dane, "match") == 0)
-		summary = "The signature is valid and the domain publishes "
-		    "the certificate, but something is wrong: see the "
-		    "problems.";
-	else if (strcmp(dane, "mismatch") == 0)
-		summary = "The signature is valid, but the sender's domain "
-		    "publishes a different certificate for this address.";
-	else if (strcmp(dane, "absent") == 0)
-		summary = "The signature is valid, but the sender's domain "
-		    "publishes no certificate for this address.";
-	else if (strcmp(dane, "insecure") == 0)
-		summary = "The signature is valid, but the sender's domain is "
-		    "not DNSSEC-signed, so DNS cannot vouch for the "
-		    "certificate.";
-	else if (strcmp(dane, "bogus") == 0)
-		summary = "Warning: the sender domain's DNSSEC validation "
-		    "failed; the certificate could not be checked.";
-	else
-		summary = "The signature is valid, but the sender's domain "
-		    "could not be looked up.";
-	o = reply_end(v, o, dane, green, summary);
+	o = reply_end(v, o, signer_dane_code(dane), green,
+	    summary_of(dane, green));
 	goto out;
 fail:
 	cJSON_Delete(o);
