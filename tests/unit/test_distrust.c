@@ -551,6 +551,7 @@ test_parent(void)
 		snprintf(db, sizeof(db), "%s/legacy/cert9.db", tmp);
 	snprintf(home, sizeof(home), "%s/nohome", tmp);
 	CHECK((fd = open(db, O_RDONLY)) >= 0);
+	fflush(NULL);
 	if ((pid = fork()) == 0) {
 		struct distrust_set s = { NULL, 0, 0 };
 		struct distrust_report rep;
