@@ -334,13 +334,15 @@ class Bench:
         return Run(label, len(addrs), wall, ru, vcpu, lost, wrong,
                    ("wrong e.g. %s" % detail) if wrong else "")
 
-    def hello(self, runs=20, echo_bin=None):
+    def hello(self, runs=20, echo_bin=None, libs_bin=None):
         """Spawn `native`, send hello at once, time until the reply.  The
         timed runs are spawned directly (no launcher in the way); one more
         run under measure.c gives the RSS of an idle session.  With
         echo_bin (echo.c: a C program that only answers one frame), that
         reference is timed the same way, its runs alternating with the
-        host's so that both see the same load."""
+        host's so that both see the same load; libs_bin (echo.c linked
+        with the host's shared libraries) shows what loading them
+        costs."""
         req = json.dumps({"type": "hello", "id": 1}).encode()
         frame = struct.pack("=I", len(req)) + req
         argv = [self.binary, "--config", self.tb.config_path, "native"]
@@ -366,17 +368,20 @@ class Bench:
                 return t, ru
             p.wait()
             return t, None
-        times, etimes = [], []
+        times, etimes, ltimes = [], [], []
         for i in range(runs):
             times.append(once(argv)[0])
             if echo_bin:
                 etimes.append(once([echo_bin])[0])
+            if libs_bin:
+                ltimes.append(once([libs_bin])[0])
         _, ru = once(argv, launcher=True)
         rss = ru.ru_maxrss / 1024.0
         cpu = ru.ru_utime + ru.ru_stime
         echo = statistics.median(etimes) if etimes else None
+        libs = statistics.median(ltimes) if ltimes else None
         return (statistics.median(times), min(times), max(times), rss, cpu,
-                echo)
+                echo, libs)
 
 
 def median_run(fn, addrs, runs):
@@ -450,6 +455,22 @@ def main():
     for exe in (floor_bin, MEASURE, echo_bin):
         subprocess.run(["cc", "-O2", "-o", exe, os.path.join(
             HERE, os.path.basename(exe) + ".c")], check=True)
+    # echo.c again, linked with the shared libraries the binary names
+    # (readelf -d: NEEDED): the part of a start that is loading them.
+    libs_bin, needed = None, []
+    try:
+        dyn = subprocess.run(["readelf", "-d", a.binary], capture_output=True,
+                             text=True).stdout
+        needed = [l.split("[", 1)[1].rstrip("]") for l in dyn.splitlines()
+                  if "(NEEDED)" in l and "[" in l]
+        needed = [n for n in needed if not n.startswith("libc.so")]
+    except OSError:
+        pass
+    if needed and subprocess.run(
+            ["cc", "-O2", "-o", os.path.join(work, "echo-libs"),
+             os.path.join(HERE, "echo.c"), "-Wl,--no-as-needed"] +
+            ["-l:" + n for n in needed], capture_output=True).returncode == 0:
+        libs_bin = os.path.join(work, "echo-libs")
     have_py = subprocess.run([SYSTEM_PYTHON, "-c",
                               "import dns.message, cryptography.x509"],
                              capture_output=True).returncode == 0
@@ -516,14 +537,18 @@ def main():
                     HERE, "dig-openssl.sh")], addrs, "dig+openssl"))
             rows += block
             print(fmt_table(block), flush=True)
-        med, lo, hi, rss, hcpu, echo = b.hello(a.hello_runs, echo_bin)
+        med, lo, hi, rss, hcpu, echo, libs = b.hello(a.hello_runs, echo_bin,
+                                                     libs_bin)
         hello = ("cold start to hello (spawn -> hello reply, NSS init "
                  "included), %d runs: median %.2f ms (min %.2f, max %.2f); "
                  "a do-nothing C program answering one frame (echo.c), "
-                 "runs alternating: median %.2f ms; one more session "
+                 "runs alternating: median %.2f ms%s; one more session "
                  "(hello, then end of input): CPU %.1f ms, peak RSS %.1f MB"
                  % (a.hello_runs, 1000 * med, 1000 * lo, 1000 * hi,
-                    1000 * echo, 1000 * hcpu, rss))
+                    1000 * echo, "; echo.c linked with the binary's %d "
+                    "shared libraries (%s): median %.2f ms" % (
+                        len(needed), " ".join(needed), 1000 * libs)
+                    if libs else "", 1000 * hcpu, rss))
         print(hello)
         report.append("load average at the end: %.2f %.2f %.2f (other "
                       "work on the machine shows here)" % os.getloadavg())
