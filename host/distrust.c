@@ -1,6 +1,7 @@
 /* distrust.c - the certificates the user distrusts for e-mail in
  * Thunderbird; see distrust.h. */
 #include <dirent.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
@@ -36,6 +37,91 @@ seterr(char *err, size_t errlen, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(err, errlen, fmt, ap);
 	va_end(ap);
+}
+
+/*
+ * libsqlite3 is opened with dlopen where a profile's database is first
+ * read, not linked: linked, its ~1,600 symbol bindings cost every start of
+ * the host about 0.5 ms of CPU (tests/bench/README.md), and most runs
+ * never read a profile. Resolved once, kept for the life of the process.
+ * When it cannot be loaded every database counts as unreadable: the token
+ * cache is written without trust (fail closed).
+ */
+#ifdef __APPLE__
+#define SQLITE_SONAME "libsqlite3.dylib"
+#else
+#define SQLITE_SONAME "libsqlite3.so.0"
+#endif
+
+static struct {
+	void *lib;
+	int (*open_v2)(const char *, sqlite3 **, int, const char *);
+	int (*close)(sqlite3 *);
+	int (*extended_result_codes)(sqlite3 *, int);
+	int (*busy_timeout)(sqlite3 *, int);
+	int (*db_config)(sqlite3 *, int, ...);
+	int (*limit)(sqlite3 *, int, int);
+	int (*exec)(sqlite3 *, const char *, int (*)(void *, int, char **,
+	    char **), void *, char **);
+	int (*prepare_v2)(sqlite3 *, const char *, int, sqlite3_stmt **,
+	    const char **);
+	int (*step)(sqlite3_stmt *);
+	int (*finalize)(sqlite3_stmt *);
+	const unsigned char *(*column_text)(sqlite3_stmt *, int);
+	const void *(*column_blob)(sqlite3_stmt *, int);
+	int (*column_bytes)(sqlite3_stmt *, int);
+	const char *(*errmsg)(sqlite3 *);
+	const char *(*errstr)(int);
+} sq;
+
+/* Stores the address of lib's symbol name into *slot (a function pointer
+ * of the right type; POSIX dlsym). 0, or -1 when it is missing. */
+static int
+sym(void *lib, const char *name, void *slot)
+{
+	void *f = dlsym(lib, name);
+
+	if (f == NULL)
+		return -1;
+	memcpy(slot, &f, sizeof(f));
+	return 0;
+}
+
+static int
+sq_load(char *err, size_t errlen)
+{
+	void *lib;
+
+	if (sq.lib != NULL)
+		return 0;
+	if ((lib = dlopen(SQLITE_SONAME, RTLD_NOW | RTLD_LOCAL)) == NULL) {
+		seterr(err, errlen, "%s cannot be loaded: %s", SQLITE_SONAME,
+		    dlerror());
+		return -1;
+	}
+	if (sym(lib, "sqlite3_open_v2", &sq.open_v2) != 0 ||
+	    sym(lib, "sqlite3_close", &sq.close) != 0 ||
+	    sym(lib, "sqlite3_extended_result_codes",
+	    &sq.extended_result_codes) != 0 ||
+	    sym(lib, "sqlite3_busy_timeout", &sq.busy_timeout) != 0 ||
+	    sym(lib, "sqlite3_db_config", &sq.db_config) != 0 ||
+	    sym(lib, "sqlite3_limit", &sq.limit) != 0 ||
+	    sym(lib, "sqlite3_exec", &sq.exec) != 0 ||
+	    sym(lib, "sqlite3_prepare_v2", &sq.prepare_v2) != 0 ||
+	    sym(lib, "sqlite3_step", &sq.step) != 0 ||
+	    sym(lib, "sqlite3_finalize", &sq.finalize) != 0 ||
+	    sym(lib, "sqlite3_column_text", &sq.column_text) != 0 ||
+	    sym(lib, "sqlite3_column_blob", &sq.column_blob) != 0 ||
+	    sym(lib, "sqlite3_column_bytes", &sq.column_bytes) != 0 ||
+	    sym(lib, "sqlite3_errmsg", &sq.errmsg) != 0 ||
+	    sym(lib, "sqlite3_errstr", &sq.errstr) != 0) {
+		seterr(err, errlen, "%s lacks a function we use",
+		    SQLITE_SONAME);
+		dlclose(lib);
+		return -1;
+	}
+	sq.lib = lib;
+	return 0;
 }
 
 /* A CK_ULONG as NSS's store keeps it (sdb.c: 4 octets, big-endian). -1
@@ -216,14 +302,14 @@ db_columns(sqlite3 *db, struct columns *c, int *sqlrc)
 	int rc, n = 0;
 
 	memset(c, 0, sizeof(*c));
-	rc = sqlite3_prepare_v2(db, "PRAGMA table_info(nssPublic)", -1, &st,
+	rc = sq.prepare_v2(db, "PRAGMA table_info(nssPublic)", -1, &st,
 	    NULL);
-	while (st != NULL && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while (st != NULL && (rc = sq.step(st)) == SQLITE_ROW) {
 		if (++n > 4096) {
 			rc = SQLITE_TOOBIG;
 			break;
 		}
-		if ((name = (const char *)sqlite3_column_text(st, 1)) == NULL)
+		if ((name = (const char *)sq.column_text(st, 1)) == NULL)
 			continue;
 		c->cls |= strcmp(name, "a0") == 0;
 		c->issuer |= strcmp(name, "a81") == 0;
@@ -231,7 +317,7 @@ db_columns(sqlite3 *db, struct columns *c, int *sqlrc)
 		c->email_new |= strcmp(name, "a62f") == 0;
 		c->email_legacy |= strcmp(name, "ace53635b") == 0;
 	}
-	sqlite3_finalize(st);
+	sq.finalize(st);
 	*sqlrc = rc;
 	return rc == SQLITE_DONE ? 0 : -1;
 }
@@ -241,8 +327,8 @@ db_columns(sqlite3 *db, struct columns *c, int *sqlrc)
 static void
 column(sqlite3_stmt *st, int i, const uint8_t **p, size_t *n)
 {
-	*p = sqlite3_column_blob(st, i);
-	*n = *p != NULL ? (size_t)sqlite3_column_bytes(st, i) : 0;
+	*p = sq.column_blob(st, i);
+	*n = *p != NULL ? (size_t)sq.column_bytes(st, i) : 0;
 }
 
 int
@@ -276,21 +362,23 @@ distrust_read_db(const char *path, struct distrust_set *set, char *err,
 	}
 	/* Read-only: SQLite never writes, creates or rolls back. No URI
 	 * parsing, so the path is taken as it is. */
-	s = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY |
+	if (sq_load(err, errlen) != 0)
+		return DISTRUST_E_UNREADABLE;
+	s = sq.open_v2(path, &db, SQLITE_OPEN_READONLY |
 	    SQLITE_OPEN_NOMUTEX, NULL);
 	if (s != SQLITE_OK)
 		goto sqlerr;
-	sqlite3_extended_result_codes(db, 1);
-	(void)sqlite3_busy_timeout(db, DS_DISTRUST_BUSY_MS);
+	sq.extended_result_codes(db, 1);
+	(void)sq.busy_timeout(db, DS_DISTRUST_BUSY_MS);
 	/* The file is Thunderbird's, its bytes untrusted: no schema
 	 * functions or triggers, no writes through odd schema (SQLite
 	 * "Defense against the dark arts"). */
-	(void)sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+	(void)sq.db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
 #ifdef SQLITE_DBCONFIG_TRUSTED_SCHEMA
-	(void)sqlite3_db_config(db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
+	(void)sq.db_config(db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
 #endif
-	(void)sqlite3_limit(db, SQLITE_LIMIT_LENGTH, 1 << 20);
-	if ((s = sqlite3_exec(db, "PRAGMA query_only = 1", NULL, NULL,
+	(void)sq.limit(db, SQLITE_LIMIT_LENGTH, 1 << 20);
+	if ((s = sq.exec(db, "PRAGMA query_only = 1", NULL, NULL,
 	    NULL)) != SQLITE_OK)
 		goto sqlerr;
 	if (db_columns(db, &c, &s) != 0)
@@ -310,9 +398,9 @@ distrust_read_db(const char *path, struct distrust_set *set, char *err,
 	    c.email_new ? "a62f" : "NULL",
 	    c.email_legacy ? "ace53635b" : "NULL",
 	    DT_CKO_TRUST, DT_CKO_NSS_TRUST, (unsigned)DS_MAX_TRUST_ROWS + 1);
-	if ((s = sqlite3_prepare_v2(db, sql, -1, &st, NULL)) != SQLITE_OK)
+	if ((s = sq.prepare_v2(db, sql, -1, &st, NULL)) != SQLITE_OK)
 		goto sqlerr;
-	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((s = sq.step(st)) == SQLITE_ROW) {
 		if (++rows > DS_MAX_TRUST_ROWS) {
 			rc = DISTRUST_E_TOO_LARGE;
 			seterr(err, errlen, "%s has more than %u trust rows",
@@ -350,11 +438,11 @@ sqlerr:
 	}
 	rc = DISTRUST_E_UNREADABLE;
 	seterr(err, errlen, "cannot read %s: %s%s", path,
-	    db != NULL ? sqlite3_errmsg(db) : sqlite3_errstr(s),
+	    db != NULL ? sq.errmsg(db) : sq.errstr(s),
 	    (s & 0xff) == SQLITE_BUSY ? " (Thunderbird is writing it)" : "");
 out:
-	sqlite3_finalize(st);
-	sqlite3_close(db);
+	sq.finalize(st);
+	sq.close(db);
 	return rc;
 }
 
