@@ -29,11 +29,18 @@ const POLL_MS = 2000;
 const SEND_WAIT_MS = 4000;       // onBeforeSend never waits longer on DNS
 const MAX_CACHE_S = 3600;
 const MIN_CACHE_S = 60;
+// What the token serves lives as long as the record's TTL (the host's
+// cache entry and the token's entry end together): an open window looks
+// its served recipients up again a little before that, so that they stay
+// served while it is open (never more often than every 10 s).
+const TOKEN_MARGIN_S = 5;
+const MIN_TOKEN_S = 10;
 export const ALARM = "dane-smime-compose";
 export const RECHECK_ALARM = "dane-smime-recheck";
 export const RECHECK_MINUTES = 15;
 const RECHECK_ON_COMPOSE_MS = 5 * 60 * 1000;
-const RECHECK_BATCH = 64;        // DS_TC_MAX_REQUEST_ADDRESSES: feeds the token
+// DS_TC_MAX_REQUEST_ADDRESSES: a larger request does not feed the token
+const RECHECK_BATCH = 64;
 
 const tabs = new Map();          // tabId -> {timer, addresses: [], key, encrypted}
 const entries = new Map();       // lowercased address -> entry
@@ -129,9 +136,12 @@ async function settle(address, result) {
     token: token.status.state,
     imports: [],
     thunderbird: null,
-    expires: Date.now() + 1000 * Math.min(MAX_CACHE_S,
-      Math.max(MIN_CACHE_S, result.ttl || 0)),
+    expires: 0,
   };
+  entry.expires = Date.now() + 1000 * (entry.usable && !keepCopy ?
+    Math.min(MAX_CACHE_S, Math.max(MIN_TOKEN_S, (result.ttl || 0) -
+      TOKEN_MARGIN_S)) :
+    Math.min(MAX_CACHE_S, Math.max(MIN_CACHE_S, result.ttl || 0)));
   if (entry.usable && keepCopy)
     entry.imports = await certs.importResult(address, result);
   if (entry.usable && keepCopy)
@@ -324,14 +334,22 @@ async function poll(tabId) {
       t.badge = null;
     }), force);
     const list = tabStatus(tabId);
-    const imported = list.some((e) => e.imports &&
-      e.imports.some((i) => i.action === "added" || i.action === "trusted") && !t.rechecked?.has(e.address));
+    // A recipient that became usable in this window: added to the store,
+    // or served by the token (Thunderbird checked it when it was typed,
+    // before the token had it).
+    const imported = list.some((e) => !t.rechecked?.has(e.address) &&
+      (e.imports && e.imports.some((i) => i.action === "added" ||
+        i.action === "trusted") || e.path === "token" && e.usable));
     if (imported) {
       // Thunderbird does not re-check recipients when the certificate DB
-      // changes; setting the same recipients again makes it.
+      // (or a token) changes; setting the same recipients again makes it.
       t.rechecked = new Set(list.map((e) => e.address));
-      await browser.compose.setComposeDetails(tabId, { to: details.to,
-        cc: details.cc, bcc: details.bcc });
+      try {
+        await browser.compose.setComposeDetails(tabId, { to: details.to,
+          cc: details.cc, bcc: details.bcc });
+      } catch (e) {
+        console.warn("dane-smime: setting the recipients again failed", e);
+      }
     }
     const badge = JSON.stringify(badgeFor(list, host.setupState()));
     if (changed || before !== t.addresses.filter(fresh).length ||

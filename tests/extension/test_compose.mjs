@@ -230,12 +230,18 @@ test("an import that changes nothing does not set the recipients again",
 
 test("by default (the live token) nothing is imported and browser.certdb is never touched; the badge counts",
   async (t) => {
-    const { fake, compose, openTab } = await setup(t, {
+    const { fake, compose, openTab, nextPoll } = await setup(t, {
       results: { "alice@a.test": found("aa"), "bob@b.test": found("bb") } });
     await openTab(1, { to: ["alice@a.test", "bob@b.test"] });
     assert.equal(fake.imported.length, 0);
     assert.equal(fake.badges.get(1).text, "2/2");
-    assert.equal(fake.calls.filter((c) => c[0] === "setComposeDetails").length, 0);
+    // Thunderbird checked them before the token served them: the same
+    // recipients are set again, once, so that it checks again.
+    const sets = () => fake.calls.filter((c) => c[0] === "setComposeDetails");
+    assert.deepEqual(sets(), [["setComposeDetails", 1,
+      { to: ["alice@a.test", "bob@b.test"], cc: [], bcc: [] }]]);
+    await nextPoll();
+    assert.equal(sets().length, 1);
     const e = compose.tabStatus(1)[0];
     assert.deepEqual([e.path, e.token, e.usable, e.imports, e.thunderbird,
       compose.ready(e)], ["token", "added", true, [], null, true]);
@@ -703,4 +709,22 @@ test("the web-server switch: off sends \"https\": false in lookups and imports, 
     assert.equal("https" in sent().at(-1), false);
     await certs.importResult("a@a.test", found("aa"));
     assert.equal("https" in sent().at(-1), false);
+  });
+
+test("what the token serves is looked up again a little before its TTL ends (at most every 10 s)",
+  async (t) => {
+    const { lookups, openTab, nextPoll } = await setup(t, { results: {
+      "a@a.test": { ...found("aa"), ttl: 20 },
+      "b@b.test": { ...found("bb"), ttl: 3 },
+      "c@c.test": { ...found("cc"), ttl: 300 },
+    } });
+    await openTab(1, { to: ["a@a.test", "b@b.test", "c@c.test"] });
+    const count = (a) => lookups().filter((l) => l.includes(a)).length;
+    for (let s = 2; s <= 600; s += 2)
+      await nextPoll();
+    // 600 s: a every 15 s (16 s: the next 2 s poll), b every 10 s, c
+    // every 295 s (296 s), each + the first.
+    assert.ok(count("a@a.test") >= 37 && count("a@a.test") <= 41, String(count("a@a.test")));
+    assert.ok(count("b@b.test") >= 59 && count("b@b.test") <= 61, String(count("b@b.test")));
+    assert.equal(count("c@c.test"), 3);
   });
