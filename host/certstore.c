@@ -421,21 +421,148 @@ check_trust_format(const char **why)
 	    "import inside Thunderbird instead", 1);
 }
 
-int
-certstore_import(const char *dbspec, const struct cert_summary *c, int basis,
-    bool dry_run, struct certstore_change *out, const char **why)
+/* certstore_import in phases, each returning 0 to go on, 1 when it
+ * refused (why says why), or -1 on our failure. */
+
+/* The database opened for the import, created first when it is missing
+ * and the import is real. */
+static int
+open_for_import(const char *dir, enum dir_state st, bool dry_run,
+    const char **why)
+{
+	int rc;
+
+	if (st == DIR_MISSING && mkdir(dir, 0700) != 0)
+		return fail(why, "cannot create the NSS database directory "
+		    "(does its parent exist?)", 1);
+	if ((rc = db_open(dir, !dry_run, why)) != 0)
+		return rc;
+	/* A fresh database: set the empty password, as `certutil -N
+	 * --empty-password` and Thunderbird do. Trust objects are
+	 * integrity-protected with a key from key4.db, so without this
+	 * CERT_ChangeCertTrust fails. */
+	if (!dry_run && PK11_NeedUserInit(db.slot) &&
+	    PK11_InitPin(db.slot, NULL, "") != SECSuccess)
+		return nss_fail(why, "cannot initialise the new NSS database");
+	/* An empty password logs in by itself; anything else would need a
+	 * prompt, and a native-messaging host has nobody to ask. */
+	if (PK11_NeedLogin(db.slot) && !PK11_IsLoggedIn(db.slot, NULL))
+		return fail(why, "the NSS database is protected by a primary "
+		    "(master) password, which dane-smime never asks for: "
+		    "import the certificate in Thunderbird or with certutil",
+		    1);
+	return check_trust_format(why);
+}
+
+/* c as NSS holds it, after the database is open, so NSS finds the stored
+ * instance and its current trust if the certificate is already there. */
+static int
+nss_cert(const struct cert_summary *c, CERTCertificate **cert,
+    const char **why)
 {
 	static const char same_serial_msg[] = "the database or NSS already "
 	    "holds a different certificate with the same issuer and serial "
 	    "number (RFC 5280 4.1.2.2): not imported";
-	CERTCertificate *cert = NULL;
-	CERTCertTrust trust;
 	SECItem item;
+
+	memset(&item, 0, sizeof(item));
+	item.type = siDERCertBuffer;
+	item.data = c->der;
+	item.len = (unsigned int)c->der_len;
+	*cert = CERT_NewTempCertificate(CERT_GetDefaultCertDB(), &item, NULL,
+	    PR_FALSE, PR_TRUE);
+	/* RFC 5280 4.1.2.2: issuer and serial number identify one
+	 * certificate. NSS refuses a second one with the issuer and serial
+	 * number of a stored certificate, and may hand back one it holds
+	 * in its temporary store in place of ours: make sure we hold the
+	 * one we were given. */
+	if (*cert == NULL) {
+		if (PORT_GetError() == SEC_ERROR_REUSED_ISSUER_AND_SERIAL)
+			return fail(why, same_serial_msg, 1);
+		return nss_fail(why, "NSS cannot decode the certificate");
+	}
+	if (!SECITEM_ItemsAreEqual(&(*cert)->derCert, &item))
+		return fail(why, same_serial_msg, 1);
+	return 0;
+}
+
+/* What the import changes (out), against what the database holds;
+ * *exists when it holds the certificate, *done when nothing changes. */
+static int
+plan_change(CERTCertificate *cert, const char *target, char **nick,
+    struct certstore_change *out, bool *exists, bool *done,
+    const char **why)
+{
+	*done = false;
+	*exists = PK11_FindCertInSlot(db.slot, cert, NULL) !=
+	    CK_INVALID_HANDLE;
+	if (!*exists) {
+		out->added = true;
+		out->trust_changed = strcmp(target, TRUST_NONE) != 0;
+		out->nickname = *nick;
+		*nick = NULL;
+		return 0;
+	}
+	trust_string(cert, out->old_trust);
+	if ((out->nickname = stored_nickname(cert)) == NULL)
+		return -1;
+	if (strcmp(out->old_trust, target) == 0) {
+		*done = true;		/* already as it should be */
+		return 0;
+	}
+	/* Never narrow or replace trust someone set: the user decides
+	 * (certutil -D, or Thunderbird's manager). Only a certificate
+	 * stored without trust (e.g. a signer certificate Thunderbird
+	 * kept) may be raised to what the record allows. */
+	if (strcmp(out->old_trust, TRUST_NONE) != 0)
+		return fail(why, "the certificate is already in the database "
+		    "with other trust, which dane-smime does not change: "
+		    "remove it first (certutil -D) to import it with the "
+		    "trust the record allows", 1);
+	out->trust_changed = true;
+	return 0;
+}
+
+/* Stores the certificate (unless it exists) and its trust. */
+static int
+write_change(CERTCertificate *cert, bool exists, const char *target,
+    struct certstore_change *out, const char **why)
+{
+	CERTCertTrust trust;
+
+	if (!exists && PK11_ImportCert(db.slot, cert, CK_INVALID_HANDLE,
+	    out->nickname, PR_FALSE) != SECSuccess) {
+		out->added = out->trust_changed = false;
+		return nss_fail(why, "the NSS database refused the "
+		    "certificate (a different certificate with the same "
+		    "issuer and serial number stored, or the database is "
+		    "locked or read-only)");
+	}
+	/* Written even for ",," (as certutil -A -t ",," does): an explicit
+	 * record that nobody granted trust. */
+	if (CERT_DecodeTrustString(&trust, target) != SECSuccess)
+		return -1;
+	if (CERT_ChangeCertTrust(CERT_GetDefaultCertDB(), cert, &trust) !=
+	    SECSuccess) {
+		/* The certificate may be stored, without trust: the safe
+		 * side. out->added says so. */
+		out->trust_changed = false;
+		return nss_fail(why, "the NSS database refused the trust "
+		    "setting (locked or read-only?)");
+	}
+	return 0;
+}
+
+int
+certstore_import(const char *dbspec, const struct cert_summary *c, int basis,
+    bool dry_run, struct certstore_change *out, const char **why)
+{
+	CERTCertificate *cert = NULL;
 	enum dir_state st;
 	const char *target, *dir = NULL;
 	char *nick = NULL;
-	bool exists;
-	int rc = -1, r;
+	bool exists, done;
+	int rc;
 
 	memset(out, 0, sizeof(*out));
 	if (why != NULL)
@@ -463,142 +590,29 @@ certstore_import(const char *dbspec, const struct cert_summary *c, int basis,
 	if (strcmp(target, TRUST_EMAIL) == 0 &&
 	    (rc = check_end_entity(c, why)) != 0)
 		goto out;
-	rc = -1;
 	snprintf(out->trust, sizeof(out->trust), "%s", target);
 	if ((out->sha256 = strdup(c->sha256)) == NULL ||
-	    (nick = make_nickname(c)) == NULL)
-		goto out;
-	if ((r = db_dir(dbspec, &dir, why)) != 0 ||
-	    (r = dir_probe(dir, &st, why)) != 0) {
-		rc = r;
+	    (nick = make_nickname(c)) == NULL) {
+		rc = -1;
 		goto out;
 	}
-
+	if ((rc = db_dir(dbspec, &dir, why)) != 0 ||
+	    (rc = dir_probe(dir, &st, why)) != 0)
+		goto out;
 	if (st != DIR_NSS && dry_run) {
 		/* No database yet: everything would be new. */
 		out->added = true;
 		out->trust_changed = strcmp(target, TRUST_NONE) != 0;
 		out->nickname = nick;
 		nick = NULL;
-		rc = 0;
 		goto out;
 	}
-	if (st == DIR_MISSING && mkdir(dir, 0700) != 0) {
-		rc = fail(why, "cannot create the NSS database directory "
-		    "(does its parent exist?)", 1);
+	if ((rc = open_for_import(dir, st, dry_run, why)) != 0 ||
+	    (rc = nss_cert(c, &cert, why)) != 0 ||
+	    (rc = plan_change(cert, target, &nick, out, &exists, &done,
+	    why)) != 0 || done || dry_run)
 		goto out;
-	}
-	if ((r = db_open(dir, !dry_run, why)) != 0) {
-		rc = r;
-		goto out;
-	}
-	/* A fresh database: set the empty password, as `certutil -N
-	 * --empty-password` and Thunderbird do. Trust objects are
-	 * integrity-protected with a key from key4.db, so without this
-	 * CERT_ChangeCertTrust fails. */
-	if (!dry_run && PK11_NeedUserInit(db.slot) &&
-	    PK11_InitPin(db.slot, NULL, "") != SECSuccess) {
-		rc = nss_fail(why, "cannot initialise the new NSS database");
-		goto out;
-	}
-	/* An empty password logs in by itself; anything else would need a
-	 * prompt, and a native-messaging host has nobody to ask. */
-	if (PK11_NeedLogin(db.slot) && !PK11_IsLoggedIn(db.slot, NULL)) {
-		rc = fail(why, "the NSS database is protected by a primary "
-		    "(master) password, which dane-smime never asks for: "
-		    "import the certificate in Thunderbird or with certutil",
-		    1);
-		goto out;
-	}
-
-	if ((r = check_trust_format(why)) != 0) {
-		rc = r;
-		goto out;
-	}
-
-	memset(&item, 0, sizeof(item));
-	item.type = siDERCertBuffer;
-	item.data = c->der;
-	item.len = (unsigned int)c->der_len;
-	/* After opening the database, so NSS finds the stored instance and
-	 * its current trust if the certificate is already there. */
-	cert = CERT_NewTempCertificate(CERT_GetDefaultCertDB(), &item, NULL,
-	    PR_FALSE, PR_TRUE);
-	/* RFC 5280 4.1.2.2: issuer and serial number identify one
-	 * certificate. NSS refuses a second one with the issuer and serial
-	 * number of a stored certificate, and may hand back one it holds
-	 * in its temporary store in place of ours: make sure we hold the
-	 * one we were given. */
-	if (cert == NULL) {
-		if (PORT_GetError() == SEC_ERROR_REUSED_ISSUER_AND_SERIAL)
-			rc = fail(why, same_serial_msg, 1);
-		else
-			rc = nss_fail(why, "NSS cannot decode the "
-			    "certificate");
-		goto out;
-	}
-	if (!SECITEM_ItemsAreEqual(&cert->derCert, &item)) {
-		rc = fail(why, same_serial_msg, 1);
-		goto out;
-	}
-
-	exists = PK11_FindCertInSlot(db.slot, cert, NULL) != CK_INVALID_HANDLE;
-	if (exists) {
-		trust_string(cert, out->old_trust);
-		if ((out->nickname = stored_nickname(cert)) == NULL)
-			goto out;
-		if (strcmp(out->old_trust, target) == 0) {
-			rc = 0;		/* already as it should be */
-			goto out;
-		}
-		/* Never narrow or replace trust someone set: the user
-		 * decides (certutil -D, or Thunderbird's manager). Only a
-		 * certificate stored without trust (e.g. a signer certificate
-		 * Thunderbird kept) may be raised to what the record
-		 * allows. */
-		if (strcmp(out->old_trust, TRUST_NONE) != 0) {
-			rc = fail(why, "the certificate is already in the "
-			    "database with other trust, which dane-smime "
-			    "does not change: remove it first (certutil -D) "
-			    "to import it with the trust the record allows",
-			    1);
-			goto out;
-		}
-		out->trust_changed = true;
-	} else {
-		out->added = true;
-		out->trust_changed = strcmp(target, TRUST_NONE) != 0;
-		out->nickname = nick;
-		nick = NULL;
-	}
-	if (dry_run) {
-		rc = 0;
-		goto out;
-	}
-
-	if (!exists && PK11_ImportCert(db.slot, cert, CK_INVALID_HANDLE,
-	    out->nickname, PR_FALSE) != SECSuccess) {
-		out->added = out->trust_changed = false;
-		rc = nss_fail(why, "the NSS database refused the certificate "
-		    "(a different certificate with the same issuer and "
-		    "serial number stored, or the database is locked or "
-		    "read-only)");
-		goto out;
-	}
-	/* Written even for ",," (as certutil -A -t ",," does): an explicit
-	 * record that nobody granted trust. */
-	if (CERT_DecodeTrustString(&trust, target) != SECSuccess)
-		goto out;
-	if (CERT_ChangeCertTrust(CERT_GetDefaultCertDB(), cert, &trust) !=
-	    SECSuccess) {
-		/* The certificate may be stored, without trust: the safe
-		 * side. out->added says so. */
-		out->trust_changed = false;
-		rc = nss_fail(why, "the NSS database refused the trust "
-		    "setting (locked or read-only?)");
-		goto out;
-	}
-	rc = 0;
+	rc = write_change(cert, exists, target, out, why);
 out:
 	if (cert != NULL)
 		CERT_DestroyCertificate(cert);

@@ -587,30 +587,134 @@ path_verify(CERTCertificate *ee, enum pkix_use use, SECCertificateUsage usage,
 	return SECFailure;
 }
 
+/* The validation parameters of one verify_core call (NSS keeps
+ * pointers into it: it lives on the caller's stack for the call). */
+struct val_params {
+	CERTRevocationFlags rev;
+	PRUint64 leaf_flags[cert_revocation_method_count];
+	PRUint64 chain_flags[cert_revocation_method_count];
+	CERTValInParam in[8];
+	CERTCertList *anchors;		/* the DANE-TA anchor, or NULL */
+};
+
+/* Fills p for validation at `at`, with ta_cert as the only anchor when
+ * it is given. 0, or -1 ours (p->anchors is then freed by the caller). */
+static int
+val_params_init(struct val_params *p, int64_t at, CERTCertificate *ta_cert)
+{
+	size_t i;
+
+	/* No revocation checking: the host fetches nothing from CAs (an
+	 * OCSP query would tell the CA whom the user writes to); Thunderbird
+	 * applies its own OCSP policy when it uses the certificate. NSS
+	 * wants the flags spelled out when trust anchors are given
+	 * (SEC_ERROR_INVALID_ARGS otherwise). */
+	for (i = 0; i < cert_revocation_method_count; i++)
+		p->leaf_flags[i] = p->chain_flags[i] =
+		    CERT_REV_M_DO_NOT_TEST_USING_THIS_METHOD;
+	memset(&p->rev, 0, sizeof(p->rev));
+	p->rev.leafTests.number_of_defined_methods =
+	    cert_revocation_method_count;
+	p->rev.leafTests.cert_rev_flags_per_method = p->leaf_flags;
+	p->rev.leafTests.cert_rev_method_independent_flags =
+	    CERT_REV_MI_NO_OVERALL_INFO_REQUIREMENT;
+	p->rev.chainTests.number_of_defined_methods =
+	    cert_revocation_method_count;
+	p->rev.chainTests.cert_rev_flags_per_method = p->chain_flags;
+	p->rev.chainTests.cert_rev_method_independent_flags =
+	    CERT_REV_MI_NO_OVERALL_INFO_REQUIREMENT;
+
+	i = 0;
+	p->in[i].type = cert_pi_revocationFlags;
+	p->in[i++].value.pointer.revocation = &p->rev;
+	/* PRTime 0 would mean "now" to NSS. */
+	p->in[i].type = cert_pi_date;
+	p->in[i++].value.scalar.time = at > 0 ? (PRTime)at * PR_USEC_PER_SEC :
+	    1;
+	p->in[i].type = cert_pi_useAIACertFetch;
+	p->in[i++].value.scalar.b = PR_FALSE;
+	if (ta_cert != NULL) {
+		CERTCertificate *dup;
+
+		if ((p->anchors = CERT_NewCertList()) == NULL)
+			return -1;
+		dup = CERT_DupCertificate(ta_cert);
+		if (CERT_AddCertToListTail(p->anchors, dup) != SECSuccess) {
+			CERT_DestroyCertificate(dup);
+			return -1;
+		}
+		p->in[i].type = cert_pi_trustAnchors;
+		p->in[i++].value.pointer.chain = p->anchors;
+		/* RFC 7671 5.2: the TA is the only anchor; root store and
+		 * database trust must not rescue a chain. */
+		p->in[i].type = cert_pi_useOnlyTrustAnchors;
+		p->in[i++].value.scalar.b = PR_TRUE;
+	}
+	p->in[i].type = cert_pi_end;
+	return 0;
+}
+
+/* The verdict on a path NSS built (vout: its chain and anchor): OK, or
+ * not a path to an anchor that counts, or an end entity whose keyUsage
+ * does not fit the use. 0, or -1 ours. */
+static int
+judge_path(struct pkix_result *r, const CERTValOutParam *vout,
+    const struct cert_summary *ee, CERTCertificate *ta_cert,
+    enum pkix_use use)
+{
+	CERTCertificate *top;
+	int reached;
+
+	if (vout[0].value.pointer.chain == NULL ||
+	    (reached = copy_chain(r, vout[0].value.pointer.chain,
+	    vout[1].value.pointer.cert, ta_cert)) < 0)
+		return -1;
+	r->status = PKIX_OK;
+	top = vout[1].value.pointer.cert;
+	if (top == NULL && !CERT_LIST_EMPTY(vout[0].value.pointer.chain))
+		top = CERT_LIST_TAIL(vout[0].value.pointer.chain)->cert;
+	if (reached == 1 || (ta_cert == NULL &&
+	    (!anchor_configured(top) || (use == PKIX_USE_PATH &&
+	    !email_anchor(top))))) {
+		/* libpkix's caches, see copy_chain and anchor_configured:
+		 * not a path to an anchor that counts, so none was found. */
+		pkix_result_free(r);
+		verdict(r, PKIX_E_UNTRUSTED, "pkix-untrusted-issuer",
+		    "no valid chain to %s (RFC 5280 6.1)", ta_cert != NULL ?
+		    "the DANE-TA trust anchor" : "a trusted root");
+	} else if (use != PKIX_USE_PATH &&
+	    !ku_allows(ee, use == PKIX_USE_SIGNER)) {
+		pkix_result_free(r);
+		verdict(r, PKIX_E_USAGE, "pkix-usage", "keyUsage allows "
+		    "neither %s (RFC 5280 4.2.1.3, RFC 8550 4.4.2)",
+		    use == PKIX_USE_SIGNER ?
+		    "digitalSignature nor nonRepudiation" :
+		    "keyEncipherment nor keyAgreement");
+	}
+	return 0;
+}
+
 static int
 verify_core(const struct cert_summary *ee,
     const struct cert_summary *const *intermediates, size_t nintermediates,
     const struct cert_summary *anchor, int64_t at, enum pkix_use use,
     struct pkix_result *out)
 {
-	CERTCertificate *ee_cert = NULL, *ta_cert = NULL, *top;
+	CERTCertificate *ee_cert = NULL, *ta_cert = NULL;
 	CERTCertificate *inter[DS_MAX_PKIX_CERTS];
-	CERTCertList *anchors = NULL;
-	CERTRevocationFlags rev;
-	PRUint64 leaf_flags[cert_revocation_method_count];
-	PRUint64 chain_flags[cert_revocation_method_count];
-	CERTValInParam in[8];
+	struct val_params p;
 	CERTValOutParam vout[3];
 	SECCertificateUsage usage;
 	struct pkix_result r;
-	size_t ninter = 0, i, k;
+	size_t ninter = 0, k;
 	bool clash = false;
 	unsigned runs = 0;
-	int rc = -1, reached;
+	int rc = -1;
 
 	memset(&r, 0, sizeof(r));
 	memset(out, 0, sizeof(*out));
 	memset(vout, 0, sizeof(vout));
+	p.anchors = NULL;
 	if (ee == NULL || at < 0 || at > ISOTIME_MAX ||
 	    (nintermediates > 0 && intermediates == NULL))
 		return -1;
@@ -636,52 +740,8 @@ verify_core(const struct cert_summary *ee,
 		ninter++;
 	}
 
-	/* No revocation checking: the host fetches nothing from CAs (an
-	 * OCSP query would tell the CA whom the user writes to); Thunderbird
-	 * applies its own OCSP policy when it uses the certificate. NSS
-	 * wants the flags spelled out when trust anchors are given
-	 * (SEC_ERROR_INVALID_ARGS otherwise). */
-	for (i = 0; i < cert_revocation_method_count; i++)
-		leaf_flags[i] = chain_flags[i] =
-		    CERT_REV_M_DO_NOT_TEST_USING_THIS_METHOD;
-	memset(&rev, 0, sizeof(rev));
-	rev.leafTests.number_of_defined_methods =
-	    cert_revocation_method_count;
-	rev.leafTests.cert_rev_flags_per_method = leaf_flags;
-	rev.leafTests.cert_rev_method_independent_flags =
-	    CERT_REV_MI_NO_OVERALL_INFO_REQUIREMENT;
-	rev.chainTests.number_of_defined_methods =
-	    cert_revocation_method_count;
-	rev.chainTests.cert_rev_flags_per_method = chain_flags;
-	rev.chainTests.cert_rev_method_independent_flags =
-	    CERT_REV_MI_NO_OVERALL_INFO_REQUIREMENT;
-
-	i = 0;
-	in[i].type = cert_pi_revocationFlags;
-	in[i++].value.pointer.revocation = &rev;
-	/* PRTime 0 would mean "now" to NSS. */
-	in[i].type = cert_pi_date;
-	in[i++].value.scalar.time = at > 0 ? (PRTime)at * PR_USEC_PER_SEC : 1;
-	in[i].type = cert_pi_useAIACertFetch;
-	in[i++].value.scalar.b = PR_FALSE;
-	if (ta_cert != NULL) {
-		CERTCertificate *dup;
-
-		if ((anchors = CERT_NewCertList()) == NULL)
-			goto out;
-		dup = CERT_DupCertificate(ta_cert);
-		if (CERT_AddCertToListTail(anchors, dup) != SECSuccess) {
-			CERT_DestroyCertificate(dup);
-			goto out;
-		}
-		in[i].type = cert_pi_trustAnchors;
-		in[i++].value.pointer.chain = anchors;
-		/* RFC 7671 5.2: the TA is the only anchor; root store and
-		 * database trust must not rescue a chain. */
-		in[i].type = cert_pi_useOnlyTrustAnchors;
-		in[i++].value.scalar.b = PR_TRUE;
-	}
-	in[i].type = cert_pi_end;
+	if (val_params_init(&p, at, ta_cert) != 0)
+		goto out;
 	if (ta_cert == NULL) {
 		refresh_issuers(ee_cert);
 		for (k = 0; k < ninter; k++)
@@ -697,35 +757,10 @@ verify_core(const struct cert_summary *ee,
 	 * default; the validation time is exact here (tests pin it, and
 	 * dane.c compares the dates itself). */
 	(void)CERT_SetSlopTime(0);
-	if (path_verify(ee_cert, use, usage, in, vout, &runs) == SECSuccess) {
-		if (vout[0].value.pointer.chain == NULL ||
-		    (reached = copy_chain(&r, vout[0].value.pointer.chain,
-		    vout[1].value.pointer.cert, ta_cert)) < 0)
+	if (path_verify(ee_cert, use, usage, p.in, vout, &runs) ==
+	    SECSuccess) {
+		if (judge_path(&r, vout, ee, ta_cert, use) != 0)
 			goto out;
-		r.status = PKIX_OK;
-		top = vout[1].value.pointer.cert;
-		if (top == NULL && !CERT_LIST_EMPTY(vout[0].value.pointer.chain))
-			top = CERT_LIST_TAIL(vout[0].value.pointer.chain)->cert;
-		if (reached == 1 || (ta_cert == NULL &&
-		    (!anchor_configured(top) || (use == PKIX_USE_PATH &&
-		    !email_anchor(top))))) {
-			/* libpkix's caches, see copy_chain and
-			 * anchor_configured: not a path to an anchor that
-			 * counts, so none was found. */
-			pkix_result_free(&r);
-			verdict(&r, PKIX_E_UNTRUSTED, "pkix-untrusted-issuer",
-			    "no valid chain to %s (RFC 5280 6.1)", ta_cert !=
-			    NULL ? "the DANE-TA trust anchor" :
-			    "a trusted root");
-		} else if (use != PKIX_USE_PATH &&
-		    !ku_allows(ee, use == PKIX_USE_SIGNER)) {
-			pkix_result_free(&r);
-			verdict(&r, PKIX_E_USAGE, "pkix-usage", "keyUsage "
-			    "allows neither %s (RFC 5280 4.2.1.3, RFC 8550 "
-			    "4.4.2)", use == PKIX_USE_SIGNER ?
-			    "digitalSignature nor nonRepudiation" :
-			    "keyEncipherment nor keyAgreement");
-		}
 	} else if (map_error(&r, PORT_GetError(), ee, at, ta_cert != NULL) !=
 	    0)
 		goto out;
@@ -749,8 +784,8 @@ out:
 		CERT_DestroyCertList(vout[0].value.pointer.chain);
 	if (vout[1].value.pointer.cert != NULL)
 		CERT_DestroyCertificate(vout[1].value.pointer.cert);
-	if (anchors != NULL)
-		CERT_DestroyCertList(anchors);
+	if (p.anchors != NULL)
+		CERT_DestroyCertList(p.anchors);
 	for (k = 0; k < ninter; k++)
 		CERT_DestroyCertificate(inter[k]);
 	if (ta_cert != NULL)

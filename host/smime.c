@@ -162,33 +162,29 @@ collect_certs(SECItem **raw, struct smime_result *r)
 	return 0;
 }
 
-int
-smime_verify(const uint8_t *content, size_t content_len, const uint8_t *cms,
-    size_t cms_len, struct smime_result *out)
-{
-	NSSCMSMessage *cmsg = NULL;
-	NSSCMSContentInfo *cinfo, *inner;
-	NSSCMSSignedData *sigd;
-	NSSCMSSignerInfo *si;
-	CERTCertificate *cert;
-	SECItem der, dig, *econtent;
-	SECOidTag dtag, stag;
-	HASH_HashType ht;
-	uint8_t digest[HASH_LENGTH_MAX];
-	const char *why = NULL;
-	PRTime t;
-	size_t nraw = 0;
-	int n, rc = -1;
-	SECStatus sv;
+/*
+ * smime_verify in phases, each as RFC 5652 orders the work: decode the
+ * SignedData, find its one signer, find the signed content, check the
+ * signature. A phase returns P_GO to go on, P_DONE when it has given its
+ * verdict (the message's fault: smime_verify returns 0), or P_OURS on our
+ * own failure (-1).
+ */
+enum phase { P_OURS = -1, P_GO = 0, P_DONE = 1 };
 
-	memset(out, 0, sizeof(*out));
-	if (crypto_init() != 0)
-		return -1;
+/* The ContentInfo, decoded by NSS once our BER check let it through
+ * (RFC 5652 3, 5.1). */
+static enum phase
+decode_signed_data(const uint8_t *cms, size_t cms_len, NSSCMSMessage **cmsg,
+    NSSCMSSignedData **sigd, NSSCMSContentInfo **inner,
+    struct smime_result *out)
+{
+	NSSCMSContentInfo *cinfo;
+	SECItem der;
+
 	if (cms == NULL || cms_len == 0 || cms_len > DS_MAX_MESSAGE_BYTES) {
 		verdict(out, SMIME_INVALID, "bad-cms", "the signature is empty "
 		    "or too large to be a CMS SignedData (RFC 5652 5.1)");
-		rc = 0;
-		goto out;
+		return P_DONE;
 	}
 	switch (precheck(cms, cms_len)) {
 	case 1:
@@ -196,60 +192,69 @@ smime_verify(const uint8_t *content, size_t content_len, const uint8_t *cms,
 	case 0:
 		verdict(out, SMIME_UNSUPPORTED, "unsupported-content", "the "
 		    "signed content is not of type id-data (RFC 8551 3.1)");
-		rc = 0;
-		goto out;
+		return P_DONE;
 	default:
 		verdict(out, SMIME_INVALID, "bad-cms", "the signature is not "
 		    "a CMS SignedData that decodes (RFC 5652 3, 5.1)");
-		rc = 0;
-		goto out;
+		return P_DONE;
 	}
 	der.type = siBuffer;
 	der.data = (unsigned char *)(uintptr_t)cms;
 	der.len = (unsigned int)cms_len;
 	PORT_SetError(0);
-	cmsg = NSS_CMSMessage_CreateFromDER(&der, NULL, NULL, NULL, NULL,
+	*cmsg = NSS_CMSMessage_CreateFromDER(&der, NULL, NULL, NULL, NULL,
 	    NULL, NULL);
-	if (cmsg == NULL) {
+	if (*cmsg == NULL) {
 		verdict(out, SMIME_INVALID, "bad-cms", "the signature is not "
 		    "a CMS ContentInfo that decodes (RFC 5652 3)");
-		rc = 0;
-		goto out;
+		return P_DONE;
 	}
-	if ((cinfo = NSS_CMSMessage_ContentLevel(cmsg, 0)) == NULL ||
+	if ((cinfo = NSS_CMSMessage_ContentLevel(*cmsg, 0)) == NULL ||
 	    NSS_CMSContentInfo_GetContentTypeTag(cinfo) !=
 	    SEC_OID_PKCS7_SIGNED_DATA ||
-	    (sigd = NSS_CMSContentInfo_GetContent(cinfo)) == NULL ||
-	    (inner = NSS_CMSSignedData_GetContentInfo(sigd)) == NULL) {
+	    (*sigd = NSS_CMSContentInfo_GetContent(cinfo)) == NULL ||
+	    (*inner = NSS_CMSSignedData_GetContentInfo(*sigd)) == NULL) {
 		verdict(out, SMIME_INVALID, "bad-cms", "the CMS is not a "
 		    "SignedData (RFC 5652 5.1, RFC 8551 3.5)");
-		rc = 0;
-		goto out;
+		return P_DONE;
 	}
+	return P_GO;
+}
+
+/* The one SignerInfo, its algorithms and signing time, and the
+ * certificate it names among the message's (RFC 5652 5.3). */
+static enum phase
+find_signer(NSSCMSSignedData *sigd, NSSCMSSignerInfo **sip,
+    struct smime_result *out)
+{
+	NSSCMSSignerInfo *si;
+	CERTCertificate *cert;
+	const char *why = NULL;
+	size_t nraw = 0;
+	PRTime t;
+	int n, rc;
 
 	while (sigd->rawCerts != NULL && sigd->rawCerts[nraw] != NULL)
 		nraw++;
 	if (collect_certs(sigd->rawCerts, out) != 0)
-		goto out;
+		return P_OURS;
 	n = NSS_CMSSignedData_SignerInfoCount(sigd);
 	if (n == 0) {
 		verdict(out, SMIME_INVALID, "no-signer", "the SignedData has "
 		    "no SignerInfo: it signs nothing (RFC 5652 5.1)");
-		rc = 0;
-		goto out;
+		return P_DONE;
 	}
 	if (n > 1) {
 		verdict(out, SMIME_UNSUPPORTED, "several-signers", "the "
 		    "message has %d signers; only messages with exactly one "
 		    "are checked (RFC 5652 5.1)", n);
-		rc = 0;
-		goto out;
+		return P_DONE;
 	}
-	si = NSS_CMSSignedData_GetSignerInfo(sigd, 0);
-	dtag = SECOID_GetAlgorithmTag(&si->digestAlg);
-	stag = SECOID_GetAlgorithmTag(&si->digestEncAlg);
-	name_digest(dtag, out->digest_alg, sizeof(out->digest_alg));
-	name_signature(stag, out->signature_alg, sizeof(out->signature_alg));
+	si = *sip = NSS_CMSSignedData_GetSignerInfo(sigd, 0);
+	name_digest(SECOID_GetAlgorithmTag(&si->digestAlg), out->digest_alg,
+	    sizeof(out->digest_alg));
+	name_signature(SECOID_GetAlgorithmTag(&si->digestEncAlg),
+	    out->signature_alg, sizeof(out->signature_alg));
 	if (NSS_CMSSignerInfo_GetSigningTime(si, &t) == SECSuccess) {
 		out->has_signing_time = true;
 		/* Floor division: PRTime is microseconds. */
@@ -267,8 +272,7 @@ smime_verify(const uint8_t *content, size_t content_len, const uint8_t *cms,
 		    "message carries %zu certificates, more than the %d "
 		    "this program looks at (RFC 5652 5.1)", nraw,
 		    DS_MAX_MESSAGE_CERTS);
-		rc = 0;
-		goto out;
+		return P_DONE;
 	}
 	/* A failure leaves the signer unfound: reported just below. */
 	PORT_SetError(0);
@@ -281,58 +285,73 @@ smime_verify(const uint8_t *content, size_t content_len, const uint8_t *cms,
 		verdict(out, SMIME_INVALID, "no-signer", "the certificate the "
 		    "SignerInfo names is not in the message (RFC 5652 5.3, "
 		    "RFC 8551 3.1)");
-		rc = 0;
-		goto out;
+		return P_DONE;
 	}
 	if ((rc = certs_decode(cert->derCert.data, cert->derCert.len,
 	    &out->signer, &why)) < 0)
-		goto out;
+		return P_OURS;
 	if (rc > 0) {
 		verdict(out, SMIME_INVALID, "bad-cms", "the signer "
 		    "certificate is malformed: %s", why);
-		rc = 0;
-		goto out;
+		return P_DONE;
 	}
 	out->has_signer = true;
+	return P_GO;
+}
 
-	/* RFC 8551 3.5.3: a detached signature has no eContent; an
-	 * opaque one must carry id-data content. */
+/* The content the signature covers: given (detached) or the eContent
+ * (opaque). RFC 8551 3.5.3: a detached signature has no eContent; an
+ * opaque one must carry id-data content. */
+static enum phase
+signed_content(NSSCMSContentInfo *inner, const uint8_t **content,
+    size_t *content_len, struct smime_result *out)
+{
+	SECItem *econtent;
+
 	if (NSS_CMSContentInfo_GetContentTypeTag(inner) != SEC_OID_PKCS7_DATA) {
 		verdict(out, SMIME_UNSUPPORTED, "unsupported-content", "the "
 		    "signed content is not of type id-data (RFC 8551 3.1)");
-		rc = 0;
-		goto out;
+		return P_DONE;
 	}
-	if (content == NULL) {
-		econtent = NSS_CMSContentInfo_GetContent(inner);
-		if (econtent == NULL || econtent->data == NULL) {
-			verdict(out, SMIME_INVALID, "bad-cms", "the signature "
-			    "is detached but no content came with it "
-			    "(RFC 5652 5.2)");
-			rc = 0;
-			goto out;
-		}
-		content = econtent->data;
-		content_len = econtent->len;
+	if (*content != NULL)
+		return P_GO;
+	econtent = NSS_CMSContentInfo_GetContent(inner);
+	if (econtent == NULL || econtent->data == NULL) {
+		verdict(out, SMIME_INVALID, "bad-cms", "the signature "
+		    "is detached but no content came with it "
+		    "(RFC 5652 5.2)");
+		return P_DONE;
 	}
+	*content = econtent->data;
+	*content_len = econtent->len;
+	return P_GO;
+}
 
-	ht = HASH_GetHashTypeByOidTag(dtag);
+/* The digest of the content against the signed attributes, and the
+ * signature over them with the signer's key (RFC 5652 5.4, 5.6). */
+static enum phase
+check_signature(NSSCMSSignerInfo *si, NSSCMSContentInfo *inner,
+    const uint8_t *content, size_t content_len, struct smime_result *out)
+{
+	SECOidTag dtag = SECOID_GetAlgorithmTag(&si->digestAlg);
+	HASH_HashType ht = HASH_GetHashTypeByOidTag(dtag);
+	uint8_t digest[HASH_LENGTH_MAX];
+	SECItem dig;
+	SECStatus sv;
+
 	if (ht == HASH_AlgNULL || ht == HASH_AlgMD2 || ht == HASH_AlgMD5 ||
 	    HASH_ResultLen(ht) > sizeof(digest) || content_len > INT32_MAX) {
 		verdict(out, SMIME_UNSUPPORTED, "unsupported-algorithm", "the "
 		    "digest algorithm %s is not one S/MIME accepts "
 		    "(RFC 8551 2.1)", out->digest_alg);
-		rc = 0;
-		goto out;
+		return P_DONE;
 	}
 	/* We hash ourselves (NSS_CMSSignedData_GetDigestValue is not
 	 * exported); for opaque messages the decoder's own digest would do,
 	 * but one path for both keeps the check the same. */
 	if (PK11_HashBuf(dtag, digest, content, (PRInt32)content_len) !=
-	    SECSuccess) {
-		rc = -1;
-		goto out;
-	}
+	    SECSuccess)
+		return P_OURS;
 	dig.type = siBuffer;
 	dig.data = digest;
 	dig.len = HASH_ResultLen(ht);
@@ -371,8 +390,31 @@ smime_verify(const uint8_t *content, size_t content_len, const uint8_t *cms,
 		    "(RFC 5652 5.6)");
 		break;
 	}
-	rc = 0;
-out:
+	return P_DONE;
+}
+
+int
+smime_verify(const uint8_t *content, size_t content_len, const uint8_t *cms,
+    size_t cms_len, struct smime_result *out)
+{
+	NSSCMSMessage *cmsg = NULL;
+	NSSCMSSignedData *sigd = NULL;
+	NSSCMSContentInfo *inner = NULL;
+	NSSCMSSignerInfo *si = NULL;
+	enum phase p;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (crypto_init() != 0)
+		return -1;
+	p = decode_signed_data(cms, cms_len, &cmsg, &sigd, &inner, out);
+	if (p == P_GO)
+		p = find_signer(sigd, &si, out);
+	if (p == P_GO)
+		p = signed_content(inner, &content, &content_len, out);
+	if (p == P_GO)
+		p = check_signature(si, inner, content, content_len, out);
+	rc = p == P_OURS ? -1 : 0;
 	/* Releases the temporary certificates and si->cert as well. */
 	if (cmsg != NULL)
 		NSS_CMSMessage_Destroy(cmsg);
