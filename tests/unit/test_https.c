@@ -455,8 +455,11 @@ main(int argc, char **argv)
 		run_max(a, NULL, 10.0 * scale, 1);
 		for (i = 0; i < 4; i++) {
 			check(&w[i]);
+			/* Order, not wall time (tests never fail on time):
+			 * each quick fetch ended while the slow one still
+			 * held its socket. */
 			if (i > 0)
-				CHECK(w[i].elapsed < 2.5 * scale);
+				CHECK(w[i].elapsed < w[0].elapsed);
 		}
 		free(s);
 		free(slow);
