@@ -196,6 +196,10 @@
 /* Sockets of those fetches we poll (curl: one per connection, two while
  * racing IPv6 and IPv4 at connect). */
 #define DS_MAX_HTTPS_FDS       (2 * DS_MAX_HTTPS_INFLIGHT)
+/* Longest poll while curl holds more sockets than that: each round polls
+ * the next DS_MAX_HTTPS_FDS of them, so a silent one cannot keep the
+ * others waiting until curl's own timer fires. */
+#define DS_HTTPS_ROTATE_MS     20
 /* The system CA bundle and https_ca_file, read to trust both. */
 #define DS_MAX_CA_BUNDLE_BYTES (4u * 1024u * 1024u)
 

@@ -988,6 +988,12 @@ https_pollfds(struct https *h, struct pollfd *pfd, size_t max,
 		if (left < 0)
 			left = 0;
 	} else
+		left = -1;
+	/* Sockets left out this round get their turn soon, not only when
+	 * curl's timer fires (a silent server would hold the others up). */
+	if (h->nsocks > max && (left < 0 || left > DS_HTTPS_ROTATE_MS))
+		left = DS_HTTPS_ROTATE_MS;
+	if (left < 0)
 		return n;
 	if (left > DS_HTTPS_TIMEOUT_MS)
 		left = DS_HTTPS_TIMEOUT_MS;
