@@ -9,7 +9,8 @@
  *   1. writes a token cache of N certificates (default 10,000; distinct
  *      self-signed end entities made from tests/fixtures/certs/rsa.der by
  *      changing serial, names and address: the module checks no
- *      signature) with ",C," trust, and times tokencache_save;
+ *      signature) with ",C," trust, and times tokencache_write_raw (the
+ *      atomic write; tokencache_save adds the distrust filter, tcwrite.c);
  *   2. loads the module with dlopen and times, through its function list:
  *      the first search (reads and indexes the file), the 750-find pattern
  *      (one listing, then 2 x 374 trust searches by issuer+serial), the
@@ -229,7 +230,7 @@ main(int argc, char **argv)
 			return 2;
 	}
 	t0 = now_s();
-	if (tokencache_save(path, &tc, err, sizeof(err)) != 0) {
+	if (tokencache_write_raw(path, &tc, err, sizeof(err)) != 0) {
 		fprintf(stderr, "%s\n", err);
 		return 2;
 	}
@@ -303,7 +304,7 @@ main(int argc, char **argv)
 	}
 	/* The host writes a new set: the next search reloads. */
 	for (r = 0; r < runs; r++) {
-		tokencache_save(path, &tc, err, sizeof(err));
+		tokencache_write_raw(path, &tc, err, sizeof(err));
 		a[0] = (CK_ATTRIBUTE){ CKA_CLASS, &cc, sizeof(cc) };
 		t0 = now_s();
 		find(a, 1, h, n + 16);
