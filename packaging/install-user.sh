@@ -102,8 +102,9 @@ case ${XDG_CACHE_HOME:-} in
 esac
 builddir=$cachedir/build
 # What the per-user build needs on Debian/Ubuntu (host/meson.build's
-# dependencies nss, libcares, libcjson, libidn2; zip for the add-on).
-build_packages="meson ninja-build pkg-config gcc libc6-dev libnss3-dev libc-ares-dev libcjson-dev libidn2-dev zip"
+# dependencies nss, libcares, libcjson, libidn2, sqlite3; zip for the
+# add-on).
+build_packages="meson ninja-build pkg-config gcc libc6-dev libnss3-dev libc-ares-dev libcjson-dev libidn2-dev libsqlite3-dev zip"
 
 # --- the list of what we wrote: "f PATH" files, "d PATH" created folders ---
 

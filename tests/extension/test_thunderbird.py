@@ -178,6 +178,11 @@ class Run:
                                EXTENSION_ID + ".xpi"), hook, files)
         nmh = os.path.join(self.home, ".mozilla", "native-messaging-hosts")
         os.makedirs(nmh)
+        # The host's token cache (and the module's) lives here, never in
+        # the user's own $XDG_RUNTIME_DIR; a test may point it elsewhere
+        # before start().
+        self.runtime_dir = os.path.join(self.dir, "run")
+        os.mkdir(self.runtime_dir, 0o700)
         self.config = tb.config_path
         self.manifest = self.host = None
         if MODE == "installed":
@@ -194,10 +199,20 @@ class Run:
                 json.dump({"name": HOST_NAME, "description": "test host",
                            "path": wrapper, "type": "stdio",
                            "allowed_extensions": [EXTENSION_ID]}, f)
+
         self.events = queue.Queue()
         self.all_events = []   # every hook event, in order
         self.lines = []
         self.proc = None
+
+    def pkcs11_manifest(self, module):
+        """~/.mozilla/pkcs11-modules/dane_smime_pkcs11.json naming module."""
+        d = os.path.join(self.home, ".mozilla", "pkcs11-modules")
+        os.makedirs(d, exist_ok=True)
+        with open(os.path.join(d, "dane_smime_pkcs11.json"), "w") as f:
+            json.dump({"name": "dane_smime_pkcs11", "description": "test",
+                       "path": module, "type": "pkcs11",
+                       "allowed_extensions": [EXTENSION_ID]}, f)
 
     def install_user(self):
         """packaging/install-user.sh --binary <built host> into this HOME."""
@@ -220,7 +235,8 @@ class Run:
         """The environment Thunderbird (and so the host) runs with."""
         env = dict(os.environ, HOME=self.home, MOZ_CRASHREPORTER_DISABLE="1",
                    MOZ_DISABLE_AUTO_SAFE_MODE="1", XDG_CONFIG_HOME=
-                   os.path.join(self.home, ".config"))
+                   os.path.join(self.home, ".config"),
+                   XDG_RUNTIME_DIR=self.runtime_dir)
         if MODE != "build":
             env["DANE_SMIME_CONFIG"] = self.config
         return env

@@ -132,6 +132,7 @@ class Token(unittest.TestCase):
         """Thunderbird with the token; {address: findCertForEmail}."""
         r = tt.Run(self.tb, {"find": FOUND + NOT_FOUND})
         self.addCleanup(r.stop)
+        r.runtime_dir = self.run_dir   # the cache written here
         ttt.swap_hook(os.path.join(r.profile, "extensions",
                                    tt.EXTENSION_ID + ".xpi"))
         db = "sql:" + r.profile
@@ -374,6 +375,18 @@ export async function run(config, m) {
       installed: await browser.pkcs11.isModuleInstalled("dane_smime_pkcs11"),
       slots: await browser.pkcs11.getModuleSlots("dane_smime_pkcs11")
         .catch((e) => String(e)) });
+    if (cfg.keepCopy) {
+      // The permanent copy beside the token: a certificate only the
+      // token served is copied (the Experiment), found, and undone.
+      const { list } = await openSettled(m, [cfg.address]);
+      out("copied", { recipients: list.map((e) => ({ address: e.address,
+        state: e.state, path: e.path, imports: e.imports })) });
+      const sha = (list[0].imports[0] || {}).sha256;
+      out("undone", { result: await m.certs.remove(sha),
+        log: (await m.store.getLog()).filter((x) => x.sha256 === sha) });
+      out("live-done", {});
+      return;
+    }
     if (cfg.distrust) {
       // The control: served and found before the user distrusts it.
       const first = await openSettled(m, [cfg.address]);
@@ -530,7 +543,7 @@ class AddonToken(unittest.TestCase):
         shutil.rmtree(cls.run_dir, ignore_errors=True)
         shutil.rmtree(cls.work, ignore_errors=True)
 
-    def start(self, live, compose_to=None):
+    def start(self, live, settings=None):
         """Thunderbird with the add-on (default settings), LIVE_HOOK and
         the testprobe Experiment, the pkcs11 manifest in HOME, the module
         not in the profile, tester's own certificate and key."""
@@ -543,16 +556,15 @@ class AddonToken(unittest.TestCase):
             "mail.identity.id1.sign_mail": False,
             "devtools.console.stdout.chrome": True,
         }
-        r = tt.Run(self.tb, {"live": live}, prefs=prefs)
+        hook = {"live": live}
+        if settings:
+            hook["settings"] = settings
+        r = tt.Run(self.tb, hook, prefs=prefs)
         self.addCleanup(r.stop)
+        r.runtime_dir = self.run_dir
         self.package(os.path.join(r.profile, "extensions",
                                   tt.EXTENSION_ID + ".xpi"))
-        p11 = os.path.join(r.home, ".mozilla", "pkcs11-modules")
-        os.makedirs(p11)
-        with open(os.path.join(p11, "dane_smime_pkcs11.json"), "w") as f:
-            json.dump({"name": "dane_smime_pkcs11", "description": "test",
-                       "path": MODULE, "type": "pkcs11",
-                       "allowed_extensions": [tt.EXTENSION_ID]}, f)
+        r.pkcs11_manifest(MODULE)
         db = "sql:" + r.profile
         ttt.certutil("-N", "-d", db, "--empty-password")
         subprocess.run(["pk12util", "-i", self.id_p12, "-d", db, "-W", ""],
@@ -721,6 +733,36 @@ class AddonToken(unittest.TestCase):
               " %.1f s, refused %.0f s after it"
               % (time.monotonic() - t_start, took, refused_after),
               file=sys.stderr)
+
+    @unittest.expectedFailure
+    def test_3_keep_copy(self):
+        """The explicit choice beside the token: copied into the store
+        through the Experiment (which then loads) and undone.
+
+        EXPECTED TO FAIL (not solved in issue 17's round): once the token
+        serves a certificate, Thunderbird's store sees it with the token's
+        ",C," and the Experiment refuses the copy (has-trust: it never
+        changes trust it did not set). Treating a certificate found only
+        on the "DANE S/MIME" token as absent makes the copy work (tried:
+        added ",C,"), but its undo then leaves the copy in cert9.db
+        (nsIX509CertDB.deleteCertificate of a certificate that also lives
+        on another token only resets trust), so the refusal stays."""
+        hugh = self.tb.cert(HUGH)
+        r = self.start({"address": HUGH, "keepCopy": True},
+                       settings={"keepCopy": True})
+        ev = self.events(r, "copied")
+        e = ev["recipients"][0]
+        self.assertEqual((e["state"], e["path"]), ("found", "copy"), ev)
+        self.assertEqual([(i["action"], i["sha256"], i["trust"], i["method"])
+                          for i in e["imports"]],
+                         [("added", hugh.sha256, ",C,", "experiment")], ev)
+        ev = self.events(r, "undone")
+        self.assertIs(ev["result"], True, ev)
+        self.assertTrue(ev["log"][0]["removed"], ev)
+        self.events(r, "live-done")
+        after = self.stopped(r)
+        self.assertEqual(after, r.before)
+        self.assertEqual(len([ln for ln in r.lines if LOADED in ln]), 1)
 
     def test_2_user_distrust(self):
         """H3's part (the host withholds what the user distrusts in the
