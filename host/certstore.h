@@ -2,7 +2,7 @@
  * Thunderbird profile's cert9.db) with trust exactly as narrow as what
  * authenticated it.
  *
- * Trust written (the security core; see /work/shared/notes/thunderbird.md):
+ * Trust written (the security core; see SECURITY.md, "Trust rules"):
  *   BASIS_PKIX                 no trust flags at all (",,"): the chain to
  *                              a trusted root is what makes it usable.
  *   BASIS_DANE_EE/BASIS_DANE_TA e-mail trust ",C," on that certificate

@@ -61,7 +61,7 @@ struct config {
 	char			error[1200];
 };
 
-void	config_defaults(struct config *c);
+void config_defaults(struct config *c);
 
 /*
  * Resets *c to the defaults, then loads the first of:
@@ -77,20 +77,20 @@ void	config_defaults(struct config *c);
  * file as a whole) in err for a bad or unreadable file, *c is then the
  * defaults with that message also in c->error; -1 on out of memory.
  */
-int	config_load(struct config *c, const char *explicit_path, char *err,
-	    size_t errlen);
+int config_load(struct config *c, const char *explicit_path, char *err,
+    size_t errlen);
 
 /*
  * Parses text[0..len) on top of *c (name is used in messages). Only on
  * success is *c changed. Returns 0, 1 with "NAME:LINE: message" in err,
  * -1 on out of memory. err may be NULL if errlen is 0.
  */
-int	config_parse(struct config *c, const char *name, const char *text,
-	    size_t len, char *err, size_t errlen);
+int config_parse(struct config *c, const char *name, const char *text,
+    size_t len, char *err, size_t errlen);
 
 /* "IP", "IP:PORT", "[IPv6]:PORT", "[IPv6]" or "IPv6" -> *out.
  * Returns 0, or 1 if s is none of these (out is then zeroed). */
-int	config_parse_resolver(const char *s, struct resolver_addr *out);
+int config_parse_resolver(const char *s, struct resolver_addr *out);
 
 /*
  * Appends the "nameserver" addresses of a resolv.conf(5) file (port 53,
@@ -98,6 +98,6 @@ int	config_parse_resolver(const char *s, struct resolver_addr *out);
  * resolvers_from_resolv_conf. Meant for when no resolver is configured.
  * Returns 0, or 1 if the file is unreadable or names no usable server.
  */
-int	config_resolv_conf(struct config *c, const char *path);
+int config_resolv_conf(struct config *c, const char *path);
 
 #endif

@@ -498,78 +498,57 @@ follow_cnames(const struct parse *ps, uint8_t *final, size_t *finallen,
 	return DNSMSG_OK;
 }
 
-/* Collects the answer's SMIMEA RRs owned by final. Returns 0, >0 or -1 (OOM). */
-static int
-collect(const struct parse *ps, const uint8_t *final, size_t finallen,
-    struct dnsmsg *m, uint32_t *ttl, bool *have_ttl)
-{
-	struct reader r;
-	struct rr rr;
-	size_t total = 0, mine = 0, keep, n = 0;
-	uint16_t i;
-	int pass, rc;
+/* How collect() keeps the answer RRs of one type (SMIMEA, or TXT for a
+ * TXT question): at most max of them, each stored by store into an array
+ * of size-byte elements. */
+struct keep {
+	uint16_t type;
+	size_t max, size;
+	int (*store)(const struct rr *rr, void *elem);	/* 0, -1 OOM */
+	void *arr;		/* out: calloc'ed, NULL when none kept */
+	size_t n, ignored;	/* out: kept; of the type but not kept */
+};
 
-	/* Pass 0 counts, so the array is sized (and bounded) before malloc. */
-	for (pass = 0; pass < 2; pass++) {
-		rd_init(&r, ps->msg, ps->len);
-		if (rd_seek(&r, ps->an_off) < 0)
-			return DNSMSG_E_SHORT;
-		for (i = 0; i < ps->ancount; i++) {
-			if ((rc = read_rr(ps->msg, ps->len, &r, &rr)) != 0)
-				return rc;
-			if (rr.type != DNS_TYPE_SMIMEA)
-				continue;
-			if (rr.class != DNS_CLASS_IN ||
-			    !name_eq(rr.owner, rr.ownerlen, final, finallen)) {
-				if (pass == 0)
-					total++;
-				continue;
-			}
-			if (pass == 0) {
-				total++;
-				mine++;
-				if (!*have_ttl || rr.ttl < *ttl)
-					*ttl = rr.ttl;
-				*have_ttl = true;
-				continue;
-			}
-			if (n == m->nrecords)
-				continue;
-			if (read_smimea(&rr, &m->records[n]) < 0)
-				return -1;
-			n++;
-		}
-		if (pass == 0) {
-			keep = mine < DS_MAX_RECORDS ? mine : DS_MAX_RECORDS;
-			m->nignored = total - keep;
-			if (keep == 0)
-				break;
-			if ((m->records = calloc(keep, sizeof(*m->records))) ==
-			    NULL)
-				return -1;
-			m->nrecords = keep;
-		}
-	}
-	return DNSMSG_OK;
+static int
+store_smimea(const struct rr *rr, void *elem)
+{
+	return read_smimea(rr, elem) < 0 ? -1 : 0;
 }
 
-/*
- * For qtype TXT: copies the answer's TXT RRs owned by final (RFC 1035
- * 3.3.14), at most DS_MAX_TXT_RECORDS, RDATA as sent; kept apart from
- * collect() so the SMIMEA path stays as it is. Returns 0, >0 or -1 (OOM).
- */
+/* A TXT RR's RDATA as sent (RFC 1035 3.3.14): smimetxt_rdata reads it. */
 static int
-collect_txt(const struct parse *ps, const uint8_t *final, size_t finallen,
-    struct dnsmsg *m, uint32_t *ttl, bool *have_ttl)
+store_txt(const struct rr *rr, void *elem)
+{
+	struct txt_rec *t = elem;
+	struct reader rd = rr->rdata;
+	const uint8_t *p;
+
+	t->ttl = rr->ttl;
+	/* len < 65536: RDLENGTH is 16 bits. */
+	if ((t->len = rd_left(&rd)) == 0)
+		return 0;
+	(void)rd_bytes(&rd, t->len, &p);
+	if ((t->rdata = malloc(t->len)) == NULL)
+		return -1;
+	memcpy(t->rdata, p, t->len);
+	return 0;
+}
+
+/* Collects the answer's RRs of k->type owned by final (class IN), in
+ * answer order; the others of that type are counted in k->ignored. Their
+ * minimum TTL goes into *ttl. Returns 0, >0 or -1 (OOM); on failure
+ * k->arr may hold what was kept so far, for the caller to free. */
+static int
+collect(const struct parse *ps, const uint8_t *final, size_t finallen,
+    struct keep *k, uint32_t *ttl, bool *have_ttl)
 {
 	struct reader r;
 	struct rr rr;
-	struct txt_rec *t;
-	const uint8_t *p;
-	size_t total = 0, mine = 0, keep, n = 0;
+	size_t total = 0, mine = 0, keep = 0;
 	uint16_t i;
 	int pass, rc;
 
+	/* Pass 0 counts, so the array is sized (and bounded) before calloc. */
 	for (pass = 0; pass < 2; pass++) {
 		rd_init(&r, ps->msg, ps->len);
 		if (rd_seek(&r, ps->an_off) < 0)
@@ -577,7 +556,7 @@ collect_txt(const struct parse *ps, const uint8_t *final, size_t finallen,
 		for (i = 0; i < ps->ancount; i++) {
 			if ((rc = read_rr(ps->msg, ps->len, &r, &rr)) != 0)
 				return rc;
-			if (rr.type != DNS_TYPE_TXT)
+			if (rr.type != k->type)
 				continue;
 			if (pass == 0)
 				total++;
@@ -591,27 +570,20 @@ collect_txt(const struct parse *ps, const uint8_t *final, size_t finallen,
 				*have_ttl = true;
 				continue;
 			}
-			if (n == m->ntxts)
+			if (k->n == keep)
 				continue;
-			t = &m->txts[n++];
-			t->ttl = rr.ttl;
-			/* len < 65536: RDLENGTH is 16 bits. */
-			if ((t->len = rd_left(&rr.rdata)) == 0)
-				continue;
-			(void)rd_bytes(&rr.rdata, t->len, &p);
-			if ((t->rdata = malloc(t->len)) == NULL)
+			if (k->store(&rr, (uint8_t *)k->arr +
+			    k->n * k->size) < 0)
 				return -1;
-			memcpy(t->rdata, p, t->len);
+			k->n++;
 		}
 		if (pass == 0) {
-			keep = mine < DS_MAX_TXT_RECORDS ? mine :
-			    DS_MAX_TXT_RECORDS;
-			m->ntxt_ignored = total - keep;
+			keep = mine < k->max ? mine : k->max;
+			k->ignored = total - keep;
 			if (keep == 0)
 				break;
-			if ((m->txts = calloc(keep, sizeof(*m->txts))) == NULL)
+			if ((k->arr = calloc(keep, k->size)) == NULL)
 				return -1;
-			m->ntxts = keep;
 		}
 	}
 	return DNSMSG_OK;
@@ -729,11 +701,24 @@ dnsmsg_parse(const uint8_t *msg, size_t len, const char *qname,
 	    &have_ttl)) != 0)
 		goto out;
 	/* A TXT question keeps TXT RRs only (SMIMEA RRs there are stray). */
-	if (qtype != DNS_TYPE_TXT && (rc = collect(&ps, final, finallen, out,
-	    &ttl, &have_ttl)) != 0)
-		goto out;
-	if (qtype == DNS_TYPE_TXT && (rc = collect_txt(&ps, final, finallen,
-	    out, &ttl, &have_ttl)) != 0)
+	if (qtype == DNS_TYPE_TXT) {
+		struct keep k = { DNS_TYPE_TXT, DS_MAX_TXT_RECORDS,
+		    sizeof(struct txt_rec), store_txt, NULL, 0, 0 };
+
+		rc = collect(&ps, final, finallen, &k, &ttl, &have_ttl);
+		out->txts = k.arr;
+		out->ntxts = k.n;
+		out->ntxt_ignored = k.ignored;
+	} else {
+		struct keep k = { DNS_TYPE_SMIMEA, DS_MAX_RECORDS,
+		    sizeof(struct smimea_rec), store_smimea, NULL, 0, 0 };
+
+		rc = collect(&ps, final, finallen, &k, &ttl, &have_ttl);
+		out->records = k.arr;
+		out->nrecords = k.n;
+		out->nignored = k.ignored;
+	}
+	if (rc != 0)
 		goto out;
 	if (out->nrecords > 0 || out->ntxts > 0)
 		out->ttl = ttl;

@@ -458,6 +458,44 @@ set_bool(cJSON *o, const char *key, bool b)
 		v->type = b ? cJSON_True : cJSON_False;
 }
 
+int
+install_check_manifests(cJSON *arr, const char *home, const char *user_rel,
+    const char *const *sys, size_t nsys, cJSON *(*check)(const char *path),
+    cJSON **used)
+{
+	char *user = NULL;
+	cJSON *e;
+	size_t i, n;
+	int rc = -1;
+
+	*used = NULL;
+	if (home != NULL && home[0] == '/') {
+		n = strlen(home) + strlen(user_rel) + sizeof("/.");
+		if ((user = malloc(n)) == NULL)
+			goto out;
+		snprintf(user, n, "%s/.%s", home, user_rel);
+		if ((e = check(user)) == NULL)
+			goto out;
+		cJSON_AddItemToArray(arr, e);
+	}
+	for (i = 0; i < nsys; i++) {
+		if ((e = check(sys[i])) == NULL)
+			goto out;
+		cJSON_AddItemToArray(arr, e);
+	}
+	cJSON_ArrayForEach(e, arr)
+		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e,
+		    "exists"))) {
+			set_bool(e, "used", true);
+			*used = e;
+			break;
+		}
+	rc = 0;
+out:
+	free(user);
+	return rc;
+}
+
 cJSON *
 install_check_json(void)
 {
@@ -468,8 +506,7 @@ install_check_json(void)
 	const char *home = getenv("HOME");
 	const cJSON *ex, *pr, *hp;
 	cJSON *root = NULL, *arr, *e, *used = NULL, *prof;
-	char problem[768], *user = NULL;
-	size_t i, n;
+	char problem[768];
 	bool ok = false;
 
 	if ((root = cJSON_CreateObject()) == NULL)
@@ -477,35 +514,16 @@ install_check_json(void)
 	if ((arr = cJSON_AddArrayToObject(root, "manifests")) == NULL)
 		goto fail;
 	/* Thunderbird's order: the user's folder, then the system's. */
-	if (home != NULL && home[0] == '/') {
-		n = strlen(home) + sizeof("/." NM_SUBDIR INSTALL_MANIFEST_FILE);
-		if ((user = malloc(n)) == NULL)
-			goto fail;
-		snprintf(user, n, "%s/.%s%s", home, NM_SUBDIR,
-		    INSTALL_MANIFEST_FILE);
-		if ((e = install_check_manifest(user)) == NULL)
-			goto fail;
-		cJSON_AddItemToArray(arr, e);
-	}
-	for (i = 0; i < sizeof(sys) / sizeof(sys[0]); i++) {
-		if ((e = install_check_manifest(sys[i])) == NULL)
-			goto fail;
-		cJSON_AddItemToArray(arr, e);
-	}
-
-	cJSON_ArrayForEach(e, arr)
-		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e,
-		    "exists"))) {
-			used = e;
-			break;
-		}
+	if (install_check_manifests(arr, home, NM_SUBDIR INSTALL_MANIFEST_FILE,
+	    sys, sizeof(sys) / sizeof(sys[0]), install_check_manifest,
+	    &used) != 0)
+		goto fail;
 	if (used == NULL) {
 		snprintf(problem, sizeof(problem), "no %s in any folder "
 		    "Thunderbird reads: install the package, or run "
 		    "packaging/install-user.sh for this user",
 		    INSTALL_MANIFEST_FILE);
 	} else {
-		set_bool(used, "used", true);
 		ex = cJSON_GetObjectItemCaseSensitive(used, "path");
 		pr = cJSON_GetObjectItemCaseSensitive(used, "problem");
 		hp = cJSON_GetObjectItemCaseSensitive(used, "host_ok");
@@ -542,10 +560,8 @@ install_check_json(void)
 		cJSON_Delete(e);
 		goto fail;
 	}
-	free(user);
 	return root;
 fail:
-	free(user);
 	cJSON_Delete(root);
 	return NULL;
 }

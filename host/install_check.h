@@ -11,7 +11,7 @@
  *   $HOME/.mozilla/native-messaging-hosts/
  *   /usr/lib/mozilla/native-messaging-hosts/
  *   /usr/lib64/mozilla/native-messaging-hosts/ (lib64 builds)
- * and uses the first file that exists (shared/notes/thunderbird.md).
+ * and uses the first file that exists (dane-smime(1), doctor).
  * The manifest must be a JSON object with "name" equal to the file's
  * name, "description", an absolute "path", "type":"stdio" and a
  * non-empty "allowed_extensions" array of add-on ids.
@@ -51,7 +51,7 @@
  * "problem" is present exactly when ok is false. The members of
  * install_check_profiles($HOME) follow; they do not change "ok".
  */
-cJSON	*install_check_json(void);
+cJSON *install_check_json(void);
 
 /*
  * Checks one manifest file. Returns a new ENTRY owned by the caller,
@@ -67,7 +67,16 @@ cJSON	*install_check_json(void);
  * it would or when the file does not exist.
  * Strings from the file are included only if valid UTF-8 text.
  */
-cJSON	*install_check_manifest(const char *path);
+cJSON *install_check_manifest(const char *path);
+
+/* The manifests of one kind Thunderbird reads, in its order: the user's
+ * ($HOME/.<user_rel>, when home is absolute), then sys[0..nsys), each
+ * checked by check and added to arr. *used is the first that exists,
+ * marked "used": true, or NULL. Returns 0, or -1 on OOM. The native-
+ * messaging host's and the PKCS#11 token's manifests share it. */
+int install_check_manifests(cJSON *arr, const char *home,
+    const char *user_rel, const char *const *sys, size_t nsys,
+    cJSON *(*check)(const char *path), cJSON **used);
 
 /*
  * The Thunderbird profiles of the user whose home is `home` (NULL: none
@@ -90,11 +99,10 @@ cJSON	*install_check_manifest(const char *path);
  * "addon_enabled": some profile has the add-on enabled; otherwise
  * "addon_problem" says plainly what is missing and what to do.
  */
-cJSON	*install_check_profiles(const char *home);
+cJSON *install_check_profiles(const char *home);
 
 /* Prints the profile lines of `dane-smime doctor` for an object from
  * install_check_json (nothing if it has no "profiles"). */
-void	 install_check_print_profiles(FILE *f, const cJSON *inst,
-	    bool color);
+void install_check_print_profiles(FILE *f, const cJSON *inst, bool color);
 
 #endif

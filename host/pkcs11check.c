@@ -179,10 +179,9 @@ pkcs11_check_json(const char *home)
 	};
 	struct tokencache tc = { 0 };
 	const cJSON *lib = NULL, *pr;
-	cJSON *root, *arr, *e, *used = NULL;
+	cJSON *root, *arr, *used = NULL;
 	char path[4096], err[512], problem[768] = "", why[600] = "";
 	const char *status;
-	size_t i;
 	bool ok = false;
 	int rc;
 
@@ -190,26 +189,10 @@ pkcs11_check_json(const char *home)
 	    (arr = cJSON_AddArrayToObject(root, "manifests")) == NULL)
 		goto fail;
 	/* Thunderbird's order: the user's folder, then the system's. */
-	if (home != NULL && home[0] == '/' && snprintf(path, sizeof(path),
-	    "%s/.%s%s", home, P11_SUBDIR, P11_FILE) < (int)sizeof(path)) {
-		if ((e = check_manifest(path)) == NULL)
-			goto fail;
-		cJSON_AddItemToArray(arr, e);
-	}
-	for (i = 0; i < sizeof(sys) / sizeof(sys[0]); i++) {
-		if ((e = check_manifest(sys[i])) == NULL)
-			goto fail;
-		cJSON_AddItemToArray(arr, e);
-	}
-	cJSON_ArrayForEach(e, arr)
-		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e,
-		    "exists"))) {
-			used = e;
-			break;
-		}
+	if (install_check_manifests(arr, home, P11_SUBDIR P11_FILE, sys,
+	    sizeof(sys) / sizeof(sys[0]), check_manifest, &used) != 0)
+		goto fail;
 	if (used != NULL) {
-		cJSON_GetObjectItemCaseSensitive(used, "used")->type =
-		    cJSON_True;
 		lib = cJSON_GetObjectItemCaseSensitive(used, "library");
 		pr = cJSON_GetObjectItemCaseSensitive(used, "problem");
 		if (cJSON_IsString(pr))

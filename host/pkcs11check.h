@@ -41,10 +41,10 @@
  * the library loads, and the cache is readable or not made yet.
  * home: the user's home (NULL: only the system folders).
  */
-cJSON	*pkcs11_check_json(const char *home);
+cJSON *pkcs11_check_json(const char *home);
 
 /* Prints the token lines of `dane-smime doctor` for the "pkcs11" member
  * of an install_check_json object (nothing if absent). */
-void	 pkcs11_check_print(FILE *f, const cJSON *inst, bool color);
+void pkcs11_check_print(FILE *f, const cJSON *inst, bool color);
 
 #endif

@@ -15,7 +15,7 @@
  *     makes it ",C," (CERTDB_TRUSTED_CA), which is what mozilla::pkix in
  *     Thunderbird needs: it takes an end entity as a trust anchor only with
  *     that flag, and ",P," certificates stay unusable there
- *     (../shared/notes/thunderbird.md). A cA FALSE certificate anchored
+ *     (tests/unit/test_pkcs11.c). A cA FALSE certificate anchored
  *     this way still cannot issue (mozilla::pkix checks basicConstraints).
  *   - NSS's own class (CKO_NSS_TRUST, CKA_TRUST_EMAIL_PROTECTION =
  *     CKT_NSS_TRUSTED: ",P,", a trusted peer), the only one older NSS reads.
@@ -28,7 +28,7 @@
  *
  * NSS looks certificates up by listing every certificate object and asking
  * for trust by issuer and serial number, about 750 C_FindObjectsInit per
- * address lookup in Thunderbird (../shared/notes/thunderbird.md). Those
+ * address lookup in Thunderbird (tests/bench/README.md). Those
  * searches are answered from an in-memory index (hash chains over value,
  * issuer+serial, subject, id and label); the only I/O on that path is one
  * stat(2) of the cache file, and the file is read again only when the stat
@@ -873,6 +873,19 @@ out:
 	return rv;
 }
 
+/*
+ * The functions this token has no use for (no keys, no PIN, read-only):
+ * one line each, p11_NAME(hSession, ...) answering rv once the library
+ * and the session are checked (session_only). The other parameters are
+ * the PKCS#11 signature, unused.
+ */
+#define SESSION_STUB(name, rv, ...) \
+	static CK_RV p11_##name(CK_SESSION_HANDLE hSession, __VA_ARGS__) \
+	{ return session_only(hSession, rv); }
+#define SESSION_STUB0(name, rv) \
+	static CK_RV p11_##name(CK_SESSION_HANDLE hSession) \
+	{ return session_only(hSession, rv); }
+
 static CK_RV
 p11_OpenSession(CK_SLOT_ID slotID, CK_FLAGS flags, CK_VOID_PTR
     pApplication, CK_NOTIFY Notify, CK_SESSION_HANDLE_PTR phSession)
@@ -973,85 +986,42 @@ out:
 	return rv;
 }
 
-static CK_RV
-p11_InitPIN(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pPin,
+SESSION_STUB(InitPIN, CKR_TOKEN_WRITE_PROTECTED, CK_UTF8CHAR_PTR pPin,
     CK_ULONG ulPinLen)
-{
-	return session_only(hSession, CKR_TOKEN_WRITE_PROTECTED);
-}
 
-static CK_RV
-p11_SetPIN(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pOldPin,
+SESSION_STUB(SetPIN, CKR_TOKEN_WRITE_PROTECTED, CK_UTF8CHAR_PTR pOldPin,
     CK_ULONG ulOldLen, CK_UTF8CHAR_PTR pNewPin, CK_ULONG ulNewLen)
-{
-	return session_only(hSession, CKR_TOKEN_WRITE_PROTECTED);
-}
 
-static CK_RV
-p11_GetOperationState(CK_SESSION_HANDLE hSession, CK_BYTE_PTR
+SESSION_STUB(GetOperationState, CKR_FUNCTION_NOT_SUPPORTED, CK_BYTE_PTR
     pOperationState, CK_ULONG_PTR pulOperationStateLen)
-{
-	return session_only(hSession, CKR_FUNCTION_NOT_SUPPORTED);
-}
 
-static CK_RV
-p11_SetOperationState(CK_SESSION_HANDLE hSession, CK_BYTE_PTR
+SESSION_STUB(SetOperationState, CKR_FUNCTION_NOT_SUPPORTED, CK_BYTE_PTR
     pOperationState, CK_ULONG ulOperationStateLen, CK_OBJECT_HANDLE
     hEncryptionKey, CK_OBJECT_HANDLE hAuthenticationKey)
-{
-	return session_only(hSession, CKR_FUNCTION_NOT_SUPPORTED);
-}
 
 /* No PIN and nothing private: there is nobody to log in as. */
-static CK_RV
-p11_Login(CK_SESSION_HANDLE hSession, CK_USER_TYPE userType,
+SESSION_STUB(Login, CKR_FUNCTION_NOT_SUPPORTED, CK_USER_TYPE userType,
     CK_UTF8CHAR_PTR pPin, CK_ULONG ulPinLen)
-{
-	return session_only(hSession, CKR_FUNCTION_NOT_SUPPORTED);
-}
 
-static CK_RV
-p11_Logout(CK_SESSION_HANDLE hSession)
-{
-	return session_only(hSession, CKR_USER_NOT_LOGGED_IN);
-}
+SESSION_STUB0(Logout, CKR_USER_NOT_LOGGED_IN)
 
 /* --- objects --- */
 
-static CK_RV
-p11_CreateObject(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate,
-    CK_ULONG ulCount, CK_OBJECT_HANDLE_PTR phObject)
-{
-	return session_only(hSession, CKR_TOKEN_WRITE_PROTECTED);
-}
+SESSION_STUB(CreateObject, CKR_TOKEN_WRITE_PROTECTED, CK_ATTRIBUTE_PTR
+    pTemplate, CK_ULONG ulCount, CK_OBJECT_HANDLE_PTR phObject)
 
-static CK_RV
-p11_CopyObject(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject,
+SESSION_STUB(CopyObject, CKR_TOKEN_WRITE_PROTECTED, CK_OBJECT_HANDLE hObject,
     CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount, CK_OBJECT_HANDLE_PTR
     phNewObject)
-{
-	return session_only(hSession, CKR_TOKEN_WRITE_PROTECTED);
-}
 
-static CK_RV
-p11_DestroyObject(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject)
-{
-	return session_only(hSession, CKR_TOKEN_WRITE_PROTECTED);
-}
+SESSION_STUB(DestroyObject, CKR_TOKEN_WRITE_PROTECTED, CK_OBJECT_HANDLE
+    hObject)
 
-static CK_RV
-p11_SetAttributeValue(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject,
-    CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount)
-{
-	return session_only(hSession, CKR_TOKEN_WRITE_PROTECTED);
-}
+SESSION_STUB(SetAttributeValue, CKR_TOKEN_WRITE_PROTECTED, CK_OBJECT_HANDLE
+    hObject, CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount)
 
-static CK_RV
-p11_GetObjectSize(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject,
-    CK_ULONG_PTR pulSize)
-{
-	return session_only(hSession, CKR_FUNCTION_NOT_SUPPORTED);
-}
+SESSION_STUB(GetObjectSize, CKR_FUNCTION_NOT_SUPPORTED, CK_OBJECT_HANDLE
+    hObject, CK_ULONG_PTR pulSize)
 
 static CK_RV
 p11_GetAttributeValue(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject,
@@ -1190,345 +1160,131 @@ out:
 
 /* --- cryptographic functions: none (no keys on this token) --- */
 
-static CK_RV
-p11_EncryptInit(CK_SESSION_HANDLE hSession,
-    CK_MECHANISM_PTR pMechanism,
-    CK_OBJECT_HANDLE hKey)
-{
-	return session_only(hSession, CKR_FUNCTION_NOT_SUPPORTED);
-}
+SESSION_STUB(EncryptInit, CKR_FUNCTION_NOT_SUPPORTED, CK_MECHANISM_PTR
+    pMechanism, CK_OBJECT_HANDLE hKey)
 
-static CK_RV
-p11_Encrypt(CK_SESSION_HANDLE hSession,
-    CK_BYTE_PTR pData,
-    CK_ULONG ulDataLen,
-    CK_BYTE_PTR pEncryptedData,
-    CK_ULONG_PTR pulEncryptedDataLen)
-{
-	return session_only(hSession, CKR_FUNCTION_NOT_SUPPORTED);
-}
+SESSION_STUB(Encrypt, CKR_FUNCTION_NOT_SUPPORTED, CK_BYTE_PTR pData, CK_ULONG
+    ulDataLen, CK_BYTE_PTR pEncryptedData, CK_ULONG_PTR pulEncryptedDataLen)
 
-static CK_RV
-p11_EncryptUpdate(CK_SESSION_HANDLE hSession,
-    CK_BYTE_PTR pPart,
-    CK_ULONG ulPartLen,
-    CK_BYTE_PTR pEncryptedPart,
-    CK_ULONG_PTR pulEncryptedPartLen)
-{
-	return session_only(hSession, CKR_FUNCTION_NOT_SUPPORTED);
-}
+SESSION_STUB(EncryptUpdate, CKR_FUNCTION_NOT_SUPPORTED, CK_BYTE_PTR pPart,
+    CK_ULONG ulPartLen, CK_BYTE_PTR pEncryptedPart, CK_ULONG_PTR
+    pulEncryptedPartLen)
 
-static CK_RV
-p11_EncryptFinal(CK_SESSION_HANDLE hSession,
-    CK_BYTE_PTR pLastEncryptedPart,
-    CK_ULONG_PTR pulLastEncryptedPartLen)
-{
-	return session_only(hSession, CKR_FUNCTION_NOT_SUPPORTED);
-}
+SESSION_STUB(EncryptFinal, CKR_FUNCTION_NOT_SUPPORTED, CK_BYTE_PTR
+    pLastEncryptedPart, CK_ULONG_PTR pulLastEncryptedPartLen)
 
-static CK_RV
-p11_DecryptInit(CK_SESSION_HANDLE hSession,
-    CK_MECHANISM_PTR pMechanism,
-    CK_OBJECT_HANDLE hKey)
-{
-	return session_only(hSession, CKR_FUNCTION_NOT_SUPPORTED);
-}
+SESSION_STUB(DecryptInit, CKR_FUNCTION_NOT_SUPPORTED, CK_MECHANISM_PTR
+    pMechanism, CK_OBJECT_HANDLE hKey)
 
-static CK_RV
-p11_Decrypt(CK_SESSION_HANDLE hSession,
-    CK_BYTE_PTR pEncryptedData,
-    CK_ULONG ulEncryptedDataLen,
-    CK_BYTE_PTR pData,
-    CK_ULONG_PTR pulDataLen)
-{
-	return session_only(hSession, CKR_FUNCTION_NOT_SUPPORTED);
-}
+SESSION_STUB(Decrypt, CKR_FUNCTION_NOT_SUPPORTED, CK_BYTE_PTR pEncryptedData,
+    CK_ULONG ulEncryptedDataLen, CK_BYTE_PTR pData, CK_ULONG_PTR pulDataLen)
 
-static CK_RV
-p11_DecryptUpdate(CK_SESSION_HANDLE hSession,
-    CK_BYTE_PTR pEncryptedPart,
-    CK_ULONG ulEncryptedPartLen,
-    CK_BYTE_PTR pPart,
+SESSION_STUB(DecryptUpdate, CKR_FUNCTION_NOT_SUPPORTED, CK_BYTE_PTR
+    pEncryptedPart, CK_ULONG ulEncryptedPartLen, CK_BYTE_PTR pPart,
     CK_ULONG_PTR pulPartLen)
-{
-	return session_only(hSession, CKR_FUNCTION_NOT_SUPPORTED);
-}
 
-static CK_RV
-p11_DecryptFinal(CK_SESSION_HANDLE hSession,
-    CK_BYTE_PTR pLastPart,
+SESSION_STUB(DecryptFinal, CKR_FUNCTION_NOT_SUPPORTED, CK_BYTE_PTR pLastPart,
     CK_ULONG_PTR pulLastPartLen)
-{
-	return session_only(hSession, CKR_FUNCTION_NOT_SUPPORTED);
-}
 
-static CK_RV
-p11_DigestInit(CK_SESSION_HANDLE hSession,
-    CK_MECHANISM_PTR pMechanism)
-{
-	return session_only(hSession, CKR_FUNCTION_NOT_SUPPORTED);
-}
+SESSION_STUB(DigestInit, CKR_FUNCTION_NOT_SUPPORTED, CK_MECHANISM_PTR
+    pMechanism)
 
-static CK_RV
-p11_Digest(CK_SESSION_HANDLE hSession,
-    CK_BYTE_PTR pData,
-    CK_ULONG ulDataLen,
-    CK_BYTE_PTR pDigest,
+SESSION_STUB(Digest, CKR_FUNCTION_NOT_SUPPORTED, CK_BYTE_PTR pData, CK_ULONG
+    ulDataLen, CK_BYTE_PTR pDigest, CK_ULONG_PTR pulDigestLen)
+
+SESSION_STUB(DigestUpdate, CKR_FUNCTION_NOT_SUPPORTED, CK_BYTE_PTR pPart,
+    CK_ULONG ulPartLen)
+
+SESSION_STUB(DigestKey, CKR_FUNCTION_NOT_SUPPORTED, CK_OBJECT_HANDLE hKey)
+
+SESSION_STUB(DigestFinal, CKR_FUNCTION_NOT_SUPPORTED, CK_BYTE_PTR pDigest,
     CK_ULONG_PTR pulDigestLen)
-{
-	return session_only(hSession, CKR_FUNCTION_NOT_SUPPORTED);
-}
 
-static CK_RV
-p11_DigestUpdate(CK_SESSION_HANDLE hSession,
-    CK_BYTE_PTR pPart,
+SESSION_STUB(SignInit, CKR_FUNCTION_NOT_SUPPORTED, CK_MECHANISM_PTR
+    pMechanism, CK_OBJECT_HANDLE hKey)
+
+SESSION_STUB(Sign, CKR_FUNCTION_NOT_SUPPORTED, CK_BYTE_PTR pData, CK_ULONG
+    ulDataLen, CK_BYTE_PTR pSignature, CK_ULONG_PTR pulSignatureLen)
+
+SESSION_STUB(SignUpdate, CKR_FUNCTION_NOT_SUPPORTED, CK_BYTE_PTR pPart,
     CK_ULONG ulPartLen)
-{
-	return session_only(hSession, CKR_FUNCTION_NOT_SUPPORTED);
-}
 
-static CK_RV
-p11_DigestKey(CK_SESSION_HANDLE hSession,
-    CK_OBJECT_HANDLE hKey)
-{
-	return session_only(hSession, CKR_FUNCTION_NOT_SUPPORTED);
-}
-
-static CK_RV
-p11_DigestFinal(CK_SESSION_HANDLE hSession,
-    CK_BYTE_PTR pDigest,
-    CK_ULONG_PTR pulDigestLen)
-{
-	return session_only(hSession, CKR_FUNCTION_NOT_SUPPORTED);
-}
-
-static CK_RV
-p11_SignInit(CK_SESSION_HANDLE hSession,
-    CK_MECHANISM_PTR pMechanism,
-    CK_OBJECT_HANDLE hKey)
-{
-	return session_only(hSession, CKR_FUNCTION_NOT_SUPPORTED);
-}
-
-static CK_RV
-p11_Sign(CK_SESSION_HANDLE hSession,
-    CK_BYTE_PTR pData,
-    CK_ULONG ulDataLen,
-    CK_BYTE_PTR pSignature,
+SESSION_STUB(SignFinal, CKR_FUNCTION_NOT_SUPPORTED, CK_BYTE_PTR pSignature,
     CK_ULONG_PTR pulSignatureLen)
-{
-	return session_only(hSession, CKR_FUNCTION_NOT_SUPPORTED);
-}
 
-static CK_RV
-p11_SignUpdate(CK_SESSION_HANDLE hSession,
-    CK_BYTE_PTR pPart,
+SESSION_STUB(SignRecoverInit, CKR_FUNCTION_NOT_SUPPORTED, CK_MECHANISM_PTR
+    pMechanism, CK_OBJECT_HANDLE hKey)
+
+SESSION_STUB(SignRecover, CKR_FUNCTION_NOT_SUPPORTED, CK_BYTE_PTR pData,
+    CK_ULONG ulDataLen, CK_BYTE_PTR pSignature, CK_ULONG_PTR pulSignatureLen)
+
+SESSION_STUB(VerifyInit, CKR_FUNCTION_NOT_SUPPORTED, CK_MECHANISM_PTR
+    pMechanism, CK_OBJECT_HANDLE hKey)
+
+SESSION_STUB(Verify, CKR_FUNCTION_NOT_SUPPORTED, CK_BYTE_PTR pData, CK_ULONG
+    ulDataLen, CK_BYTE_PTR pSignature, CK_ULONG ulSignatureLen)
+
+SESSION_STUB(VerifyUpdate, CKR_FUNCTION_NOT_SUPPORTED, CK_BYTE_PTR pPart,
     CK_ULONG ulPartLen)
-{
-	return session_only(hSession, CKR_FUNCTION_NOT_SUPPORTED);
-}
 
-static CK_RV
-p11_SignFinal(CK_SESSION_HANDLE hSession,
-    CK_BYTE_PTR pSignature,
-    CK_ULONG_PTR pulSignatureLen)
-{
-	return session_only(hSession, CKR_FUNCTION_NOT_SUPPORTED);
-}
-
-static CK_RV
-p11_SignRecoverInit(CK_SESSION_HANDLE hSession,
-    CK_MECHANISM_PTR pMechanism,
-    CK_OBJECT_HANDLE hKey)
-{
-	return session_only(hSession, CKR_FUNCTION_NOT_SUPPORTED);
-}
-
-static CK_RV
-p11_SignRecover(CK_SESSION_HANDLE hSession,
-    CK_BYTE_PTR pData,
-    CK_ULONG ulDataLen,
-    CK_BYTE_PTR pSignature,
-    CK_ULONG_PTR pulSignatureLen)
-{
-	return session_only(hSession, CKR_FUNCTION_NOT_SUPPORTED);
-}
-
-static CK_RV
-p11_VerifyInit(CK_SESSION_HANDLE hSession,
-    CK_MECHANISM_PTR pMechanism,
-    CK_OBJECT_HANDLE hKey)
-{
-	return session_only(hSession, CKR_FUNCTION_NOT_SUPPORTED);
-}
-
-static CK_RV
-p11_Verify(CK_SESSION_HANDLE hSession,
-    CK_BYTE_PTR pData,
-    CK_ULONG ulDataLen,
-    CK_BYTE_PTR pSignature,
+SESSION_STUB(VerifyFinal, CKR_FUNCTION_NOT_SUPPORTED, CK_BYTE_PTR pSignature,
     CK_ULONG ulSignatureLen)
-{
-	return session_only(hSession, CKR_FUNCTION_NOT_SUPPORTED);
-}
 
-static CK_RV
-p11_VerifyUpdate(CK_SESSION_HANDLE hSession,
-    CK_BYTE_PTR pPart,
-    CK_ULONG ulPartLen)
-{
-	return session_only(hSession, CKR_FUNCTION_NOT_SUPPORTED);
-}
+SESSION_STUB(VerifyRecoverInit, CKR_FUNCTION_NOT_SUPPORTED, CK_MECHANISM_PTR
+    pMechanism, CK_OBJECT_HANDLE hKey)
 
-static CK_RV
-p11_VerifyFinal(CK_SESSION_HANDLE hSession,
-    CK_BYTE_PTR pSignature,
-    CK_ULONG ulSignatureLen)
-{
-	return session_only(hSession, CKR_FUNCTION_NOT_SUPPORTED);
-}
+SESSION_STUB(VerifyRecover, CKR_FUNCTION_NOT_SUPPORTED, CK_BYTE_PTR
+    pSignature, CK_ULONG ulSignatureLen, CK_BYTE_PTR pData, CK_ULONG_PTR
+    pulDataLen)
 
-static CK_RV
-p11_VerifyRecoverInit(CK_SESSION_HANDLE hSession,
-    CK_MECHANISM_PTR pMechanism,
-    CK_OBJECT_HANDLE hKey)
-{
-	return session_only(hSession, CKR_FUNCTION_NOT_SUPPORTED);
-}
+SESSION_STUB(DigestEncryptUpdate, CKR_FUNCTION_NOT_SUPPORTED, CK_BYTE_PTR
+    pPart, CK_ULONG ulPartLen, CK_BYTE_PTR pEncryptedPart, CK_ULONG_PTR
+    pulEncryptedPartLen)
 
-static CK_RV
-p11_VerifyRecover(CK_SESSION_HANDLE hSession,
-    CK_BYTE_PTR pSignature,
-    CK_ULONG ulSignatureLen,
-    CK_BYTE_PTR pData,
-    CK_ULONG_PTR pulDataLen)
-{
-	return session_only(hSession, CKR_FUNCTION_NOT_SUPPORTED);
-}
-
-static CK_RV
-p11_DigestEncryptUpdate(CK_SESSION_HANDLE hSession,
-    CK_BYTE_PTR pPart,
-    CK_ULONG ulPartLen,
-    CK_BYTE_PTR pEncryptedPart,
-    CK_ULONG_PTR pulEncryptedPartLen)
-{
-	return session_only(hSession, CKR_FUNCTION_NOT_SUPPORTED);
-}
-
-static CK_RV
-p11_DecryptDigestUpdate(CK_SESSION_HANDLE hSession,
-    CK_BYTE_PTR pEncryptedPart,
-    CK_ULONG ulEncryptedPartLen,
-    CK_BYTE_PTR pPart,
+SESSION_STUB(DecryptDigestUpdate, CKR_FUNCTION_NOT_SUPPORTED, CK_BYTE_PTR
+    pEncryptedPart, CK_ULONG ulEncryptedPartLen, CK_BYTE_PTR pPart,
     CK_ULONG_PTR pulPartLen)
-{
-	return session_only(hSession, CKR_FUNCTION_NOT_SUPPORTED);
-}
 
-static CK_RV
-p11_SignEncryptUpdate(CK_SESSION_HANDLE hSession,
-    CK_BYTE_PTR pPart,
-    CK_ULONG ulPartLen,
-    CK_BYTE_PTR pEncryptedPart,
-    CK_ULONG_PTR pulEncryptedPartLen)
-{
-	return session_only(hSession, CKR_FUNCTION_NOT_SUPPORTED);
-}
+SESSION_STUB(SignEncryptUpdate, CKR_FUNCTION_NOT_SUPPORTED, CK_BYTE_PTR
+    pPart, CK_ULONG ulPartLen, CK_BYTE_PTR pEncryptedPart, CK_ULONG_PTR
+    pulEncryptedPartLen)
 
-static CK_RV
-p11_DecryptVerifyUpdate(CK_SESSION_HANDLE hSession,
-    CK_BYTE_PTR pEncryptedPart,
-    CK_ULONG ulEncryptedPartLen,
-    CK_BYTE_PTR pPart,
+SESSION_STUB(DecryptVerifyUpdate, CKR_FUNCTION_NOT_SUPPORTED, CK_BYTE_PTR
+    pEncryptedPart, CK_ULONG ulEncryptedPartLen, CK_BYTE_PTR pPart,
     CK_ULONG_PTR pulPartLen)
-{
-	return session_only(hSession, CKR_FUNCTION_NOT_SUPPORTED);
-}
 
-static CK_RV
-p11_GenerateKey(CK_SESSION_HANDLE hSession,
-    CK_MECHANISM_PTR pMechanism,
-    CK_ATTRIBUTE_PTR pTemplate,
-    CK_ULONG ulCount,
+SESSION_STUB(GenerateKey, CKR_FUNCTION_NOT_SUPPORTED, CK_MECHANISM_PTR
+    pMechanism, CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount,
     CK_OBJECT_HANDLE_PTR phKey)
-{
-	return session_only(hSession, CKR_FUNCTION_NOT_SUPPORTED);
-}
 
-static CK_RV
-p11_GenerateKeyPair(CK_SESSION_HANDLE hSession,
-    CK_MECHANISM_PTR pMechanism,
-    CK_ATTRIBUTE_PTR pPublicKeyTemplate,
-    CK_ULONG ulPublicKeyAttributeCount,
-    CK_ATTRIBUTE_PTR pPrivateKeyTemplate,
-    CK_ULONG ulPrivateKeyAttributeCount,
-    CK_OBJECT_HANDLE_PTR phPublicKey,
+SESSION_STUB(GenerateKeyPair, CKR_FUNCTION_NOT_SUPPORTED, CK_MECHANISM_PTR
+    pMechanism, CK_ATTRIBUTE_PTR pPublicKeyTemplate, CK_ULONG
+    ulPublicKeyAttributeCount, CK_ATTRIBUTE_PTR pPrivateKeyTemplate, CK_ULONG
+    ulPrivateKeyAttributeCount, CK_OBJECT_HANDLE_PTR phPublicKey,
     CK_OBJECT_HANDLE_PTR phPrivateKey)
-{
-	return session_only(hSession, CKR_FUNCTION_NOT_SUPPORTED);
-}
 
-static CK_RV
-p11_WrapKey(CK_SESSION_HANDLE hSession,
-    CK_MECHANISM_PTR pMechanism,
-    CK_OBJECT_HANDLE hWrappingKey,
-    CK_OBJECT_HANDLE hKey,
-    CK_BYTE_PTR pWrappedKey,
-    CK_ULONG_PTR pulWrappedKeyLen)
-{
-	return session_only(hSession, CKR_FUNCTION_NOT_SUPPORTED);
-}
+SESSION_STUB(WrapKey, CKR_FUNCTION_NOT_SUPPORTED, CK_MECHANISM_PTR
+    pMechanism, CK_OBJECT_HANDLE hWrappingKey, CK_OBJECT_HANDLE hKey,
+    CK_BYTE_PTR pWrappedKey, CK_ULONG_PTR pulWrappedKeyLen)
 
-static CK_RV
-p11_UnwrapKey(CK_SESSION_HANDLE hSession,
-    CK_MECHANISM_PTR pMechanism,
-    CK_OBJECT_HANDLE hUnwrappingKey,
-    CK_BYTE_PTR pWrappedKey,
-    CK_ULONG ulWrappedKeyLen,
-    CK_ATTRIBUTE_PTR pTemplate,
-    CK_ULONG ulAttributeCount,
-    CK_OBJECT_HANDLE_PTR phKey)
-{
-	return session_only(hSession, CKR_FUNCTION_NOT_SUPPORTED);
-}
+SESSION_STUB(UnwrapKey, CKR_FUNCTION_NOT_SUPPORTED, CK_MECHANISM_PTR
+    pMechanism, CK_OBJECT_HANDLE hUnwrappingKey, CK_BYTE_PTR pWrappedKey,
+    CK_ULONG ulWrappedKeyLen, CK_ATTRIBUTE_PTR pTemplate, CK_ULONG
+    ulAttributeCount, CK_OBJECT_HANDLE_PTR phKey)
 
-static CK_RV
-p11_DeriveKey(CK_SESSION_HANDLE hSession,
-    CK_MECHANISM_PTR pMechanism,
-    CK_OBJECT_HANDLE hBaseKey,
-    CK_ATTRIBUTE_PTR pTemplate,
-    CK_ULONG ulAttributeCount,
-    CK_OBJECT_HANDLE_PTR phKey)
-{
-	return session_only(hSession, CKR_FUNCTION_NOT_SUPPORTED);
-}
+SESSION_STUB(DeriveKey, CKR_FUNCTION_NOT_SUPPORTED, CK_MECHANISM_PTR
+    pMechanism, CK_OBJECT_HANDLE hBaseKey, CK_ATTRIBUTE_PTR pTemplate,
+    CK_ULONG ulAttributeCount, CK_OBJECT_HANDLE_PTR phKey)
 
-static CK_RV
-p11_SeedRandom(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pSeed,
+SESSION_STUB(SeedRandom, CKR_RANDOM_SEED_NOT_SUPPORTED, CK_BYTE_PTR pSeed,
     CK_ULONG ulSeedLen)
-{
-	return session_only(hSession, CKR_RANDOM_SEED_NOT_SUPPORTED);
-}
 
-static CK_RV
-p11_GenerateRandom(CK_SESSION_HANDLE hSession, CK_BYTE_PTR RandomData,
+SESSION_STUB(GenerateRandom, CKR_RANDOM_NO_RNG, CK_BYTE_PTR RandomData,
     CK_ULONG ulRandomLen)
-{
-	return session_only(hSession, CKR_RANDOM_NO_RNG);
-}
 
-static CK_RV
-p11_GetFunctionStatus(CK_SESSION_HANDLE hSession)
-{
-	return session_only(hSession, CKR_FUNCTION_NOT_PARALLEL);
-}
+SESSION_STUB0(GetFunctionStatus, CKR_FUNCTION_NOT_PARALLEL)
 
-static CK_RV
-p11_CancelFunction(CK_SESSION_HANDLE hSession)
-{
-	return session_only(hSession, CKR_FUNCTION_NOT_PARALLEL);
-}
+SESSION_STUB0(CancelFunction, CKR_FUNCTION_NOT_PARALLEL)
 
 static CK_RV
 p11_WaitForSlotEvent(CK_FLAGS flags, CK_SLOT_ID_PTR pSlot,
