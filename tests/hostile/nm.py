@@ -30,6 +30,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "integration"))
 from helpers import clean_env, end_process, main  # noqa: E402,F401
 from helpers import require_binary as binary  # noqa: E402
+from helpers import transcript  # noqa: E402
 
 
 def write_config(lines, directory=None):
@@ -51,6 +52,7 @@ class Session:
 
     def __init__(self, config, argv=None, env=None):
         self.argv = argv or [binary(), "--config", config, "native"]
+        self.rec = transcript.start(self.argv)
         self.p = subprocess.Popen(self.argv, stdin=subprocess.PIPE,
                                   stdout=subprocess.PIPE,
                                   stderr=subprocess.PIPE,
@@ -73,6 +75,7 @@ class Session:
         return self.p.pid
 
     def write(self, data):
+        self.rec.wrote(data)
         try:
             self.p.stdin.write(data)
             self.p.stdin.flush()
@@ -99,6 +102,7 @@ class Session:
             if not r:
                 continue
             chunk = os.read(fd, 1 << 20)
+            self.rec.read(chunk)
             if not chunk:
                 raise HostGone("host closed stdout (rc=%r); stderr:\n%s"
                                % (self.p.poll(), self.stderr()))

@@ -24,6 +24,7 @@ if TESTS not in sys.path:
 
 from testbed import (Testbed, SilentResolver, TestbedError,  # noqa: E402
                      owner_name, host_binary)
+from transcript import transcript  # noqa: E402
 
 EXIT = {"found": 0, "absent": 2, "unusable": 3, "insecure": 4, "bogus": 5,
         "error": 6, "usage": 64, "config": 78, "internal": 70}
@@ -152,11 +153,15 @@ def run_cli(args, config=None, tb=None, env=None, timeout=60, input=None):
     if config:
         argv += ["--config", config]
     argv += list(args)
+    rec = transcript.start(argv)
     t = time.monotonic()
     p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                        stdin=subprocess.DEVNULL if input is None else None,
                        input=input, timeout=scaled(timeout),
                        env=clean_env(env))
+    rec.wrote(input.encode("utf-8") if isinstance(input, str) else input)
+    rec.read(p.stdout)
+    rec.rc = p.returncode
     return Run(argv, p, time.monotonic() - t)
 
 
@@ -188,6 +193,7 @@ class Native:
 
     def __init__(self, argv, env=None):
         self.argv = argv
+        self.rec = transcript.start(argv)
         self.p = subprocess.Popen(argv, stdin=subprocess.PIPE,
                                   stdout=subprocess.PIPE,
                                   stderr=subprocess.PIPE, env=clean_env(env))
@@ -195,6 +201,7 @@ class Native:
 
     def send_raw(self, body, length=None):
         n = len(body) if length is None else length
+        self.rec.wrote(struct.pack("=I", n) + body)
         self.p.stdin.write(struct.pack("=I", n) + body)
         self.p.stdin.flush()
 
@@ -212,6 +219,7 @@ class Native:
             if not r:
                 continue
             chunk = os.read(fd, 1 << 20)
+            self.rec.read(chunk)
             if not chunk:
                 raise EOFError("host closed stdout (rc=%r); stderr:\n%s" % (
                     self.p.poll(), self.stderr_so_far()))

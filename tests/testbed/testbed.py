@@ -751,9 +751,22 @@ class Testbed:
         e.pop("DANE_SMIME_CONFIG", None)
         if env:
             e.update(env)
-        return subprocess.run(self.host_argv(args, config, binary),
-                              input=input, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, timeout=timeout, env=e)
+        argv = self.host_argv(args, config, binary)
+        p = subprocess.run(argv,
+                           input=input, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, timeout=timeout, env=e)
+        if os.environ.get("DANE_SMIME_TRANSCRIPT"):
+            # tests/transcript: the protocol output, recorded for a
+            # before/after comparison.
+            sys.path.insert(0, os.path.dirname(os.path.dirname(
+                os.path.abspath(__file__))))
+            from transcript import transcript
+            rec = transcript.start(argv)
+            rec.wrote(input.encode("utf-8") if isinstance(input, str)
+                      else input)
+            rec.read(p.stdout)
+            rec.rc = p.returncode
+        return p
 
     def dig(self, name, rrtype="TYPE53", server=None, extra=()):
         """dig output (text) for name at Unbound (default)."""
