@@ -164,10 +164,9 @@ print_install(const cJSON *inst, bool color)
 	}
 	ok = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(inst, "ok"));
 	v = cJSON_GetObjectItemCaseSensitive(inst, "problem");
-	printf("installation   %s%s%s\n", color ? (ok ? "\033[32m" :
-	    "\033[31m") : "", ok ? "ok: Thunderbird can start this host" :
-	    cJSON_IsString(v) ? v->valuestring : "not ok",
-	    color ? "\033[0m" : "");
+	install_check_print_status(stdout, "installation", ok, "31", color,
+	    "%s", ok ? "ok: Thunderbird can start this host" :
+	    cJSON_IsString(v) ? v->valuestring : "not ok");
 	install_check_print_profiles(stdout, inst, color);
 }
 
@@ -207,10 +206,9 @@ print_doctor(const cJSON *m, bool color)
 	}
 	print_install(cJSON_GetObjectItemCaseSensitive(m, "install"), color);
 	v = cJSON_GetObjectItemCaseSensitive(m, "verdict");
-	printf("verdict        %s%s%s\n", color ? (cJSON_IsTrue(
-	    cJSON_GetObjectItemCaseSensitive(m, "ok")) ? "\033[32m" :
-	    "\033[31m") : "", cJSON_IsString(v) ? v->valuestring : "",
-	    color ? "\033[0m" : "");
+	install_check_print_status(stdout, "verdict", cJSON_IsTrue(
+	    cJSON_GetObjectItemCaseSensitive(m, "ok")), "31", color, "%s",
+	    cJSON_IsString(v) ? v->valuestring : "");
 }
 
 static int

@@ -870,6 +870,21 @@ jstring(const cJSON *o, const char *key, const char *dflt)
 }
 
 void
+install_check_print_status(FILE *f, const char *label, bool ok,
+    const char *bad_sgr, bool color, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(f, "%-15s", label);
+	if (color)
+		fprintf(f, "\033[%sm", ok ? "32" : bad_sgr);
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	fprintf(f, "%s\n", color ? "\033[0m" : "");
+}
+
+void
 install_check_print_profiles(FILE *f, const cJSON *inst, bool color)
 {
 	const cJSON *arr, *it;
@@ -900,8 +915,7 @@ install_check_print_profiles(FILE *f, const cJSON *inst, bool color)
 		fprintf(f, "profiles       %s\n", pr);
 	ok = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(inst,
 	    "addon_enabled"));
-	fprintf(f, "add-on         %s%s%s%s%s\n", color ? (ok ? "\033[32m" :
-	    "\033[31m") : "", ok ? "ok: enabled in profile \"" :
-	    jstring(inst, "addon_problem", "not ok"), ok && name != NULL ?
-	    name : "", ok ? "\"" : "", color ? "\033[0m" : "");
+	install_check_print_status(f, "add-on", ok, "31", color, "%s%s%s",
+	    ok ? "ok: enabled in profile \"" : jstring(inst, "addon_problem",
+	    "not ok"), ok && name != NULL ? name : "", ok ? "\"" : "");
 }

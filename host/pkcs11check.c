@@ -289,8 +289,7 @@ pkcs11_check_print(FILE *f, const cJSON *inst, bool color)
 	    cs->valuestring : "?");
 	ok = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(p, "ok"));
 	v = cJSON_GetObjectItemCaseSensitive(p, "problem");
-	fprintf(f, "token          %s%s%s\n", color ? (ok ? "\033[32m" :
-	    "\033[33m") : "", ok ? "ok: Thunderbird can install the live "
-	    "DANE token" : cJSON_IsString(v) ? v->valuestring : "not ok",
-	    color ? "\033[0m" : "");
+	install_check_print_status(f, "token", ok, "33", color, "%s", ok ?
+	    "ok: Thunderbird can install the live DANE token" :
+	    cJSON_IsString(v) ? v->valuestring : "not ok");
 }

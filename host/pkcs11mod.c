@@ -592,6 +592,15 @@ pad(CK_UTF8CHAR *dst, size_t n, const char *s)
 	pthread_mutex_lock(&mu); \
 	if (!initialized) { rv = CKR_CRYPTOKI_NOT_INITIALIZED; goto out; } \
 } while (0)
+/* LOCKED_INIT, then s = the open session h, else
+ * CKR_SESSION_HANDLE_INVALID. */
+#define LOCKED_SESSION(s, h) do { \
+	LOCKED_INIT(); \
+	if (((s) = session_get(h)) == NULL) { \
+		rv = CKR_SESSION_HANDLE_INVALID; \
+		goto out; \
+	} \
+} while (0)
 
 static CK_RV
 p11_Initialize(CK_VOID_PTR pInitArgs)
@@ -932,11 +941,7 @@ p11_CloseSession(CK_SESSION_HANDLE hSession)
 	struct session *s;
 	CK_RV rv = CKR_OK;
 
-	LOCKED_INIT();
-	if ((s = session_get(hSession)) == NULL) {
-		rv = CKR_SESSION_HANDLE_INVALID;
-		goto out;
-	}
+	LOCKED_SESSION(s, hSession);
 	close_session(s);
 	nsessions--;
 out:
@@ -1077,11 +1082,7 @@ p11_FindObjectsInit(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate,
 	struct session *s;
 	CK_RV rv = CKR_OK;
 
-	LOCKED_INIT();
-	if ((s = session_get(hSession)) == NULL) {
-		rv = CKR_SESSION_HANDLE_INVALID;
-		goto out;
-	}
+	LOCKED_SESSION(s, hSession);
 	if (s->finding) {
 		rv = CKR_OPERATION_ACTIVE;
 		goto out;
@@ -1108,11 +1109,7 @@ p11_FindObjects(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE_PTR phObject,
 	CK_RV rv = CKR_OK;
 	size_t k;
 
-	LOCKED_INIT();
-	if ((s = session_get(hSession)) == NULL) {
-		rv = CKR_SESSION_HANDLE_INVALID;
-		goto out;
-	}
+	LOCKED_SESSION(s, hSession);
 	if (!s->finding) {
 		rv = CKR_OPERATION_NOT_INITIALIZED;
 		goto out;
@@ -1140,11 +1137,7 @@ p11_FindObjectsFinal(CK_SESSION_HANDLE hSession)
 	struct session *s;
 	CK_RV rv = CKR_OK;
 
-	LOCKED_INIT();
-	if ((s = session_get(hSession)) == NULL) {
-		rv = CKR_SESSION_HANDLE_INVALID;
-		goto out;
-	}
+	LOCKED_SESSION(s, hSession);
 	if (!s->finding) {
 		rv = CKR_OPERATION_NOT_INITIALIZED;
 		goto out;

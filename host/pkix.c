@@ -304,6 +304,18 @@ pkix_result_free(struct pkix_result *r)
 	memset(r, 0, sizeof(*r));
 }
 
+/* c's DER as NSS takes it (borrowed); false when c has none. */
+static bool
+der_item(const struct cert_summary *c, SECItem *item)
+{
+	if (c->der == NULL || c->der_len == 0 || c->der_len > UINT32_MAX)
+		return false;
+	item->type = siDERCertBuffer;
+	item->data = c->der;
+	item->len = (unsigned int)c->der_len;
+	return true;
+}
+
 /*
  * A temporary NSS certificate for c. We drop our references at the end
  * of pkix_verify, but libpkix keeps certificates of successful builds
@@ -327,11 +339,8 @@ temp_cert(const struct cert_summary *c, bool *clash)
 	SECItem item;
 
 	*clash = false;
-	if (c->der == NULL || c->der_len == 0 || c->der_len > UINT32_MAX)
+	if (!der_item(c, &item))
 		return NULL;
-	item.type = siDERCertBuffer;
-	item.data = c->der;
-	item.len = (unsigned int)c->der_len;
 	PORT_SetError(0);
 	if ((cert = CERT_NewTempCertificate(CERT_GetDefaultCertDB(), &item,
 	    NULL, PR_FALSE, PR_TRUE)) == NULL) {
@@ -995,11 +1004,8 @@ decode_cert(const struct cert_summary *c)
 {
 	SECItem item;
 
-	if (c->der == NULL || c->der_len == 0 || c->der_len > UINT32_MAX)
+	if (!der_item(c, &item))
 		return NULL;
-	item.type = siDERCertBuffer;
-	item.data = c->der;
-	item.len = (unsigned int)c->der_len;
 	return __CERT_DecodeDERCertificate(&item, PR_TRUE, NULL);
 }
 

@@ -258,6 +258,25 @@ free_entry(struct entry *e)
 	free(e);
 }
 
+/* Drops from one bucket the answers nobody waits for that expire by
+ * `by` (INT64_MAX: all of them). */
+static void
+drop_idle(struct resolver *r, struct entry **pp, int64_t by)
+{
+	while (*pp != NULL) {
+		struct entry *e = *pp;
+
+		if (e->state == E_DONE && !e->on_ready &&
+		    e->waiters == NULL && e->expires <= by) {
+			*pp = e->hnext;
+			r->nentries--;
+			r->cache_bytes -= entry_bytes(e);
+			free_entry(e);
+		} else
+			pp = &e->hnext;
+	}
+}
+
 /* Drops expired answers nobody waits for. Called only when the cache is
  * full, so the cost is paid rarely. */
 static void
@@ -265,22 +284,8 @@ sweep(struct resolver *r, int64_t now)
 {
 	size_t b;
 
-	for (b = 0; b < CACHE_BUCKETS; b++) {
-		struct entry **pp = &r->buckets[b];
-
-		while (*pp != NULL) {
-			struct entry *e = *pp;
-
-			if (e->state == E_DONE && !e->on_ready &&
-			    e->waiters == NULL && e->expires <= now) {
-				*pp = e->hnext;
-				r->nentries--;
-				r->cache_bytes -= entry_bytes(e);
-				free_entry(e);
-			} else
-				pp = &e->hnext;
-		}
-	}
+	for (b = 0; b < CACHE_BUCKETS; b++)
+		drop_idle(r, &r->buckets[b], now);
 }
 
 static void
@@ -312,18 +317,7 @@ evict(struct resolver *r)
 		struct entry **pp = &r->buckets[r->evict_cursor];
 
 		r->evict_cursor = (r->evict_cursor + 1) & (CACHE_BUCKETS - 1);
-		while (*pp != NULL) {
-			struct entry *e = *pp;
-
-			if (e->state == E_DONE && !e->on_ready &&
-			    e->waiters == NULL) {
-				*pp = e->hnext;
-				r->nentries--;
-				r->cache_bytes -= entry_bytes(e);
-				free_entry(e);
-			} else
-				pp = &e->hnext;
-		}
+		drop_idle(r, pp, INT64_MAX);
 	}
 }
 
