@@ -26,6 +26,7 @@
 
 struct job {
 	int type;
+	const struct verb *verb;	/* verbs[type] */
 	cJSON *id;
 	/* The id as cJSON prints it, once per request, for front ends that
 	 * take results as JSON (engine_set_result_fn); NULL otherwise. */
@@ -132,6 +133,40 @@ struct engine {
 };
 
 static void pending_free(struct engine *, struct pending *);
+
+/*
+ * A verb: how the engine serves one request type (request.c's
+ * req_types[] is how its fields are decoded). The table at the end,
+ * verbs[], is the one place that tells verbs apart; adding one touches
+ * that table, its handlers here and its report in report.c.
+ */
+struct verb {
+	int type;		/* enum req_type */
+	/* Takes a place in the queue of pending requests (too_busy): all
+	 * but those answered at once. */
+	bool queued;
+	/* Ends with a `done` message once every address has reported. */
+	bool done_message;
+	/* Its finished lookups update the token cache (tc_note). */
+	bool token_cache;
+	/* May take the _smime TXT + HTTPS path (wants_https). */
+	bool https;
+	/* Decodes req into j: 0 queue it, 1 answered already, -1 ours. */
+	int (*setup)(struct engine *, struct job *, struct request *);
+	/* Starts query i of j (engine_pump): 0, or -1 (ours). */
+	int (*start)(struct engine *, struct job *, size_t i);
+	/* The address verbs: the resolver's callback for an address's
+	 * SMIMEA answer (also after vouching and after the HTTPS path). */
+	void (*answered)(void *, const struct dns_result *);
+	/* The address verbs: an address's judged answer, to the client. */
+	int (*report)(struct engine *, const struct job *,
+	    const struct lookup_result *);
+	/* The address verbs: the answer when there is no resolver (the
+	 * pending query p is freed by the caller). */
+	int (*unanswered)(struct engine *, struct job *, struct pending *p,
+	    const char *address);
+};
+
 
 struct engine *
 engine_new(struct resolver *res, const char *res_error,
@@ -489,8 +524,7 @@ job_ctx(const struct job *j, struct lookup_ctx *ctx)
 {
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->at = j->at;
-	if (j->type == REQ_VERIFY || (j->type == REQ_IMPORT &&
-	    j->cert != NULL)) {
+	if (j->cert != NULL) {		/* verify, import of one */
 		ctx->supplied = j->cert;
 		ctx->chain = j->chainp;
 		ctx->nchain = j->nchain;
@@ -735,7 +769,7 @@ vouch_done(void *arg, const struct dns_result *res)
 	/* All answered: the address's own answer once more (from the
 	 * cache, normally), now judged with what the others said. */
 	if (resolver_query(e->res, p->addr.owner, DNS_TYPE_SMIMEA,
-	    lookup_done, p) < 0)
+	    p->job->verb->answered, p) < 0)
 		e->failed = true;
 }
 
@@ -804,7 +838,7 @@ vouch_start(struct engine *e, struct pending *p,
 	if (v->outstanding == 0) {
 		/* Nothing could be asked: judge at once, all unvouched. */
 		return resolver_query(e->res, p->addr.owner, DNS_TYPE_SMIMEA,
-		    lookup_done, p) < 0 ? -1 : 0;
+		    p->job->verb->answered, p) < 0 ? -1 : 0;
 	}
 	return 0;
 fail:
@@ -829,8 +863,8 @@ static bool
 wants_https(const struct engine *e, const struct job *j,
     const struct lookup_result *lr)
 {
-	return e->https != NULL && !j->https_off && (j->type == REQ_LOOKUP ||
-	    (j->type == REQ_IMPORT && j->cert == NULL)) &&
+	return e->https != NULL && !j->https_off && j->verb->https &&
+	    j->cert == NULL &&
 	    lr->dnssec == DNSSEC_SECURE && (lr->status == LS_ABSENT ||
 	    (lr->status == LS_UNUSABLE && lr->ncerts == 0));
 }
@@ -842,7 +876,7 @@ fetch_finish(struct engine *e, struct pending *p)
 {
 	p->fetch->done = true;
 	if (resolver_query(e->res, p->addr.owner, DNS_TYPE_SMIMEA,
-	    lookup_done, p) < 0)
+	    p->job->verb->answered, p) < 0)
 		e->failed = true;
 }
 
@@ -1037,28 +1071,6 @@ lookup_done(void *arg, const struct dns_result *res)
 	if (res->kind == DNSR_ANSWER && res->msg.nrecords > 0)
 		ensure_trust(e);
 	job_ctx(j, &ctx);
-	if (j->type == REQ_VERIFY_MESSAGE) {
-		/* The signer's trust (what the add-on may store) needs its
-		 * other addresses too, as for a lookup. */
-		if (p->vouch == NULL) {
-			int rc = 1;
-
-			if (verifymsg_evaluate(j->vm, res, &lr) < 0)
-				e->failed = true;
-			else if (lookup_needs_vouching(&lr))
-				rc = vouch_start(e, p, &lr);
-			lookup_result_free(&lr);
-			if (rc < 0)
-				e->failed = true;
-			if (rc <= 0 || e->failed)
-				return;
-		}
-		emit(e, report_with_id(verifymsg_finish(j->vm, res, p->vouch ?
-		    vouch_answer : NULL, p->vouch), j->id));
-		job_finish_one(e, j);
-		pending_free(e, p);
-		return;
-	}
 	if (p->fetch != NULL && p->fetch->have_cert) {
 		ctx.supplied = &p->fetch->cert;
 		ctx.chain = p->fetch->chainp;
@@ -1114,14 +1126,43 @@ lookup_done(void *arg, const struct dns_result *res)
 			return;
 		}
 	}
-	if (j->type == REQ_LOOKUP)
+	if (j->verb->token_cache)
 		tc_note(e, j, &lr);
-	if (j->type == REQ_IMPORT)
-		emit(e, import_json(j, &lr));
-	else
-		emit_result(e, j, &lr);
+	j->verb->report(e, j, &lr);
 done:
 	lookup_result_free(&lr);
+	job_finish_one(e, j);
+	pending_free(e, p);
+}
+
+/* verify-message: the From address answered. The signer's trust (what
+ * the add-on may store) needs its other addresses too, as for a
+ * lookup. */
+static void
+message_done(void *arg, const struct dns_result *res)
+{
+	struct pending *p = arg;
+	struct job *j = p->job;
+	struct engine *e = j->engine;
+	struct lookup_result lr;
+
+	if (res->kind == DNSR_ANSWER && res->msg.nrecords > 0)
+		ensure_trust(e);
+	if (p->vouch == NULL) {
+		int rc = 1;
+
+		if (verifymsg_evaluate(j->vm, res, &lr) < 0)
+			e->failed = true;
+		else if (lookup_needs_vouching(&lr))
+			rc = vouch_start(e, p, &lr);
+		lookup_result_free(&lr);
+		if (rc < 0)
+			e->failed = true;
+		if (rc <= 0 || e->failed)
+			return;
+	}
+	emit(e, report_with_id(verifymsg_finish(j->vm, res, p->vouch ?
+	    vouch_answer : NULL, p->vouch), j->id));
 	job_finish_one(e, j);
 	pending_free(e, p);
 }
@@ -1336,7 +1377,8 @@ serve_record(struct engine *e, struct job *j, struct request *req)
 
 	if ((rc = decode_supplied(req->cert, req->cert_len, &c, &why)) != 0)
 		return rc < 0 ? -1 : emit(e, report_error(j->id,
-		    "bad-certificate", why != NULL ? why : "invalid DER"));
+		    "bad-certificate", why != NULL ? why : "invalid DER")) < 0 ?
+		    -1 : 1;
 	if (req->usage >= 0)
 		o.usage = req->usage;
 	if (req->selector >= 0)
@@ -1359,7 +1401,53 @@ out:
 	record_lines_free(lines, n);
 	cert_summary_free(c);
 	free(c);
-	return rc;
+	return rc < 0 ? -1 : 1;
+}
+
+/* hello: no DNS, answered at once. */
+static int
+serve_hello(struct engine *e, struct job *j, struct request *req)
+{
+	(void)req;
+	return emit(e, hello_json(e, j->id)) < 0 ? -1 : 1;
+}
+
+static int
+setup_lookup(struct engine *e, struct job *j, struct request *req)
+{
+	(void)e;
+	j->addresses = req->addresses;
+	j->naddresses = req->naddresses;
+	j->https_off = req->https_off != 0;
+	req->addresses = NULL;
+	req->naddresses = 0;
+	return 0;
+}
+
+static int
+setup_import(struct engine *e, struct job *j, struct request *req)
+{
+	(void)setup_lookup(e, j, req);
+	j->db = req->db;
+	req->db = NULL;
+	j->dry_run = req->dry_run != 0;
+	if (req->cert == NULL)
+		return 0;
+	/* One certificate the client holds, judged for its one address
+	 * like verify, imported if usable. */
+	if (j->naddresses != 1)
+		return emit(e, report_error(j->id, "bad-field", "import with "
+		    "a \"certificate\" takes exactly one address")) < 0 ? -1 : 1;
+	return setup_supplied(e, j, req);
+}
+
+static int
+setup_doctor(struct engine *e, struct job *j, struct request *req)
+{
+	(void)e;
+	(void)req;
+	j->naddresses = 1;	/* the probe */
+	return 0;
 }
 
 static int
@@ -1436,9 +1524,12 @@ reject_busy(struct engine *e, const struct job *j)
 	return emit(e, report_error(j->id, "busy", msg));
 }
 
+static const struct verb *verb_find(int type);
+
 int
 engine_submit(struct engine *e, struct request *req)
 {
+	const struct verb *v;
 	struct job *j;
 	int rc = 0;
 
@@ -1456,66 +1547,20 @@ engine_submit(struct engine *e, struct request *req)
 		job_free(j);
 		return -1;
 	}
-	if (req->type != REQ_HELLO && req->type != REQ_RECORD &&
-	    too_busy(e, req->naddresses > 0 ? req->naddresses : 1)) {
-		rc = reject_busy(e, j);
-		job_free(j);
-		return rc;
-	}
-	switch (req->type) {
-	case REQ_HELLO:
-		rc = emit(e, hello_json(e, j->id));
-		job_free(j);
-		return rc;
-	case REQ_RECORD:
-		rc = serve_record(e, j, req);
-		job_free(j);
-		return rc;
-	case REQ_LOOKUP:
-	case REQ_IMPORT:
-		j->addresses = req->addresses;
-		j->naddresses = req->naddresses;
-		j->https_off = req->https_off != 0;
-		req->addresses = NULL;
-		req->naddresses = 0;
-		if (req->type == REQ_IMPORT) {
-			j->db = req->db;
-			req->db = NULL;
-			j->dry_run = req->dry_run != 0;
-			/* One certificate the client holds, judged for its one
-			 * address like verify, imported if usable. */
-			if (req->cert != NULL) {
-				if (j->naddresses != 1) {
-					rc = emit(e, report_error(j->id,
-					    "bad-field", "import with a "
-					    "\"certificate\" takes exactly one "
-					    "address"));
-					job_free(j);
-					return rc;
-				}
-				rc = setup_supplied(e, j, req);
-			}
-		}
-		break;
-	case REQ_VERIFY:
-		rc = setup_verify(e, j, req);
-		break;
-	case REQ_CHECK:
-		rc = setup_check(e, j, req);
-		break;
-	case REQ_VERIFY_MESSAGE:
-		rc = setup_verify_message(e, j, req);
-		break;
-	case REQ_DOCTOR:
-		j->naddresses = 1;	/* the probe */
-		break;
-	default:
+	if ((v = verb_find(req->type)) == NULL) {
 		rc = emit(e, report_error(j->id, "not-implemented",
 		    "this request type is not implemented in this version"));
 		job_free(j);
 		return rc;
 	}
-	if (rc != 0) {			/* answered already, or our failure */
+	j->verb = v;
+	if (v->queued &&
+	    too_busy(e, req->naddresses > 0 ? req->naddresses : 1)) {
+		rc = reject_busy(e, j);
+		job_free(j);
+		return rc;
+	}
+	if ((rc = v->setup(e, j, req)) != 0) {	/* answered, or ours */
 		job_free(j);
 		return rc < 0 ? -1 : 0;
 	}
@@ -1526,53 +1571,62 @@ engine_submit(struct engine *e, struct request *req)
 	return engine_pump(e);
 }
 
-/* Starts one address of j. Returns 0 or -1 (OOM). */
+/* check: query i of its few (check.h). */
 static int
-start_one(struct engine *e, struct job *j)
+start_check(struct engine *e, struct job *j, size_t i)
 {
-	size_t i = j->next++;
-	const char *a;
+	struct pending *p;
+	const char *qname;
+	unsigned flags;
+	int kind;
+
+	if (e->res == NULL) {
+		j->reported = j->naddresses;
+		j->next = j->naddresses;
+		return emit(e, report_error(j->id, e->res_code,
+		    e->res_error));
+	}
+	check_query(j->check, i, &qname, &flags, &kind);
+	if ((p = pending_new(e, j)) == NULL)
+		return -1;
+	p->job = j;
+	p->index = (size_t)kind;
+	if (resolver_query_flags(e->res, qname, check_qtype(kind),
+	    flags, check_done, p) < 0) {
+		pending_free(e, p);
+		return -1;
+	}
+	j->outstanding++;
+	e->outstanding++;
+	return 0;
+}
+
+/* doctor: the probe of the resolver. */
+static int
+start_probe(struct engine *e, struct job *j, size_t i)
+{
+	(void)i;
+	if (e->res == NULL) {
+		j->reported++;
+		return emit(e, report_error(j->id, e->res_code,
+		    e->res_error));
+	}
+	j->outstanding++;
+	e->outstanding++;
+	return resolver_query(e->res, e->cfg->probe_name,
+	    DNS_TYPE_SOA_Q, probe_done, j);
+}
+
+/* lookup, verify, import, verify-message: address i. */
+static int
+start_address(struct engine *e, struct job *j, size_t i)
+{
+	const struct verb *v = j->verb;
+	const char *a = j->addresses[i];
 	struct pending *p;
 	const char *why = NULL;
 	int rc;
 
-	if (j->type == REQ_CHECK) {
-		const char *qname;
-		unsigned flags;
-		int kind;
-
-		if (e->res == NULL) {
-			j->reported = j->naddresses;
-			j->next = j->naddresses;
-			return emit(e, report_error(j->id, e->res_code,
-			    e->res_error));
-		}
-		check_query(j->check, i, &qname, &flags, &kind);
-		if ((p = pending_new(e, j)) == NULL)
-			return -1;
-		p->job = j;
-		p->index = (size_t)kind;
-		if (resolver_query_flags(e->res, qname, check_qtype(kind),
-		    flags, check_done, p) < 0) {
-			pending_free(e, p);
-			return -1;
-		}
-		j->outstanding++;
-		e->outstanding++;
-		return 0;
-	}
-	if (j->type == REQ_DOCTOR) {
-		if (e->res == NULL) {
-			j->reported++;
-			return emit(e, report_error(j->id, e->res_code,
-			    e->res_error));
-		}
-		j->outstanding++;
-		e->outstanding++;
-		return resolver_query(e->res, e->cfg->probe_name,
-		    DNS_TYPE_SOA_Q, probe_done, j);
-	}
-	a = j->addresses[i];
 	if ((p = pending_new(e, j)) == NULL)
 		return -1;
 	p->job = j;
@@ -1590,46 +1644,105 @@ start_one(struct engine *e, struct job *j)
 		j->reported++;
 		return emit_result(e, j, &lr);
 	}
-	if (e->res == NULL && j->type == REQ_VERIFY_MESSAGE) {
-		/* The judgement, with the lookup failed for that reason. */
-		struct dns_result dr;
-
-		memset(&dr, 0, sizeof(dr));
-		dr.kind = DNSR_ERROR;
-		dr.err_code = e->res_code;
-		snprintf(dr.err_message, sizeof(dr.err_message), "%s",
-		    e->res_error);
-		pending_free(e, p);
-		j->reported++;
-		return emit(e, report_with_id(verifymsg_finish(j->vm, &dr,
-		    NULL, NULL), j->id));
-	}
 	if (e->res == NULL) {
-		struct lookup_result lr;
-
-		lookup_bad_address(a, strlen(a), "", &lr);
-		snprintf(lr.query, sizeof(lr.query), "%s", p->addr.owner);
-		lr.err_code = e->res_code;
-		snprintf(lr.err_message, sizeof(lr.err_message), "%s",
-		    e->res_error);
-		lr.reason = e->cfg->error[0] != '\0' ? "the configuration "
-		    "file is invalid: nothing is looked up until it is fixed" :
-		    "no resolver is configured, so nothing can be looked up";
+		rc = v->unanswered(e, j, p, a);
 		pending_free(e, p);
 		j->reported++;
-		/* import answers in its own shape, as after a lookup. */
-		if (j->type == REQ_IMPORT)
-			return emit(e, import_json(j, &lr));
-		return emit_result(e, j, &lr);
+		return rc;
 	}
 	if (resolver_query(e->res, p->addr.owner, DNS_TYPE_SMIMEA,
-	    lookup_done, p) < 0) {
+	    v->answered, p) < 0) {
 		pending_free(e, p);
 		return -1;
 	}
 	j->outstanding++;
 	e->outstanding++;
 	return 0;
+}
+
+/* An address's answer without a resolver: the error, in the verb's
+ * own shape (import answers as after a lookup). */
+static int
+unanswered_address(struct engine *e, struct job *j, struct pending *p,
+    const char *a)
+{
+	struct lookup_result lr;
+
+	lookup_bad_address(a, strlen(a), "", &lr);
+	snprintf(lr.query, sizeof(lr.query), "%s", p->addr.owner);
+	lr.err_code = e->res_code;
+	snprintf(lr.err_message, sizeof(lr.err_message), "%s",
+	    e->res_error);
+	lr.reason = e->cfg->error[0] != '\0' ? "the configuration "
+	    "file is invalid: nothing is looked up until it is fixed" :
+	    "no resolver is configured, so nothing can be looked up";
+	return j->verb->report(e, j, &lr);
+}
+
+/* verify-message without a resolver: the judgement, with the lookup
+ * failed for that reason. */
+static int
+unanswered_message(struct engine *e, struct job *j, struct pending *p,
+    const char *a)
+{
+	struct dns_result dr;
+
+	(void)p;
+	(void)a;
+	memset(&dr, 0, sizeof(dr));
+	dr.kind = DNSR_ERROR;
+	dr.err_code = e->res_code;
+	snprintf(dr.err_message, sizeof(dr.err_message), "%s",
+	    e->res_error);
+	return emit(e, report_with_id(verifymsg_finish(j->vm, &dr,
+	    NULL, NULL), j->id));
+}
+
+static int
+report_lookup(struct engine *e, const struct job *j,
+    const struct lookup_result *lr)
+{
+	return emit_result(e, j, lr);
+}
+
+static int
+report_import(struct engine *e, const struct job *j,
+    const struct lookup_result *lr)
+{
+	return emit(e, import_json(j, lr));
+}
+
+/* The verbs, indexed by enum req_type. */
+static const struct verb verbs[] = {
+	[REQ_HELLO] = { REQ_HELLO, false, false, false, false,
+	    serve_hello, NULL, NULL, NULL, NULL },
+	[REQ_LOOKUP] = { REQ_LOOKUP, true, true, true, true,
+	    setup_lookup, start_address, lookup_done, report_lookup,
+	    unanswered_address },
+	[REQ_VERIFY] = { REQ_VERIFY, true, true, false, false,
+	    setup_verify, start_address, lookup_done, report_lookup,
+	    unanswered_address },
+	[REQ_RECORD] = { REQ_RECORD, false, false, false, false,
+	    serve_record, NULL, NULL, NULL, NULL },
+	[REQ_CHECK] = { REQ_CHECK, true, false, false, false,
+	    setup_check, start_check, NULL, NULL, NULL },
+	[REQ_IMPORT] = { REQ_IMPORT, true, true, false, true,
+	    setup_import, start_address, lookup_done, report_import,
+	    unanswered_address },
+	[REQ_VERIFY_MESSAGE] = { REQ_VERIFY_MESSAGE, true, false, false,
+	    false, setup_verify_message, start_address, message_done,
+	    NULL, unanswered_message },
+	[REQ_DOCTOR] = { REQ_DOCTOR, true, false, false, false,
+	    setup_doctor, start_probe, NULL, NULL, NULL },
+};
+
+static const struct verb *
+verb_find(int type)
+{
+	if (type <= 0 || (size_t)type >= sizeof(verbs) / sizeof(verbs[0]) ||
+	    verbs[type].setup == NULL)
+		return NULL;
+	return &verbs[type];
 }
 
 int
@@ -1647,14 +1760,13 @@ engine_pump(struct engine *e)
 		while (j->next < j->naddresses &&
 		    e->outstanding < DS_ENGINE_WINDOW &&
 		    e->out.backlog(e->out.arg) < DS_MAX_OUTPUT_QUEUED / 2) {
-			if (start_one(e, j) < 0) {
+			if (j->verb->start(e, j, j->next++) < 0) {
 				e->failed = true;
 				return -1;
 			}
 		}
 		if (j->reported == j->naddresses) {
-			if ((j->type == REQ_LOOKUP || j->type == REQ_VERIFY ||
-			    j->type == REQ_IMPORT) &&
+			if (j->verb->done_message &&
 			    emit(e, report_done(j->id, j->naddresses)) < 0)
 				return -1;
 			*jp = j->next_job;

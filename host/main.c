@@ -94,78 +94,100 @@ struct tool {
 	const char *url;	/* record --url */
 };
 
+/* The request of one command from its arguments: 0, or the exit status
+ * (a usage error said on stderr, or EXIT_INTERNAL on OOM). *certfile is
+ * the certificate file to read into it (NULL: none). */
+typedef int (*tool_fn)(const struct tool *, struct request *,
+    const char **certfile);
+
+static int
+tool_verify(const struct tool *t, struct request *req, const char **certfile)
+{
+	if (t->nargs != 2) {
+		log_error("verify: give ADDRESS and CERTFILE");
+		return EXIT_USAGE;
+	}
+	req->type = REQ_VERIFY;
+	*certfile = t->args[1];
+	return (req->address = strdup(t->args[0])) == NULL ? EXIT_INTERNAL : 0;
+}
+
+static int
+tool_check(const struct tool *t, struct request *req, const char **certfile)
+{
+	if (t->nargs < 1 || t->nargs > 2) {
+		log_error("check: give ADDRESS and optionally CERTFILE");
+		return EXIT_USAGE;
+	}
+	req->type = REQ_CHECK;
+	*certfile = t->nargs == 2 ? t->args[1] : NULL;
+	return (req->address = strdup(t->args[0])) == NULL ? EXIT_INTERNAL : 0;
+}
+
+static int
+tool_record(const struct tool *t, struct request *req, const char **certfile)
+{
+	if (t->nargs != 1) {
+		log_error("record: give CERTFILE");
+		return EXIT_USAGE;
+	}
+	req->type = REQ_RECORD;
+	*certfile = t->args[0];
+	req->usage = t->usage;
+	req->selector = t->selector;
+	req->matching = t->matching;
+	req->ttl = t->ttl;
+	if ((t->url != NULL && (req->url = strdup(t->url)) == NULL) ||
+	    (t->address != NULL && (req->address = strdup(t->address)) ==
+	    NULL))
+		return EXIT_INTERNAL;
+	return 0;
+}
+
+static int
+tool_import(const struct tool *t, struct request *req, const char **certfile)
+{
+	size_t i;
+
+	if (t->nargs < 1 || t->db == NULL) {
+		log_error("import: give --db sql:DIR and ADDRESS...");
+		return EXIT_USAGE;
+	}
+	req->type = REQ_IMPORT;
+	*certfile = t->certfile;
+	if (*certfile != NULL && t->nargs != 1) {
+		log_error("import --cert: give exactly one ADDRESS");
+		return EXIT_USAGE;
+	}
+	if ((req->db = strdup(t->db)) == NULL ||
+	    (req->addresses = calloc(t->nargs, sizeof(char *))) == NULL)
+		return EXIT_INTERNAL;
+	for (i = 0; i < t->nargs; i++) {
+		if ((req->addresses[i] = strdup(t->args[i])) == NULL)
+			return EXIT_INTERNAL;
+		req->naddresses++;
+	}
+	req->dry_run = t->dry_run;
+	return 0;
+}
+
 /* verify, check, record, import: a request as the extension would send
  * it, served by the same engine. */
 static int
 run_tool(const struct config *cfg, const struct tool *t,
-    const struct cli_opts *o)
+    const struct cli_opts *o, tool_fn build)
 {
 	struct request req;
 	const char *certfile = NULL;
 	uint8_t **ders = NULL;
 	size_t *lens = NULL, nders = 0, i;
-	int ret = EXIT_USAGE, rc;
+	int ret, rc;
 
 	memset(&req, 0, sizeof(req));
 	req.usage = req.selector = req.matching = -1;
 	req.ttl = -1;
-	if (strcmp(t->verb, "verify") == 0) {
-		if (t->nargs != 2) {
-			log_error("verify: give ADDRESS and CERTFILE");
-			goto out;
-		}
-		req.type = REQ_VERIFY;
-		certfile = t->args[1];
-	} else if (strcmp(t->verb, "check") == 0) {
-		if (t->nargs < 1 || t->nargs > 2) {
-			log_error("check: give ADDRESS and optionally CERTFILE");
-			goto out;
-		}
-		req.type = REQ_CHECK;
-		certfile = t->nargs == 2 ? t->args[1] : NULL;
-	} else if (strcmp(t->verb, "record") == 0) {
-		if (t->nargs != 1) {
-			log_error("record: give CERTFILE");
-			goto out;
-		}
-		req.type = REQ_RECORD;
-		certfile = t->args[0];
-		req.usage = t->usage;
-		req.selector = t->selector;
-		req.matching = t->matching;
-		req.ttl = t->ttl;
-		if (t->url != NULL && (req.url = strdup(t->url)) == NULL)
-			goto out;
-	} else {
-		if (t->nargs < 1 || t->db == NULL) {
-			log_error("import: give --db sql:DIR and ADDRESS...");
-			goto out;
-		}
-		req.type = REQ_IMPORT;
-		certfile = t->certfile;
-		if (certfile != NULL && t->nargs != 1) {
-			log_error("import --cert: give exactly one ADDRESS");
-			goto out;
-		}
-	}
-	ret = EXIT_INTERNAL;
-	if (req.type == REQ_VERIFY || req.type == REQ_CHECK) {
-		if ((req.address = strdup(t->args[0])) == NULL)
-			goto out;
-	} else if (req.type == REQ_RECORD && t->address != NULL &&
-	    (req.address = strdup(t->address)) == NULL)
+	if ((ret = build(t, &req, &certfile)) != 0)
 		goto out;
-	if (req.type == REQ_IMPORT) {
-		if ((req.db = strdup(t->db)) == NULL ||
-		    (req.addresses = calloc(t->nargs, sizeof(char *))) == NULL)
-			goto out;
-		for (i = 0; i < t->nargs; i++) {
-			if ((req.addresses[i] = strdup(t->args[i])) == NULL)
-				goto out;
-			req.naddresses++;
-		}
-		req.dry_run = t->dry_run;
-	}
 	if (certfile != NULL) {
 		rc = cli_read_certs(certfile, &ders, &lens, &nders);
 		if (rc != 0) {
@@ -253,6 +275,90 @@ out:
 	return ret;
 }
 
+static int
+cmd_lookup(const struct config *cfg, const struct tool *t,
+    const struct cli_opts *o)
+{
+	if (t->nargs == 0) {
+		log_error("lookup: give at least one address");
+		return EXIT_USAGE;
+	}
+	return cli_lookup(cfg, t->args, t->nargs, o);
+}
+
+static int
+cmd_doctor(const struct config *cfg, const struct tool *t,
+    const struct cli_opts *o)
+{
+	(void)t;
+	return cli_doctor(cfg, o);
+}
+
+static int
+cmd_verify_message(const struct config *cfg, const struct tool *t,
+    const struct cli_opts *o)
+{
+	if (t->nargs != 1) {
+		log_error("verify-message: give FILE.eml (or - for "
+		    "standard input)");
+		return EXIT_USAGE;
+	}
+	return run_verify_message(cfg, t->args[0], o);
+}
+
+static int
+cmd_verify(const struct config *cfg, const struct tool *t,
+    const struct cli_opts *o)
+{
+	return run_tool(cfg, t, o, tool_verify);
+}
+
+static int
+cmd_check(const struct config *cfg, const struct tool *t,
+    const struct cli_opts *o)
+{
+	return run_tool(cfg, t, o, tool_check);
+}
+
+static int
+cmd_record(const struct config *cfg, const struct tool *t,
+    const struct cli_opts *o)
+{
+	return run_tool(cfg, t, o, tool_record);
+}
+
+static int
+cmd_import(const struct config *cfg, const struct tool *t,
+    const struct cli_opts *o)
+{
+	return run_tool(cfg, t, o, tool_import);
+}
+
+static int
+cmd_native(const struct config *cfg, const struct tool *t,
+    const struct cli_opts *o)
+{
+	(void)t;
+	(void)o;
+	return native_run(cfg, STDIN_FILENO, STDOUT_FILENO);
+}
+
+/* The commands: the one place main tells them apart. */
+static const struct command {
+	const char *name;
+	int (*run)(const struct config *, const struct tool *,
+	    const struct cli_opts *);
+} commands[] = {
+	{ "lookup", cmd_lookup },
+	{ "doctor", cmd_doctor },
+	{ "verify-message", cmd_verify_message },
+	{ "verify", cmd_verify },
+	{ "check", cmd_check },
+	{ "record", cmd_record },
+	{ "import", cmd_import },
+	{ "native", cmd_native },
+};
+
 /* Thunderbird starts hosts as "path manifest.json extension-id". */
 static int
 started_by_client(int argc, char **argv)
@@ -301,6 +407,7 @@ main(int argc, char **argv)
 	bool no_color = false, dry_run = false;
 	char err[1200];
 	int ch, ret = EXIT_USAGE;
+	size_t i;
 
 	log_init("dane-smime");
 	config_defaults(&cfg);
@@ -449,30 +556,14 @@ main(int argc, char **argv)
 	o.color = !no_color && !o.json && isatty(STDOUT_FILENO) &&
 	    getenv("NO_COLOR") == NULL;
 
-	if (strcmp(verb, "lookup") == 0) {
-		if (optind >= argc) {
-			log_error("lookup: give at least one address");
-			goto out;
-		}
-		ret = cli_lookup(&cfg, argv + optind, (size_t)(argc - optind),
-		    &o);
-	} else if (strcmp(verb, "doctor") == 0) {
-		ret = cli_doctor(&cfg, &o);
-	} else if (strcmp(verb, "verify-message") == 0) {
-		if (argc - optind != 1) {
-			log_error("verify-message: give FILE.eml (or - for "
-			    "standard input)");
-			goto out;
-		}
-		ret = run_verify_message(&cfg, argv[optind], &o);
-	} else if (strcmp(verb, "verify") == 0 || strcmp(verb, "check") == 0 ||
-	    strcmp(verb, "record") == 0 || strcmp(verb, "import") == 0) {
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(verb, commands[i].name) == 0)
+			break;
+	if (i < sizeof(commands) / sizeof(commands[0])) {
 		struct tool t = { verb, argv + optind, (size_t)(argc - optind),
 		    db, dry_run, raddress, (int)rusage, (int)rselector,
 		    (int)rmatching, (long)rttl, certopt, rurl };
-		ret = run_tool(&cfg, &t, &o);
-	} else if (strcmp(verb, "native") == 0) {
-		ret = native_run(&cfg, STDIN_FILENO, STDOUT_FILENO);
+		ret = commands[i].run(&cfg, &t, &o);
 	} else {
 		log_error("unknown command \"%s\"", verb);
 		usage(stderr);

@@ -89,31 +89,6 @@ static const struct req_err E_NOMSG = { "missing-field",
 static const struct req_err E_MSG = { "bad-field",
     "\"message\" must be non-empty base64 (RFC 4648); \"from\" a string" };
 
-static const struct {
-	const char	*name;
-	int		 type;
-} req_types[] = {
-	{ "hello", REQ_HELLO },
-	{ "lookup", REQ_LOOKUP },
-	{ "verify", REQ_VERIFY },
-	{ "record", REQ_RECORD },
-	{ "check", REQ_CHECK },
-	{ "import", REQ_IMPORT },
-	{ "verify-message", REQ_VERIFY_MESSAGE },
-	{ "doctor", REQ_DOCTOR },
-};
-
-const char *
-request_type_name(int type)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(req_types) / sizeof(req_types[0]); i++)
-		if (req_types[i].type == type)
-			return req_types[i].name;
-	return NULL;
-}
-
 /* --- the lexical pre-scan: a complete RFC 8259 validator --- */
 
 static bool
@@ -526,143 +501,274 @@ read_int(const cJSON *root, const char *key, long lo, long hi, long *out)
 	return 0;
 }
 
-/* The fields of verify, record, check, import and "at". */
+/* Each reader below takes one field (or group) of one or more verbs:
+ * NULL when it is absent-and-optional or good, the error on their
+ * fault, or NULL with *oom set on ours. A verb's decoder calls them in
+ * the order that decides which error a request with several bad
+ * fields gets (the order is part of the protocol's behaviour). */
+
+/* "at": every verb. */
 static const struct req_err *
-read_verb_fields(const cJSON *root, struct request *r, int *oom)
+read_at(const cJSON *root, struct request *r)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, "at");
+
+	if (v == NULL)
+		return NULL;
+	if (cJSON_IsNumber(v) && v->valuedouble >= 0 &&
+	    v->valuedouble < 253402300800.0)
+		r->at = (int64_t)v->valuedouble;
+	else if (!cJSON_IsString(v) ||
+	    isotime_parse(v->valuestring, &r->at) != 0)
+		return &E_AT;
+	r->has_at = 1;
+	return NULL;
+}
+
+/* "address" and "certificate" of verify, check and record. */
+static const struct req_err *
+read_address_cert(const cJSON *root, struct request *r, int need_address,
+    int need_cert, int *oom)
 {
 	const struct req_err *e = NULL;
 	const cJSON *v;
-	long u, sel, m, ttl;
 
-	*oom = 0;
-	if ((v = cJSON_GetObjectItemCaseSensitive(root, "at")) != NULL) {
-		if (cJSON_IsNumber(v) && v->valuedouble >= 0 &&
-		    v->valuedouble < 253402300800.0)
-			r->at = (int64_t)v->valuedouble;
-		else if (!cJSON_IsString(v) ||
-		    isotime_parse(v->valuestring, &r->at) != 0)
-			return &E_AT;
-		r->has_at = 1;
-	}
-	if (r->type == REQ_VERIFY || r->type == REQ_CHECK ||
-	    r->type == REQ_RECORD) {
-		v = cJSON_GetObjectItemCaseSensitive(root, "address");
-		if (v == NULL && r->type != REQ_RECORD)
-			return &E_NOADDRESS;
-		if (v != NULL) {
-			if (!cJSON_IsString(v))
-				return &E_ADDRESS;
-			if ((r->address = strdup(v->valuestring)) == NULL)
-				goto oom;
-		}
-		v = cJSON_GetObjectItemCaseSensitive(root, "certificate");
-		if (v == NULL && r->type != REQ_CHECK)
-			return &E_NOCERT;
-		if (v != NULL && read_b64(v, &E_CERT, &r->cert, &r->cert_len,
-		    &e) < 0)
-			goto oom;
-		if (e != NULL)
-			return e;
-	}
-	/* import of one certificate the client holds (e.g. a verified
-	 * message signer): "certificate" and optional "chain". */
-	if (r->type == REQ_IMPORT &&
-	    (v = cJSON_GetObjectItemCaseSensitive(root, "certificate")) !=
-	    NULL) {
-		if (read_b64(v, &E_CERT, &r->cert, &r->cert_len, &e) < 0)
-			goto oom;
-		if (e != NULL)
-			return e;
-	}
-	if ((r->type == REQ_VERIFY || (r->type == REQ_IMPORT &&
-	    r->cert != NULL)) &&
-	    (v = cJSON_GetObjectItemCaseSensitive(root, "chain")) != NULL) {
-		const cJSON *c;
-		size_t n = 0;
-
-		if (!cJSON_IsArray(v))
-			return &E_CHAIN;
-		cJSON_ArrayForEach(c, v)
-			n++;
-		if (n > DS_MAX_CHAIN)
-			return &E_CHAIN;
-		if (n > 0 && ((r->chain = calloc(n, sizeof(*r->chain))) ==
-		    NULL || (r->chain_len = calloc(n, sizeof(size_t))) == NULL))
-			goto oom;
-		cJSON_ArrayForEach(c, v) {
-			if (read_b64(c, &E_CHAIN, &r->chain[r->nchain],
-			    &r->chain_len[r->nchain], &e) < 0)
-				goto oom;
-			if (e != NULL)
-				return e;
-			r->nchain++;
-		}
-	}
-	if (r->type == REQ_RECORD) {
-		if (read_int(root, "usage", 0, 3, &u) ||
-		    read_int(root, "selector", 0, 1, &sel) ||
-		    read_int(root, "matching", 0, 2, &m) ||
-		    read_int(root, "ttl", 0, 2147483647L, &ttl))
-			return &E_RECOPT;
-		r->usage = (int)u;
-		r->selector = (int)sel;
-		r->matching = (int)m;
-		r->ttl = ttl;
-		v = cJSON_GetObjectItemCaseSensitive(root, "url");
-		if (v != NULL) {
-			if (!cJSON_IsString(v))
-				return &E_RECOPT;
-			if ((r->url = strdup(v->valuestring)) == NULL)
-				goto oom;
-		}
-	}
-	if (r->type == REQ_VERIFY_MESSAGE) {
-		int rc;
-
-		v = cJSON_GetObjectItemCaseSensitive(root, "message");
-		if (v == NULL)
-			return &E_NOMSG;
+	v = cJSON_GetObjectItemCaseSensitive(root, "address");
+	if (v == NULL && need_address)
+		return &E_NOADDRESS;
+	if (v != NULL) {
 		if (!cJSON_IsString(v))
-			return &E_MSG;
-		rc = b64_decode(v->valuestring, strlen(v->valuestring),
-		    &r->message, &r->message_len);
-		if (rc < 0)
+			return &E_ADDRESS;
+		if ((r->address = strdup(v->valuestring)) == NULL)
 			goto oom;
-		if (rc > 0 || r->message_len == 0)
-			return &E_MSG;
-		v = cJSON_GetObjectItemCaseSensitive(root, "from");
-		if (v != NULL) {
-			if (!cJSON_IsString(v))
-				return &E_MSG;
-			if ((r->from = strdup(v->valuestring)) == NULL)
-				goto oom;
-		}
 	}
-	/* Issue 18: the add-on's switch for the TXT + HTTPS path. Only
-	 * false has an effect (engine.c ands it with the configuration). */
-	if ((r->type == REQ_LOOKUP || r->type == REQ_IMPORT) &&
-	    (v = cJSON_GetObjectItemCaseSensitive(root, "https")) != NULL) {
-		if (!cJSON_IsBool(v))
-			return &E_HTTPS;
-		r->https_off = cJSON_IsFalse(v);
-	}
-	if (r->type == REQ_IMPORT) {
-		v = cJSON_GetObjectItemCaseSensitive(root, "db");
-		if (v == NULL)
-			return &E_NODB;
-		if (!cJSON_IsString(v) || strlen(v->valuestring) > 1023 ||
-		    v->valuestring[0] == '\0')
-			return &E_DB;
-		if ((r->db = strdup(v->valuestring)) == NULL)
+	v = cJSON_GetObjectItemCaseSensitive(root, "certificate");
+	if (v == NULL && need_cert)
+		return &E_NOCERT;
+	if (v != NULL && read_b64(v, &E_CERT, &r->cert, &r->cert_len,
+	    &e) < 0)
+		goto oom;
+	return e;
+oom:
+	*oom = 1;
+	return NULL;
+}
+
+/* "chain": the certificates after the supplied one (verify, import). */
+static const struct req_err *
+read_chain(const cJSON *root, struct request *r, int *oom)
+{
+	const struct req_err *e = NULL;
+	const cJSON *v, *c;
+	size_t n = 0;
+
+	if ((v = cJSON_GetObjectItemCaseSensitive(root, "chain")) == NULL)
+		return NULL;
+	if (!cJSON_IsArray(v))
+		return &E_CHAIN;
+	cJSON_ArrayForEach(c, v)
+		n++;
+	if (n > DS_MAX_CHAIN)
+		return &E_CHAIN;
+	if (n > 0 && ((r->chain = calloc(n, sizeof(*r->chain))) ==
+	    NULL || (r->chain_len = calloc(n, sizeof(size_t))) == NULL))
+		goto oom;
+	cJSON_ArrayForEach(c, v) {
+		if (read_b64(c, &E_CHAIN, &r->chain[r->nchain],
+		    &r->chain_len[r->nchain], &e) < 0)
 			goto oom;
-		v = cJSON_GetObjectItemCaseSensitive(root, "dry_run");
-		if (v != NULL && !cJSON_IsBool(v))
-			return &E_DB;
-		r->dry_run = cJSON_IsTrue(v);
+		if (e != NULL)
+			return e;
+		r->nchain++;
 	}
 	return NULL;
 oom:
 	*oom = 1;
+	return NULL;
+}
+
+/* Issue 18: the add-on's switch for the TXT + HTTPS path (lookup,
+ * import). Only false has an effect (engine.c ands it with the
+ * configuration). */
+static const struct req_err *
+read_https(const cJSON *root, struct request *r)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, "https");
+
+	if (v == NULL)
+		return NULL;
+	if (!cJSON_IsBool(v))
+		return &E_HTTPS;
+	r->https_off = cJSON_IsFalse(v);
+	return NULL;
+}
+
+static const struct req_err *
+decode_plain(const cJSON *root, struct request *r, int *oom)
+{
+	(void)oom;
+	return read_at(root, r);
+}
+
+static const struct req_err *
+decode_lookup(const cJSON *root, struct request *r, int *oom)
+{
+	const struct req_err *e;
+
+	if ((e = read_addresses(root, r, oom)) != NULL || *oom ||
+	    (e = read_at(root, r)) != NULL)
+		return e;
+	return read_https(root, r);
+}
+
+static const struct req_err *
+decode_verify(const cJSON *root, struct request *r, int *oom)
+{
+	const struct req_err *e;
+
+	if ((e = read_at(root, r)) != NULL ||
+	    (e = read_address_cert(root, r, 1, 1, oom)) != NULL || *oom)
+		return e;
+	return read_chain(root, r, oom);
+}
+
+static const struct req_err *
+decode_check(const cJSON *root, struct request *r, int *oom)
+{
+	const struct req_err *e;
+
+	if ((e = read_at(root, r)) != NULL)
+		return e;
+	return read_address_cert(root, r, 1, 0, oom);
+}
+
+static const struct req_err *
+decode_record(const cJSON *root, struct request *r, int *oom)
+{
+	const struct req_err *e;
+	const cJSON *v;
+	long u, sel, m, ttl;
+
+	if ((e = read_at(root, r)) != NULL ||
+	    (e = read_address_cert(root, r, 0, 1, oom)) != NULL || *oom)
+		return e;
+	if (read_int(root, "usage", 0, 3, &u) ||
+	    read_int(root, "selector", 0, 1, &sel) ||
+	    read_int(root, "matching", 0, 2, &m) ||
+	    read_int(root, "ttl", 0, 2147483647L, &ttl))
+		return &E_RECOPT;
+	r->usage = (int)u;
+	r->selector = (int)sel;
+	r->matching = (int)m;
+	r->ttl = ttl;
+	v = cJSON_GetObjectItemCaseSensitive(root, "url");
+	if (v != NULL) {
+		if (!cJSON_IsString(v))
+			return &E_RECOPT;
+		if ((r->url = strdup(v->valuestring)) == NULL)
+			*oom = 1;
+	}
+	return NULL;
+}
+
+/* import: the addresses, or one certificate the client holds (e.g. a
+ * verified message signer) with its optional "chain"; the database. */
+static const struct req_err *
+decode_import(const cJSON *root, struct request *r, int *oom)
+{
+	const struct req_err *e = NULL;
+	const cJSON *v;
+
+	if ((e = read_addresses(root, r, oom)) != NULL || *oom ||
+	    (e = read_at(root, r)) != NULL)
+		return e;
+	if ((v = cJSON_GetObjectItemCaseSensitive(root, "certificate")) !=
+	    NULL) {
+		if (read_b64(v, &E_CERT, &r->cert, &r->cert_len, &e) < 0)
+			goto oom;
+		if (e != NULL ||
+		    (e = read_chain(root, r, oom)) != NULL || *oom)
+			return e;
+	}
+	if ((e = read_https(root, r)) != NULL)
+		return e;
+	v = cJSON_GetObjectItemCaseSensitive(root, "db");
+	if (v == NULL)
+		return &E_NODB;
+	if (!cJSON_IsString(v) || strlen(v->valuestring) > 1023 ||
+	    v->valuestring[0] == '\0')
+		return &E_DB;
+	if ((r->db = strdup(v->valuestring)) == NULL)
+		goto oom;
+	v = cJSON_GetObjectItemCaseSensitive(root, "dry_run");
+	if (v != NULL && !cJSON_IsBool(v))
+		return &E_DB;
+	r->dry_run = cJSON_IsTrue(v);
+	return NULL;
+oom:
+	*oom = 1;
+	return NULL;
+}
+
+static const struct req_err *
+decode_verify_message(const cJSON *root, struct request *r, int *oom)
+{
+	const struct req_err *e;
+	const cJSON *v;
+	int rc;
+
+	if ((e = read_at(root, r)) != NULL)
+		return e;
+	v = cJSON_GetObjectItemCaseSensitive(root, "message");
+	if (v == NULL)
+		return &E_NOMSG;
+	if (!cJSON_IsString(v))
+		return &E_MSG;
+	rc = b64_decode(v->valuestring, strlen(v->valuestring),
+	    &r->message, &r->message_len);
+	if (rc < 0)
+		goto oom;
+	if (rc > 0 || r->message_len == 0)
+		return &E_MSG;
+	v = cJSON_GetObjectItemCaseSensitive(root, "from");
+	if (v != NULL) {
+		if (!cJSON_IsString(v))
+			return &E_MSG;
+		if ((r->from = strdup(v->valuestring)) == NULL)
+			goto oom;
+	}
+	return NULL;
+oom:
+	*oom = 1;
+	return NULL;
+}
+
+/* The verbs of the wire format: name, type and fields. What the engine
+ * does with each is its own table (engine.c verbs[]). */
+static const struct {
+	const char	*name;
+	int		 type;
+	const struct req_err *(*decode)(const cJSON *, struct request *,
+	    int *);
+} req_types[] = {
+	{ "hello", REQ_HELLO, decode_plain },
+	{ "lookup", REQ_LOOKUP, decode_lookup },
+	{ "verify", REQ_VERIFY, decode_verify },
+	{ "record", REQ_RECORD, decode_record },
+	{ "check", REQ_CHECK, decode_check },
+	{ "import", REQ_IMPORT, decode_import },
+	{ "verify-message", REQ_VERIFY_MESSAGE, decode_verify_message },
+	{ "doctor", REQ_DOCTOR, decode_plain },
+};
+
+const char *
+request_type_name(int type)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(req_types) / sizeof(req_types[0]); i++)
+		if (req_types[i].type == type)
+			return req_types[i].name;
 	return NULL;
 }
 
@@ -756,19 +862,14 @@ request_decode(const char *buf, size_t len, struct request *out,
 	}
 	for (i = 0; i < sizeof(req_types) / sizeof(req_types[0]); i++)
 		if (strcmp(type->valuestring, req_types[i].name) == 0)
-			out->type = req_types[i].type;
-	if (out->type == 0) {
+			break;
+	if (i == sizeof(req_types) / sizeof(req_types[0])) {
 		e = &E_UNKNOWN;
 		goto out;
 	}
-	if (out->type == REQ_LOOKUP || out->type == REQ_IMPORT) {
-		e = read_addresses(root, out, &oom);
-		if (oom)
-			goto out;
-		if (e != NULL)
-			goto out;
-	}
-	e = read_verb_fields(root, out, &oom);
+	out->type = req_types[i].type;
+	oom = 0;
+	e = req_types[i].decode(root, out, &oom);
 	if (oom)
 		goto out;
 	if (e != NULL)

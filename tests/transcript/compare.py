@@ -18,7 +18,7 @@ normalising only what differs between two runs of the same binary:
   - the order of frames/lines (answers to concurrent requests, and the
     addresses of one request, come in the order the resolver answers),
   - the order of an RRset (RFC 2181 5: a set; resolvers rotate it): a
-    JSON frame's "records" arrays are sorted and the indices into them
+    JSON frame's "records" and "certificates" arrays are sorted and the indices into them
     ("record", "certificate") masked; the frame's length after the
     substitutions is compared too, so a change of spacing or escaping
     still shows.
@@ -86,7 +86,7 @@ def norm(text):
 def canon(v, key=None):
     if isinstance(v, list):
         items = [canon(x) for x in v]
-        if key == "records":
+        if key in ("records", "certificates"):
             items.sort(key=lambda x: json.dumps(x, ensure_ascii=False))
         return items
     if isinstance(v, dict):
