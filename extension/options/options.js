@@ -14,9 +14,6 @@ async function render() {
   $("tokenState").textContent = t("tokenState_" + ts, [s.token.error || ""]);
   $("tokenState").className = ["installed", "added"].includes(ts) ?
     "host-ready" : ts === "checking" ? "" : "banner warn";
-  const slot = (s.token.slots || []).find((x) => x.token);
-  $("tokenName").hidden = !slot;
-  $("tokenName").textContent = slot ? slot.token : "";
   $("tokenRetry").hidden = ["installed", "added", "checking"].includes(ts);
   $("vouched").textContent = t("optVouched", [String(s.vouched)]);
   // Keeping a copy: the Experiment (or the helper) is asked only when on.

@@ -102,7 +102,8 @@ function recordText(r) {
   return parts.join(" ");
 }
 
-function certBox(c, i, trusted) {
+// live: served by the token (nothing written into Thunderbird's store).
+function certBox(c, i, trusted, live) {
   const range = c.notBefore && c.notAfter ? t("d_validRange",
     [date(c.notBefore), date(c.notAfter)]) : "";
   const v = validity(c.notBefore, c.notAfter);
@@ -117,7 +118,7 @@ function certBox(c, i, trusted) {
     if (c.match)
       rows.push([t("d_matchedBy"), `SMIMEA ${c.match.usage} ${c.match.selector} ${c.match.matching}`]);
     if (c.trust !== undefined)
-      rows.push([t("d_trust"), trustText(c.trust)]);
+      rows.push([t(live ? "d_trustLive" : "d_trust"), trustText(c.trust)]);
   }
   if (c.version)
     rows.push([t("d_version"), t("d_version_n", [c.version])]);
@@ -168,7 +169,8 @@ function recipientDetails(e) {
   // as untrusted, like one from an unsigned zone.
   const trusted = e.dnssec === "secure" && e.state !== "unverified";
   return details("details", facts(rows),
-    (e.certificates || []).map((c, i) => certBox(c, i, trusted)),
+    (e.certificates || []).map((c, i) => certBox(c, i, trusted,
+      e.path === "token")),
     el("p", { class: "small" }, t("d_rfc")));
 }
 

@@ -92,6 +92,12 @@ def shoot(tb, display, cfg, out, results, files=None, with_host=True):
     """One Thunderbird run: photographs every window the hook shows."""
     run = Run(tb, cfg, with_host=with_host, files=files,
               prefs={"extensions.blocklist.enabled": True})
+    # The live token (issue 17), the add-on's default path: its module
+    # beside the built host, installed by the add-on at start.
+    module = os.path.join(os.path.dirname(os.path.abspath(host_binary())),
+                          "dane-smime-pkcs11.so")
+    if with_host and os.path.exists(module):
+        run.pkcs11_manifest(module)
     try:
         run.start(display=display)
         deadline = time.monotonic() + 300
