@@ -30,6 +30,8 @@ static const char *const slot_names[NSLOTS] = {
 	"wrong-name-sha256-full", "wrong-name-sha224", "wrong-name-plain",
 };
 
+_Static_assert(NSLOTS == CHECK_MAX_ITEMS, "check.h: CHECK_MAX_ITEMS");
+
 struct item {
 	const char *result;	/* "pass", "fail", "warn", "info"; NULL: none */
 	char message[DS_MAX_SMIME_URL + 512];	/* room for a URL */
@@ -45,7 +47,7 @@ struct check {
 	size_t nq;
 	struct item items[NSLOTS];
 	const char *status, *dnssec;
-	char fixes[6][DS_MAX_SMIME_URL + 600];
+	char fixes[CHECK_MAX_FIXES][DS_MAX_SMIME_URL + 600];
 	size_t nfixes;
 	/* The TXT path. The SMIMEA answer is kept (a deep copy) until the
 	 * fetched certificate can be judged against it; the parts are put
@@ -787,55 +789,31 @@ check_answer(struct check *c, int kind, const struct dns_result *res)
 	return 0;
 }
 
-cJSON *
-check_report(const struct check *c)
+void
+check_outcome(const struct check *c, struct check_report *r)
 {
-	cJSON *o = cJSON_CreateObject(), *arr, *fixes;
-	bool ok = true;
 	size_t i;
 
-	if (o == NULL ||
-	    cJSON_AddStringToObject(o, "type", "check") == NULL ||
-	    cJSON_AddStringToObject(o, "address", c->address) == NULL ||
-	    cJSON_AddStringToObject(o, "query", c->a.owner) == NULL ||
-	    (c->txt_owner[0] != '\0' ? cJSON_AddStringToObject(o,
-	    "txt_query", c->txt_owner) : cJSON_AddNullToObject(o,
-	    "txt_query")) == NULL ||
-	    (c->url[0] != '\0' ? cJSON_AddStringToObject(o, "url", c->url) :
-	    cJSON_AddNullToObject(o, "url")) == NULL ||
-	    cJSON_AddStringToObject(o, "dnssec", c->dnssec) == NULL ||
-	    cJSON_AddStringToObject(o, "status", c->status) == NULL ||
-	    (arr = cJSON_AddArrayToObject(o, "checks")) == NULL)
-		goto fail;
+	memset(r, 0, sizeof(*r));
+	r->address = c->address;
+	r->query = c->a.owner;
+	r->txt_query = c->txt_owner[0] != '\0' ? c->txt_owner : NULL;
+	r->url = c->url[0] != '\0' ? c->url : NULL;
+	r->dnssec = c->dnssec;
+	r->status = c->status;
+	r->ok = true;
 	for (i = 0; i < NSLOTS; i++) {
-		cJSON *it;
+		struct check_item *it;
 
 		if (c->items[i].result == NULL)
 			continue;
 		if (strcmp(c->items[i].result, "fail") == 0)
-			ok = false;
-		if ((it = cJSON_CreateObject()) == NULL)
-			goto fail;
-		cJSON_AddItemToArray(arr, it);
-		if (cJSON_AddStringToObject(it, "name", slot_names[i]) ==
-		    NULL || cJSON_AddStringToObject(it, "result",
-		    c->items[i].result) == NULL ||
-		    cJSON_AddStringToObject(it, "message",
-		    c->items[i].message) == NULL)
-			goto fail;
+			r->ok = false;
+		it = &r->items[r->nitems++];
+		it->name = slot_names[i];
+		it->result = c->items[i].result;
+		it->message = c->items[i].message;
 	}
-	if (cJSON_AddBoolToObject(o, "ok", ok) == NULL ||
-	    (fixes = cJSON_AddArrayToObject(o, "fixes")) == NULL)
-		goto fail;
-	for (i = 0; i < c->nfixes; i++) {
-		cJSON *s = cJSON_CreateString(c->fixes[i]);
-
-		if (s == NULL)
-			goto fail;
-		cJSON_AddItemToArray(fixes, s);
-	}
-	return o;
-fail:
-	cJSON_Delete(o);
-	return NULL;
+	for (i = 0; i < c->nfixes; i++)
+		r->fixes[r->nfixes++] = c->fixes[i];
 }

@@ -1,7 +1,7 @@
 /* check.h - the publisher's self-test behind `dane-smime check`.
  *
  * Sans-I/O: the engine asks the questions check_query() lists and hands
- * every answer to check_answer(); check_report() then says, item by item,
+ * every answer to check_answer(); check_outcome() then says, item by item,
  * what is right and what is wrong with the publication of one address,
  * and how to fix it.
  *
@@ -19,11 +19,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <cjson/cJSON.h>
+#include <stdbool.h>
 
 #include "address.h"
 #include "certs.h"
 #include "https.h"
+#include "record.h"
 #include "resolver.h"
 
 /* Query kinds; CHECK_Q_PROBE + i is record.h's probe i. */
@@ -60,7 +61,27 @@ const char *check_fetch_url(const struct check *c, int kind);
  * as the lookup does). */
 int check_fetched(struct check *c, struct https_result *hr);
 
-/* The "check" message (no id yet), once every answer is in; NULL on OOM. */
-cJSON *check_report(const struct check *c);
+/* The outcome, once every answer is in; report_check renders it. Every
+ * pointer is borrowed from c. */
+#define CHECK_MAX_ITEMS	(15 + RECORD_NPROBES)	/* check.c: NSLOTS */
+#define CHECK_MAX_FIXES	6
+struct check_item {
+	const char *name;	/* "record-present", ... */
+	const char *result;	/* "pass", "fail", "warn", "info" */
+	const char *message;
+};
+struct check_report {
+	const char *address;
+	const char *query;	/* the SMIMEA owner name */
+	const char *txt_query;	/* the _smime TXT owner, or NULL */
+	const char *url;	/* the acceptable URL it names, or NULL */
+	const char *dnssec, *status;
+	struct check_item items[CHECK_MAX_ITEMS];
+	size_t nitems;
+	bool ok;		/* no item failed */
+	const char *fixes[CHECK_MAX_FIXES];
+	size_t nfixes;
+};
+void check_outcome(const struct check *c, struct check_report *r);
 
 #endif

@@ -20,7 +20,6 @@
 #include "utf8.h"
 #include "trustrule.h"
 #include "verifymsg.h"
-#include "version.h"
 
 #define DNS_TYPE_SOA_Q 6
 
@@ -446,54 +445,11 @@ engine_reject(struct engine *e, const char *id_json, const char *code,
 }
 
 static cJSON *
-resolvers_json(const struct engine *e)
-{
-	cJSON *arr = cJSON_CreateArray();
-	size_t i;
-
-	for (i = 0; arr != NULL && i < e->cfg->nresolvers; i++) {
-		cJSON *o = cJSON_CreateObject();
-
-		if (o == NULL) {
-			cJSON_Delete(arr);
-			return NULL;
-		}
-		cJSON_AddItemToArray(arr, o);
-		if (cJSON_AddStringToObject(o, "address",
-		    e->cfg->resolvers[i].text) == NULL ||
-		    cJSON_AddBoolToObject(o, "loopback",
-		    e->cfg->resolvers[i].loopback) == NULL ||
-		    cJSON_AddBoolToObject(o, "trusted",
-		    trusted(e)) == NULL) {
-			cJSON_Delete(arr);
-			return NULL;
-		}
-	}
-	return arr;
-}
-
-static cJSON *
 hello_json(const struct engine *e, const cJSON *id)
 {
-	cJSON *o = cJSON_CreateObject(), *r;
+	struct hello_report h = { e->cfg, trusted(e), trust_reason(e) };
 
-	if (o == NULL)
-		return NULL;
-	if (cJSON_AddStringToObject(o, "type", "hello") == NULL ||
-	    cJSON_AddStringToObject(o, "name", "dane-smime") == NULL ||
-	    cJSON_AddStringToObject(o, "version", DANE_SMIME_VERSION) == NULL ||
-	    cJSON_AddNumberToObject(o, "protocol", 1) == NULL ||
-	    (r = resolvers_json(e)) == NULL)
-		goto fail;
-	cJSON_AddItemToObject(o, "resolvers", r);
-	if (cJSON_AddBoolToObject(o, "trusted", trusted(e)) ==
-	    NULL || cJSON_AddStringToObject(o, "trust",
-	    trust_reason(e)) == NULL)
-		goto fail;
-	return report_with_id(o, id);
-fail:
-	cJSON_Delete(o);
-	return NULL;
+	return report_hello(&h, id);
 }
 
 static void
@@ -551,118 +507,72 @@ narrowest_basis(const struct job *j, const struct lr_cert *c)
 }
 
 /* import: every usable certificate goes into the NSS database with
- * trust exactly as narrow as its record (certdb.c decides the flags);
- * everything else is listed as refused, with why. */
-static cJSON *
-import_json(const struct job *j, const struct lookup_result *lr)
+ * trust exactly as narrow as its record (certstore.c decides the flags);
+ * everything else is listed as refused, with why. The effect; the
+ * reply is report_import's. r->items must hold lr->ncerts entries.
+ * Returns 0, or -1 on our failure. */
+static int
+import_apply(const struct job *j, const struct lookup_result *lr,
+    struct import_report *r)
 {
-	cJSON *o = cJSON_CreateObject(), *changes, *refused, *item;
-	const char *failed = NULL;
 	size_t i;
 
-	if (o == NULL ||
-	    cJSON_AddStringToObject(o, "type", "import") == NULL)
-		goto fail;
-	if (report_add_address(o, lr) < 0 ||
-	    cJSON_AddStringToObject(o, "status",
-	    lookup_status_name(lr->status)) == NULL ||
-	    cJSON_AddStringToObject(o, "dnssec",
-	    lookup_dnssec_name(lr->dnssec)) == NULL ||
-	    cJSON_AddStringToObject(o, "db", j->db) == NULL ||
-	    cJSON_AddBoolToObject(o, "dry_run", j->dry_run) == NULL ||
-	    (changes = cJSON_AddArrayToObject(o, "changes")) == NULL ||
-	    (refused = cJSON_AddArrayToObject(o, "refused")) == NULL)
-		goto fail;
-	if (lr->reason != NULL &&
-	    cJSON_AddStringToObject(o, "reason", lr->reason) == NULL)
-		goto fail;
 	for (i = 0; i < lr->ncerts; i++) {
 		const struct lr_cert *c = &lr->certs[i];
-		struct certstore_change ch;
+		struct import_item *it = &r->items[r->nitems++];
 		const char *why = NULL;
 		int rc;
 
-		if ((item = cJSON_CreateObject()) == NULL)
-			goto fail;
+		it->sha256 = c->sum.sha256;
 		/* The e-mail trust rule (trustrule.h) has decided. */
 		if (!c->v.usable || c->trust == NULL) {
-			cJSON_AddItemToArray(refused, item);
-			if (cJSON_AddStringToObject(item, "sha256",
-			    c->sum.sha256) == NULL ||
-			    cJSON_AddStringToObject(item, "code",
-			    c->v.nproblems > 0 ? c->v.problems[0].code :
-			    "not-usable") == NULL ||
-			    cJSON_AddStringToObject(item, "reason",
-			    c->v.nproblems > 0 ? c->v.problems[0].message :
-			    "not usable") == NULL)
-				goto fail;
+			it->code = c->v.nproblems > 0 ? c->v.problems[0].code :
+			    "not-usable";
+			it->reason = c->v.nproblems > 0 ?
+			    c->v.problems[0].message : "not usable";
 			continue;
 		}
-		memset(&ch, 0, sizeof(ch));
 		rc = certstore_import(j->db, &c->sum, strcmp(c->trust,
 		    TRUST_NONE_STR) == 0 ? BASIS_PKIX : narrowest_basis(j, c),
-		    j->dry_run, &ch, &why);
-		if (rc < 0) {
-			cJSON_Delete(item);
-			certstore_change_free(&ch);
-			goto fail;
-		}
+		    j->dry_run, &it->change, &why);
+		if (rc < 0)
+			return -1;
 		if (rc > 0) {
 			/* A usable certificate did not get in: the database
 			 * refused it (unusable path, other trust present). */
-			failed = why != NULL ? why : "refused";
-			cJSON_AddItemToArray(refused, item);
-			if (cJSON_AddStringToObject(item, "sha256",
-			    c->sum.sha256) == NULL ||
-			    cJSON_AddStringToObject(item, "code",
-			    "store-refused") == NULL ||
-			    cJSON_AddStringToObject(item, "reason", why != NULL ?
-			    why : "refused") == NULL) {
-				certstore_change_free(&ch);
-				goto fail;
-			}
-			certstore_change_free(&ch);
+			r->failed = why != NULL ? why : "refused";
+			it->code = "store-refused";
+			it->reason = r->failed;
 			continue;
 		}
-		cJSON_AddItemToArray(changes, item);
-		if (cJSON_AddStringToObject(item, "sha256", c->sum.sha256) ==
-		    NULL || cJSON_AddStringToObject(item, "nickname",
-		    ch.nickname != NULL ? ch.nickname : "") == NULL ||
-		    cJSON_AddStringToObject(item, "trust", ch.trust) == NULL ||
-		    cJSON_AddStringToObject(item, "action", j->dry_run ?
-		    "would-add" : ch.added ? "added" : ch.trust_changed ?
-		    "trusted" : "unchanged") == NULL ||
-		    (ch.old_trust[0] != '\0' && cJSON_AddStringToObject(item,
-		    "old_trust", ch.old_trust) == NULL)) {
-			certstore_change_free(&ch);
-			goto fail;
-		}
-		certstore_change_free(&ch);
+		it->taken = true;
+		it->action = j->dry_run ? "would-add" : it->change.added ?
+		    "added" : it->change.trust_changed ? "trusted" :
+		    "unchanged";
 	}
-	if (cJSON_AddBoolToObject(o, "ok", failed == NULL) == NULL)
-		goto fail;
-	if (failed != NULL) {
-		cJSON *err = cJSON_AddObjectToObject(o, "error");
+	return 0;
+}
 
-		if (err == NULL ||
-		    cJSON_AddStringToObject(err, "code", "import-failed") ==
-		    NULL || cJSON_AddStringToObject(err, "message", failed) ==
-		    NULL)
-			goto fail;
-	} else if (lr->status == LS_ERROR && lr->err_code != NULL) {
-		/* Nothing could be looked up: why, as in `result`. */
-		cJSON *err = cJSON_AddObjectToObject(o, "error");
+static cJSON *
+import_json(const struct job *j, const struct lookup_result *lr)
+{
+	struct import_report r;
+	cJSON *msg = NULL;
+	size_t i;
 
-		if (err == NULL ||
-		    cJSON_AddStringToObject(err, "code", lr->err_code) == NULL ||
-		    cJSON_AddStringToObject(err, "message", lr->err_message) ==
-		    NULL)
-			goto fail;
-	}
-	return report_with_id(o, j->id);
-fail:
-	cJSON_Delete(o);
-	return NULL;
+	memset(&r, 0, sizeof(r));
+	r.lr = lr;
+	r.db = j->db;
+	r.dry_run = j->dry_run;
+	if (lr->ncerts > 0 &&
+	    (r.items = calloc(lr->ncerts, sizeof(*r.items))) == NULL)
+		return NULL;
+	if (import_apply(j, lr, &r) == 0)
+		msg = report_import(&r, j->id);
+	for (i = 0; i < r.nitems; i++)
+		certstore_change_free(&r.items[i].change);
+	free(r.items);
+	return msg;
 }
 
 static void lookup_done(void *, const struct dns_result *);
@@ -1175,8 +1085,12 @@ check_finish(struct engine *e, struct pending *p)
 
 	job_finish_one(e, j);
 	pending_free(e, p);
-	if (j->reported == j->naddresses)
-		emit(e, report_with_id(check_report(j->check), j->id));
+	if (j->reported == j->naddresses) {
+		struct check_report r;
+
+		check_outcome(j->check, &r);
+		emit(e, report_check(&r, j->id));
+	}
 }
 
 /* check: the _smime TXT record's URL fetched (issue 18). */
@@ -1222,61 +1136,29 @@ probe_done(void *arg, const struct dns_result *res)
 {
 	struct job *j = arg;
 	struct engine *e = j->engine;
-	cJSON *o = cJSON_CreateObject(), *probe, *r;
-	bool ad = false, answered = res->kind == DNSR_ANSWER;
-	const char *verdict;
+	struct doctor_report d;
 
-	if (answered)
-		ad = res->msg.ad;
-	if (!trusted(e))
-		verdict = "untrusted: answers will never be reported secure";
-	else if (!answered)
-		verdict = "the resolver did not answer the probe";
-	else if (!ad)
-		verdict = "the resolver does not validate DNSSEC (no AD bit "
+	memset(&d, 0, sizeof(d));
+	d.cfg = e->cfg;
+	d.trusted = trusted(e);
+	d.trust = trust_reason(e);
+	d.answered = res->kind == DNSR_ANSWER;
+	if (d.answered) {
+		d.ad = res->msg.ad;
+		d.rcode = res->msg.rcode;
+	} else
+		d.error = res->err_message;
+	if (!d.trusted)
+		d.verdict = "untrusted: answers will never be reported secure";
+	else if (!d.answered)
+		d.verdict = "the resolver did not answer the probe";
+	else if (!d.ad)
+		d.verdict = "the resolver does not validate DNSSEC (no AD bit "
 		    "for a signed name): enable validation or use another "
 		    "resolver";
 	else
-		verdict = "ok: a trusted validating resolver";
-	if (o == NULL ||
-	    cJSON_AddStringToObject(o, "type", "doctor") == NULL ||
-	    cJSON_AddStringToObject(o, "version", DANE_SMIME_VERSION) == NULL)
-		goto fail;
-	if (e->cfg->path[0] != '\0') {
-		if (cJSON_AddStringToObject(o, "config", e->cfg->path) == NULL)
-			goto fail;
-	} else if (cJSON_AddNullToObject(o, "config") == NULL)
-		goto fail;
-	if (cJSON_AddBoolToObject(o, "resolvers_from_resolv_conf",
-	    e->cfg->resolvers_from_resolv_conf) == NULL ||
-	    (r = resolvers_json(e)) == NULL)
-		goto fail;
-	cJSON_AddItemToObject(o, "resolvers", r);
-	if (cJSON_AddBoolToObject(o, "trusted", trusted(e)) ==
-	    NULL || cJSON_AddStringToObject(o, "trust",
-	    trust_reason(e)) == NULL ||
-	    (probe = cJSON_AddObjectToObject(o, "probe")) == NULL ||
-	    cJSON_AddStringToObject(probe, "name", e->cfg->probe_name) == NULL ||
-	    cJSON_AddBoolToObject(probe, "answered", answered) == NULL ||
-	    cJSON_AddBoolToObject(probe, "ad", ad) == NULL)
-		goto fail;
-	if (answered && cJSON_AddNumberToObject(probe, "rcode",
-	    res->msg.rcode) == NULL)
-		goto fail;
-	if (!answered && cJSON_AddStringToObject(probe, "error",
-	    res->err_message) == NULL)
-		goto fail;
-	if (cJSON_AddBoolToObject(o, "ok", trusted(e) &&
-	    answered && ad) == NULL ||
-	    cJSON_AddStringToObject(o, "verdict", verdict) == NULL)
-		goto fail;
-	emit(e, report_with_id(o, j->id));
-	o = NULL;
-fail:
-	if (o != NULL) {
-		cJSON_Delete(o);
-		e->failed = true;
-	}
+		d.verdict = "ok: a trusted validating resolver";
+	emit(e, report_doctor(&d, j->id));
 	job_finish_one(e, j);
 }
 
@@ -1699,14 +1581,14 @@ unanswered_message(struct engine *e, struct job *j, struct pending *p,
 }
 
 static int
-report_lookup(struct engine *e, const struct job *j,
+reply_lookup(struct engine *e, const struct job *j,
     const struct lookup_result *lr)
 {
 	return emit_result(e, j, lr);
 }
 
 static int
-report_import(struct engine *e, const struct job *j,
+reply_import(struct engine *e, const struct job *j,
     const struct lookup_result *lr)
 {
 	return emit(e, import_json(j, lr));
@@ -1717,17 +1599,17 @@ static const struct verb verbs[] = {
 	[REQ_HELLO] = { REQ_HELLO, false, false, false, false,
 	    serve_hello, NULL, NULL, NULL, NULL },
 	[REQ_LOOKUP] = { REQ_LOOKUP, true, true, true, true,
-	    setup_lookup, start_address, lookup_done, report_lookup,
+	    setup_lookup, start_address, lookup_done, reply_lookup,
 	    unanswered_address },
 	[REQ_VERIFY] = { REQ_VERIFY, true, true, false, false,
-	    setup_verify, start_address, lookup_done, report_lookup,
+	    setup_verify, start_address, lookup_done, reply_lookup,
 	    unanswered_address },
 	[REQ_RECORD] = { REQ_RECORD, false, false, false, false,
 	    serve_record, NULL, NULL, NULL, NULL },
 	[REQ_CHECK] = { REQ_CHECK, true, false, false, false,
 	    setup_check, start_check, NULL, NULL, NULL },
 	[REQ_IMPORT] = { REQ_IMPORT, true, true, false, true,
-	    setup_import, start_address, lookup_done, report_import,
+	    setup_import, start_address, lookup_done, reply_import,
 	    unanswered_address },
 	[REQ_VERIFY_MESSAGE] = { REQ_VERIFY_MESSAGE, true, false, false,
 	    false, setup_verify_message, start_address, message_done,

@@ -7,6 +7,7 @@
 #include "encode.h"
 #include "report.h"
 #include "utf8.h"
+#include "version.h"
 
 cJSON *
 report_with_id(cJSON *obj, const cJSON *id)
@@ -544,6 +545,181 @@ report_result_write(struct jsonw *w, const struct lookup_result *lr,
 	o.w = w;
 	describe_result(&o, lr, NULL, id_json);
 	return out_written(&o);
+}
+
+/* The configured resolvers, as hello and doctor list them. */
+static void
+describe_resolvers(struct out *o, const struct config *cfg, bool trusted)
+{
+	size_t i;
+
+	o_begin(o, "resolvers", O_ARRAY);
+	for (i = 0; i < cfg->nresolvers; i++) {
+		o_begin(o, NULL, O_OBJECT);
+		o_str(o, "address", cfg->resolvers[i].text);
+		o_bool(o, "loopback", cfg->resolvers[i].loopback);
+		o_bool(o, "trusted", trusted);
+		o_end(o, O_OBJECT);
+	}
+	o_end(o, O_ARRAY);
+}
+
+cJSON *
+report_hello(const struct hello_report *h, const cJSON *id)
+{
+	struct out o;
+
+	memset(&o, 0, sizeof(o));
+	o_begin(&o, NULL, O_OBJECT);
+	o_str(&o, "type", "hello");
+	o_str(&o, "name", "dane-smime");
+	o_str(&o, "version", DANE_SMIME_VERSION);
+	o_int(&o, "protocol", 1);
+	describe_resolvers(&o, h->cfg, h->trusted);
+	o_bool(&o, "trusted", h->trusted);
+	o_str(&o, "trust", h->trust);
+	o_id(&o, id, NULL);
+	o_end(&o, O_OBJECT);
+	return out_tree(&o);
+}
+
+cJSON *
+report_doctor(const struct doctor_report *d, const cJSON *id)
+{
+	struct out o;
+
+	memset(&o, 0, sizeof(o));
+	o_begin(&o, NULL, O_OBJECT);
+	o_str(&o, "type", "doctor");
+	o_str(&o, "version", DANE_SMIME_VERSION);
+	if (d->cfg->path[0] != '\0')
+		o_str(&o, "config", d->cfg->path);
+	else
+		o_null(&o, "config");
+	o_bool(&o, "resolvers_from_resolv_conf",
+	    d->cfg->resolvers_from_resolv_conf);
+	describe_resolvers(&o, d->cfg, d->trusted);
+	o_bool(&o, "trusted", d->trusted);
+	o_str(&o, "trust", d->trust);
+	o_begin(&o, "probe", O_OBJECT);
+	o_str(&o, "name", d->cfg->probe_name);
+	o_bool(&o, "answered", d->answered);
+	o_bool(&o, "ad", d->ad);
+	if (d->answered)
+		o_int(&o, "rcode", d->rcode);
+	else
+		o_str(&o, "error", d->error);
+	o_end(&o, O_OBJECT);
+	o_bool(&o, "ok", d->trusted && d->answered && d->ad);
+	o_str(&o, "verdict", d->verdict);
+	o_id(&o, id, NULL);
+	o_end(&o, O_OBJECT);
+	return out_tree(&o);
+}
+
+cJSON *
+report_import(const struct import_report *r, const cJSON *id)
+{
+	const struct lookup_result *lr = r->lr;
+	struct out o;
+	size_t i;
+
+	memset(&o, 0, sizeof(o));
+	o_begin(&o, NULL, O_OBJECT);
+	o_str(&o, "type", "import");
+	o_text(&o, "address", lr->address, lr->address_len);
+	o_str(&o, "status", lookup_status_name(lr->status));
+	o_str(&o, "dnssec", lookup_dnssec_name(lr->dnssec));
+	o_str(&o, "db", r->db);
+	o_bool(&o, "dry_run", r->dry_run);
+	o_begin(&o, "changes", O_ARRAY);
+	for (i = 0; i < r->nitems; i++) {
+		const struct import_item *it = &r->items[i];
+
+		if (!it->taken)
+			continue;
+		o_begin(&o, NULL, O_OBJECT);
+		o_str(&o, "sha256", it->sha256);
+		o_str(&o, "nickname", it->change.nickname != NULL ?
+		    it->change.nickname : "");
+		o_str(&o, "trust", it->change.trust);
+		o_str(&o, "action", it->action);
+		if (it->change.old_trust[0] != '\0')
+			o_str(&o, "old_trust", it->change.old_trust);
+		o_end(&o, O_OBJECT);
+	}
+	o_end(&o, O_ARRAY);
+	o_begin(&o, "refused", O_ARRAY);
+	for (i = 0; i < r->nitems; i++) {
+		const struct import_item *it = &r->items[i];
+
+		if (it->taken)
+			continue;
+		o_begin(&o, NULL, O_OBJECT);
+		o_str(&o, "sha256", it->sha256);
+		o_str(&o, "code", it->code);
+		o_str(&o, "reason", it->reason);
+		o_end(&o, O_OBJECT);
+	}
+	o_end(&o, O_ARRAY);
+	if (lr->reason != NULL)
+		o_str(&o, "reason", lr->reason);
+	o_bool(&o, "ok", r->failed == NULL);
+	if (r->failed != NULL) {
+		o_begin(&o, "error", O_OBJECT);
+		o_str(&o, "code", "import-failed");
+		o_str(&o, "message", r->failed);
+		o_end(&o, O_OBJECT);
+	} else if (lr->status == LS_ERROR && lr->err_code != NULL) {
+		/* Nothing could be looked up: why, as in `result`. */
+		o_begin(&o, "error", O_OBJECT);
+		o_str(&o, "code", lr->err_code);
+		o_str(&o, "message", lr->err_message);
+		o_end(&o, O_OBJECT);
+	}
+	o_id(&o, id, NULL);
+	o_end(&o, O_OBJECT);
+	return out_tree(&o);
+}
+
+cJSON *
+report_check(const struct check_report *r, const cJSON *id)
+{
+	struct out o;
+	size_t i;
+
+	memset(&o, 0, sizeof(o));
+	o_begin(&o, NULL, O_OBJECT);
+	o_str(&o, "type", "check");
+	o_str(&o, "address", r->address);
+	o_str(&o, "query", r->query);
+	if (r->txt_query != NULL)
+		o_str(&o, "txt_query", r->txt_query);
+	else
+		o_null(&o, "txt_query");
+	if (r->url != NULL)
+		o_str(&o, "url", r->url);
+	else
+		o_null(&o, "url");
+	o_str(&o, "dnssec", r->dnssec);
+	o_str(&o, "status", r->status);
+	o_begin(&o, "checks", O_ARRAY);
+	for (i = 0; i < r->nitems; i++) {
+		o_begin(&o, NULL, O_OBJECT);
+		o_str(&o, "name", r->items[i].name);
+		o_str(&o, "result", r->items[i].result);
+		o_str(&o, "message", r->items[i].message);
+		o_end(&o, O_OBJECT);
+	}
+	o_end(&o, O_ARRAY);
+	o_bool(&o, "ok", r->ok);
+	o_begin(&o, "fixes", O_ARRAY);
+	for (i = 0; i < r->nfixes; i++)
+		o_str(&o, NULL, r->fixes[i]);
+	o_end(&o, O_ARRAY);
+	o_id(&o, id, NULL);
+	o_end(&o, O_OBJECT);
+	return out_tree(&o);
 }
 
 int

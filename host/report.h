@@ -21,6 +21,9 @@
 
 #include <cjson/cJSON.h>
 
+#include "certstore.h"
+#include "check.h"
+#include "config.h"
 #include "jsonw.h"
 #include "lookup.h"
 
@@ -39,6 +42,51 @@ cJSON *report_done(const cJSON *id, size_t count);
 cJSON *report_error(const cJSON *id, const char *code, const char *message);
 int report_error_write(struct jsonw *w, const char *id_json, const char *code,
     const char *message);
+
+/* hello: who we are and whether the resolver is trusted. */
+struct hello_report {
+	const struct config *cfg;	/* its resolvers */
+	bool trusted;
+	const char *trust;		/* why (not) trusted */
+};
+cJSON *report_hello(const struct hello_report *h, const cJSON *id);
+
+/* doctor: the configuration and the probe of the resolver (a signed
+ * name's SOA: is the AD bit set?). */
+struct doctor_report {
+	const struct config *cfg;
+	bool trusted;
+	const char *trust;
+	bool answered;		/* the probe got an answer */
+	bool ad;
+	int rcode;		/* when answered */
+	const char *error;	/* when not */
+	const char *verdict;
+};
+cJSON *report_doctor(const struct doctor_report *d, const cJSON *id);
+
+/* check: the publisher's self-test (check.h). */
+cJSON *report_check(const struct check_report *r, const cJSON *id);
+
+/* import: one certificate of the answer, taken into the database
+ * (changes[]) or refused (refused[]). */
+struct import_item {
+	const char *sha256;
+	bool taken;
+	const char *code, *reason;	/* refused: why */
+	struct certstore_change change;	/* taken: what changed */
+	const char *action;		/* taken: would-add, added, ... */
+};
+
+struct import_report {
+	const struct lookup_result *lr;	/* the lookup it acted on */
+	const char *db;
+	bool dry_run;
+	struct import_item *items;	/* one per certificate of lr */
+	size_t nitems;
+	const char *failed;	/* why a usable one did not get in, or NULL */
+};
+cJSON *report_import(const struct import_report *r, const cJSON *id);
 
 /* Adds "id" (a copy, or null) and returns obj; frees obj and returns NULL
  * on OOM. */
