@@ -308,13 +308,31 @@ address_parse_mailbox(const char *s, size_t len, struct address *out,
 	return parse(s, len, out, why, false);
 }
 
+/* Whether s[0..len) is well-formed UTF-8 without controls (a tab is
+ * allowed when tab_ok): ADDR_OK, else ADDR_E_UTF8 with bad_utf8 or
+ * ADDR_E_SYNTAX with bad_control in *why. */
+static int
+check_chars(const char *s, size_t len, bool tab_ok, const char *bad_utf8,
+    const char *bad_control, const char **why)
+{
+	size_t off, n;
+	uint32_t cp;
+
+	for (off = 0; off < len; off += n) {
+		if ((n = utf8_decode(s + off, len - off, &cp)) == 0)
+			return fail(why, bad_utf8, ADDR_E_UTF8);
+		if (utf8_is_control(cp) && !(tab_ok && cp == '\t'))
+			return fail(why, bad_control, ADDR_E_SYNTAX);
+	}
+	return ADDR_OK;
+}
+
 static int
 parse(const char *s, size_t len, struct address *out, const char **why,
     bool owner)
 {
 	const char *domain;
-	size_t off, n, end, dlen;
-	uint32_t cp;
+	size_t end, dlen;
 	int rc;
 
 	if (why != NULL)
@@ -325,17 +343,13 @@ parse(const char *s, size_t len, struct address *out, const char **why,
 	if (len > DS_MAX_ADDRESS)
 		return fail(why, "address longer than 254 octets "
 		    "(RFC 5321 4.5.3.1.3)", ADDR_E_LENGTH);
-	for (off = 0; off < len; off += n) {
-		if ((n = utf8_decode(s + off, len - off, &cp)) == 0)
-			return fail(why, "address is not well-formed UTF-8 "
-			    "(RFC 3629 3, RFC 6532 3.1)", ADDR_E_UTF8);
-		/* No production of RFC 5322 3.4.1 or RFC 6532 3.2 admits
-		 * NUL, CR, LF or another control in an addr-spec (only
-		 * folding white space, which is not part of the address). */
-		if (utf8_is_control(cp))
-			return fail(why, "control character or NUL in address "
-			    "(RFC 5322 3.2.3, RFC 6532 3.2)", ADDR_E_SYNTAX);
-	}
+	/* No production of RFC 5322 3.4.1 or RFC 6532 3.2 admits NUL, CR,
+	 * LF or another control in an addr-spec (only folding white space,
+	 * which is not part of the address). */
+	if ((rc = check_chars(s, len, false, "address is not well-formed "
+	    "UTF-8 (RFC 3629 3, RFC 6532 3.1)", "control character or NUL "
+	    "in address (RFC 5322 3.2.3, RFC 6532 3.2)", why)) != ADDR_OK)
+		return rc;
 	if (memchr(s, '@', len) == NULL)
 		return fail(why, "no '@' in address (RFC 5322 3.4.1)",
 		    ADDR_E_SYNTAX);
@@ -629,8 +643,7 @@ int
 address_parse_display(const char *s, size_t len, struct address *out,
     const char **why)
 {
-	size_t off, n, start = 0, end = 0;
-	uint32_t cp;
+	size_t start = 0, end = 0;
 	int rc;
 
 	if (why != NULL)
@@ -640,15 +653,10 @@ address_parse_display(const char *s, size_t len, struct address *out,
 	if (len > DS_MAX_MAILBOX_TEXT)
 		return fail(why, "mailbox text longer than 4096 octets "
 		    "(RFC 5322 2.1.1 bounds a line at 998)", ADDR_E_LENGTH);
-	for (off = 0; off < len; off += n) {
-		if ((n = utf8_decode(s + off, len - off, &cp)) == 0)
-			return fail(why, "mailbox is not well-formed UTF-8 "
-			    "(RFC 3629 3, RFC 6532 3.2)", ADDR_E_UTF8);
-		if (utf8_is_control(cp) && cp != '\t')
-			return fail(why, "control character or NUL in the "
-			    "mailbox (RFC 5322 3.2.3, RFC 6532 3.2)",
-			    ADDR_E_SYNTAX);
-	}
+	if ((rc = check_chars(s, len, true, "mailbox is not well-formed "
+	    "UTF-8 (RFC 3629 3, RFC 6532 3.2)", "control character or NUL "
+	    "in the mailbox (RFC 5322 3.2.3, RFC 6532 3.2)", why)) != ADDR_OK)
+		return rc;
 	rc = mb_strict(s, len, &start, &end, why);
 	if (rc != ADDR_OK) {
 		if (!mb_decoded(s, len, &start, &end))

@@ -9,6 +9,7 @@
 
 #include "dnsmsg.h"
 #include "reader.h"
+#include "utf8.h"
 
 #define HDR_QR		0x8000
 #define HDR_OPCODE(f)	(((f) >> 11) & 0x0f)
@@ -233,51 +234,6 @@ name_to_text(const uint8_t *name, size_t namelen, char *out, size_t outsize)
 	}
 }
 
-/*
- * Length of the valid UTF-8 sequence at s[0..n) and its code point, or 0 if
- * the sequence is invalid (overlong, surrogate, > U+10FFFF, truncated).
- */
-static size_t
-utf8_seq(const uint8_t *s, size_t n, uint32_t *cp)
-{
-	uint8_t b0 = s[0], lo = 0x80, hi = 0xbf;
-	size_t need, i;
-	uint32_t v;
-
-	if (b0 < 0x80) {
-		*cp = b0;
-		return 1;
-	}
-	if (b0 >= 0xc2 && b0 <= 0xdf) {
-		need = 2;
-		v = b0 & 0x1f;
-	} else if (b0 >= 0xe0 && b0 <= 0xef) {
-		need = 3;
-		v = b0 & 0x0f;
-		if (b0 == 0xe0)
-			lo = 0xa0;
-		else if (b0 == 0xed)
-			hi = 0x9f;
-	} else if (b0 >= 0xf0 && b0 <= 0xf4) {
-		need = 4;
-		v = b0 & 0x07;
-		if (b0 == 0xf0)
-			lo = 0x90;
-		else if (b0 == 0xf4)
-			hi = 0x8f;
-	} else
-		return 0;
-	if (n < need || s[1] < lo || s[1] > hi)
-		return 0;
-	for (i = 1; i < need; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		v = v << 6 | (s[i] & 0x3f);
-	}
-	*cp = v;
-	return need;
-}
-
 static bool
 unsafe_char(uint32_t cp)
 {
@@ -298,7 +254,7 @@ ede_text_copy(char *out, const uint8_t *s, size_t n)
 	while (n > 0 && s[n - 1] == 0)
 		n--;
 	while (i < n) {
-		k = utf8_seq(s + i, n - i, &cp);
+		k = utf8_decode((const char *)s + i, n - i, &cp);
 		if (k == 0 || unsafe_char(cp)) {
 			if (o + 1 > DS_MAX_EDE_TEXT)
 				break;
