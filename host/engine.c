@@ -577,6 +577,16 @@ import_json(const struct job *j, const struct lookup_result *lr)
 
 static void lookup_done(void *, const struct dns_result *);
 
+/* verify-message's reply, once verifymsg has judged. */
+static int
+reply_message(struct engine *e, const struct job *j)
+{
+	struct vm_report r;
+
+	verifymsg_outcome(j->vm, &r);
+	return emit(e, report_message(&r, j->id));
+}
+
 static void
 vouch_free(struct vouch *v)
 {
@@ -1071,8 +1081,11 @@ message_done(void *arg, const struct dns_result *res)
 		if (rc <= 0 || e->failed)
 			return;
 	}
-	emit(e, report_with_id(verifymsg_finish(j->vm, res, p->vouch ?
-	    vouch_answer : NULL, p->vouch), j->id));
+	if (verifymsg_finish(j->vm, res, p->vouch ? vouch_answer : NULL,
+	    p->vouch) < 0)
+		e->failed = true;
+	else
+		reply_message(e, j);
 	job_finish_one(e, j);
 	pending_free(e, p);
 }
@@ -1359,14 +1372,14 @@ setup_check(struct engine *e, struct job *j, struct request *req)
 static int
 setup_verify_message(struct engine *e, struct job *j, struct request *req)
 {
-	cJSON *reply = NULL;
 	const struct address *a;
+	bool answered;
 
 	if ((j->vm = verifymsg_new(req->message, req->message_len, req->from,
-	    j->at, &reply)) == NULL)
+	    j->at, &answered)) == NULL)
 		return -1;
-	if (reply != NULL)
-		return emit(e, report_with_id(reply, j->id)) < 0 ? -1 : 1;
+	if (answered)
+		return reply_message(e, j) < 0 ? -1 : 1;
 	a = verifymsg_address(j->vm);
 	if ((j->addresses = calloc(1, sizeof(char *))) == NULL ||
 	    (j->addresses[0] = malloc(sizeof(a->local) +
@@ -1576,8 +1589,11 @@ unanswered_message(struct engine *e, struct job *j, struct pending *p,
 	dr.err_code = e->res_code;
 	snprintf(dr.err_message, sizeof(dr.err_message), "%s",
 	    e->res_error);
-	return emit(e, report_with_id(verifymsg_finish(j->vm, &dr,
-	    NULL, NULL), j->id));
+	if (verifymsg_finish(j->vm, &dr, NULL, NULL) < 0) {
+		e->failed = true;
+		return -1;
+	}
+	return reply_message(e, j);
 }
 
 static int

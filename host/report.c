@@ -722,11 +722,70 @@ report_check(const struct check_report *r, const cJSON *id)
 	return out_tree(&o);
 }
 
-int
-report_add_address(cJSON *obj, const struct lookup_result *lr)
+
+cJSON *
+report_message(const struct vm_report *r, const cJSON *id)
 {
-	return add_text(obj, "address", lr->address, lr->address_len) ==
-	    NULL ? -1 : 0;
+	const struct mime_msg *mm = r->mm;
+	struct out o;
+	size_t i;
+
+	memset(&o, 0, sizeof(o));
+	o_begin(&o, NULL, O_OBJECT);
+	o_str(&o, "type", "message-verification");
+	o_str(&o, "signature", r->signature);
+	if (mm->nfrom > 0) {
+		o_str(&o, "from", mm->from[0]);
+		o_begin(&o, "from_all", O_ARRAY);
+		for (i = 0; i < mm->nfrom; i++)
+			o_str(&o, NULL, mm->from[i]);
+		o_end(&o, O_ARRAY);
+	} else
+		o_null(&o, "from");
+	if (mm->from_display != NULL)
+		o_str(&o, "from_display", mm->from_display);
+	if (mm->kind == MIME_SIGNED_DETACHED ||
+	    mm->kind == MIME_SIGNED_OPAQUE) {
+		o_str(&o, "format", mm->kind == MIME_SIGNED_DETACHED ?
+		    "multipart/signed" : "application/pkcs7-mime");
+		o_bool(&o, "nested", mm->nested);
+	}
+	if (r->looked_up) {
+		describe_cert(&o, "signer", r->signer);
+		o_str(&o, "query", r->query);
+		o_str(&o, "dnssec", r->dnssec);
+	}
+	o_bool(&o, "address_match", r->looked_up && r->address_match);
+	if (r->looked_up) {
+		o_str(&o, "digest_alg", r->digest_alg);
+		o_str(&o, "signature_alg", r->signature_alg);
+		if (r->has_signing_time)
+			o_int(&o, "signing_time", r->signing_time);
+		if (r->match != NULL) {
+			o_begin(&o, "match", O_OBJECT);
+			o_int(&o, "usage", r->match->usage);
+			o_int(&o, "selector", r->match->selector);
+			o_int(&o, "matching", r->match->matching);
+			o_end(&o, O_OBJECT);
+		}
+	}
+	if (r->dane != NULL)
+		o_str(&o, "dane", r->dane);
+	else
+		o_null(&o, "dane");
+	o_begin(&o, "problems", O_ARRAY);
+	for (i = 0; i < r->nproblems; i++) {
+		o_begin(&o, NULL, O_OBJECT);
+		o_str(&o, "code", r->problems[i].code);
+		o_str(&o, "message", r->problems[i].message);
+		o_end(&o, O_OBJECT);
+	}
+	o_end(&o, O_ARRAY);
+	o_bool(&o, "green", r->green);
+	o_str(&o, "summary", r->summary);
+	o_id(&o, id, NULL);
+	o_end(&o, O_OBJECT);
+	return out_tree(&o);
 }
 
 /* The fields a DNS provider's web form asks for, the hash record and

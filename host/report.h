@@ -28,6 +28,7 @@
 #include "lookup.h"
 
 #include "record.h"
+#include "verifymsg.h"
 
 cJSON *report_result(const struct lookup_result *lr, const cJSON *id);
 int report_result_write(struct jsonw *w, const struct lookup_result *lr,
@@ -36,8 +37,6 @@ int report_result_write(struct jsonw *w, const struct lookup_result *lr,
 cJSON *report_cert(const struct lr_cert *c);
 /* {"type":"record","records":[...]} for `record`, without id. */
 cJSON *report_records(const struct record_line *l, size_t n);
-/* Adds "address" (made valid UTF-8 if it is not). 0 or -1 (OOM). */
-int report_add_address(cJSON *obj, const struct lookup_result *lr);
 cJSON *report_done(const cJSON *id, size_t count);
 cJSON *report_error(const cJSON *id, const char *code, const char *message);
 int report_error_write(struct jsonw *w, const char *id_json, const char *code,
@@ -64,6 +63,9 @@ struct doctor_report {
 	const char *verdict;
 };
 cJSON *report_doctor(const struct doctor_report *d, const cJSON *id);
+
+/* verify-message (verifymsg.h). */
+cJSON *report_message(const struct vm_report *r, const cJSON *id);
 
 /* check: the publisher's self-test (check.h). */
 cJSON *report_check(const struct check_report *r, const cJSON *id);

@@ -11,7 +11,6 @@
 #include "dslimits.h"
 #include "lookup.h"
 #include "mime.h"
-#include "report.h"
 #include "smime.h"
 #include "utf8.h"
 #include "verifymsg.h"
@@ -29,106 +28,46 @@ struct verifymsg {
 	bool claim_bad;
 	bool name_bad;
 	int64_t at;
-	cJSON *problems;	/* message-level problems so far */
+	/* The reply so far (verifymsg_outcome hands it out): the
+	 * message-level problems, and once judged, the lookup it used. */
+	struct vm_report r;
+	struct vm_problem *problems;
+	size_t nproblems;
+	bool judged;		/* lr holds the lookup (verifymsg_finish) */
+	struct lookup_result lr;
 };
 
-static int add_problem(cJSON *, const char *, const char *, ...)
+static int add_problem(struct verifymsg *, const char *, const char *, ...)
     __attribute__((format(printf, 3, 4)));
 
 static int
-add_problem(cJSON *arr, const char *code, const char *fmt, ...)
+add_problem(struct verifymsg *v, const char *code, const char *fmt, ...)
 {
-	cJSON *p = cJSON_CreateObject();
-	char msg[400];
+	struct vm_problem *p;
 	va_list ap;
 
-	if (p == NULL)
+	if ((p = realloc(v->problems, (v->nproblems + 1) * sizeof(*p))) ==
+	    NULL)
 		return -1;
-	cJSON_AddItemToArray(arr, p);
+	v->problems = p;
+	p = &v->problems[v->nproblems++];
+	p->code = code;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(p->message, sizeof(p->message), fmt, ap);
 	va_end(ap);
 	/* Addresses and names are UTF-8: never cut one in two. */
-	msg[utf8_truncate(msg, strlen(msg))] = '\0';
-	return cJSON_AddStringToObject(p, "code", code) == NULL ||
-	    cJSON_AddStringToObject(p, "message", msg) == NULL ? -1 : 0;
+	p->message[utf8_truncate(p->message, strlen(p->message))] = '\0';
+	return 0;
 }
 
-/* The common head of every reply. */
-static cJSON *
-reply_new(const struct verifymsg *v, const char *signature)
-{
-	cJSON *o = cJSON_CreateObject();
-	size_t i;
-
-	if (o == NULL ||
-	    cJSON_AddStringToObject(o, "type", "message-verification") ==
-	    NULL || cJSON_AddStringToObject(o, "signature", signature) == NULL)
-		goto fail;
-	if (v->mm.nfrom > 0) {
-		cJSON *all;
-
-		if (cJSON_AddStringToObject(o, "from", v->mm.from[0]) == NULL ||
-		    (all = cJSON_AddArrayToObject(o, "from_all")) == NULL)
-			goto fail;
-		for (i = 0; i < v->mm.nfrom; i++) {
-			cJSON *s = cJSON_CreateString(v->mm.from[i]);
-			if (s == NULL)
-				goto fail;
-			cJSON_AddItemToArray(all, s);
-		}
-	} else if (cJSON_AddNullToObject(o, "from") == NULL)
-		goto fail;
-	if (v->mm.from_display != NULL && cJSON_AddStringToObject(o,
-	    "from_display", v->mm.from_display) == NULL)
-		goto fail;
-	if (v->mm.kind == MIME_SIGNED_DETACHED || v->mm.kind ==
-	    MIME_SIGNED_OPAQUE) {
-		if (cJSON_AddStringToObject(o, "format", v->mm.kind ==
-		    MIME_SIGNED_DETACHED ? "multipart/signed" :
-		    "application/pkcs7-mime") == NULL ||
-		    cJSON_AddBoolToObject(o, "nested", v->mm.nested) == NULL)
-			goto fail;
-	}
-	return o;
-fail:
-	cJSON_Delete(o);
-	return NULL;
-}
-
-/* Finishes a reply: problems, dane, summary, green. */
-static cJSON *
-reply_end(struct verifymsg *v, cJSON *o, const char *dane, bool green,
-    const char *summary)
-{
-	if (dane != NULL) {
-		if (cJSON_AddStringToObject(o, "dane", dane) == NULL)
-			goto fail;
-	} else if (cJSON_AddNullToObject(o, "dane") == NULL)
-		goto fail;
-	cJSON_AddItemToObject(o, "problems", v->problems);
-	v->problems = NULL;
-	if (cJSON_AddBoolToObject(o, "green", green) == NULL ||
-	    cJSON_AddStringToObject(o, "summary", summary) == NULL)
-		goto fail;
-	return o;
-fail:
-	cJSON_Delete(o);
-	return NULL;
-}
-
-static cJSON *
+/* A reply without a lookup: not signed, encrypted, broken, invalid, or
+ * a From address that cannot be looked up. Always 0. */
+static int
 early(struct verifymsg *v, const char *signature, const char *summary)
 {
-	cJSON *o = reply_new(v, signature);
-
-	if (o == NULL)
-		return NULL;
-	if (cJSON_AddBoolToObject(o, "address_match", false) == NULL) {
-		cJSON_Delete(o);
-		return NULL;
-	}
-	return reply_end(v, o, NULL, false, summary);
+	v->r.signature = signature;
+	v->r.summary = summary;
+	return 0;
 }
 
 /* Quotes at most this much of what the client sent in a problem. */
@@ -156,7 +95,7 @@ judge_sender(struct verifymsg *v)
 	if (v->mm.from_display != NULL && address_text_shows_other(
 	    v->mm.from_display, strlen(v->mm.from_display), &v->from)) {
 		v->name_bad = true;
-		if (add_problem(v->problems, "display-name-mismatch", "the "
+		if (add_problem(v, "display-name-mismatch", "the "
 		    "From display name (%s) shows another address than the "
 		    "one that sent the message (%s)", v->mm.from_display,
 		    v->mm.from[0]) < 0)
@@ -172,13 +111,13 @@ judge_sender(struct verifymsg *v)
 	    CLAIM_QUOTE);
 	if (rc > 0) {
 		v->claim_bad = true;
-		return add_problem(v->problems, "bad-from", "the sender "
+		return add_problem(v, "bad-from", "the sender "
 		    "shown (\"from\": %.*s) is not one mailbox: %s", (int)clen,
 		    v->from_claim, why);
 	}
 	if (!address_equal(&claim, &v->from)) {
 		v->claim_bad = true;
-		return add_problem(v->problems, "from-mismatch", "the address "
+		return add_problem(v, "from-mismatch", "the address "
 		    "shown (%.*s) is not the message's From address (%s)",
 		    (int)clen, v->from_claim, v->mm.from[0]);
 	}
@@ -187,15 +126,15 @@ judge_sender(struct verifymsg *v)
 
 struct verifymsg *
 verifymsg_new(const uint8_t *raw, size_t len, const char *from_claim,
-    int64_t at, cJSON **reply)
+    int64_t at, bool *answered)
 {
 	struct verifymsg *v = calloc(1, sizeof(*v));
 	const char *code = NULL, *why = NULL;
 	size_t i;
 	int rc;
 
-	*reply = NULL;
-	if (v == NULL || (v->problems = cJSON_CreateArray()) == NULL)
+	*answered = false;
+	if (v == NULL)
 		goto fail;
 	v->at = at;
 	if (from_claim != NULL && (v->from_claim = strdup(from_claim)) == NULL)
@@ -204,20 +143,23 @@ verifymsg_new(const uint8_t *raw, size_t len, const char *from_claim,
 	if (rc < 0)
 		goto fail;
 	if (rc > 0) {
-		if (add_problem(v->problems, code, "%s", why) < 0 ||
-		    (*reply = early(v, "invalid", "The message is malformed, "
-		    "so its signature cannot be checked.")) == NULL)
+		if (add_problem(v, code, "%s", why) < 0)
 			goto fail;
+		*answered = true;
+		early(v, "invalid", "The message is malformed, so its "
+		    "signature cannot be checked.");
 		return v;
 	}
 	switch (v->mm.kind) {
 	case MIME_UNSIGNED:
-		*reply = early(v, "none", "The message is not S/MIME-signed.");
-		return *reply == NULL ? (verifymsg_free(v), NULL) : v;
+		*answered = true;
+		early(v, "none", "The message is not S/MIME-signed.");
+		return v;
 	case MIME_ENCRYPTED:
-		*reply = early(v, "encrypted", "The message is encrypted: "
-		    "verify the decrypted message.");
-		return *reply == NULL ? (verifymsg_free(v), NULL) : v;
+		*answered = true;
+		early(v, "encrypted", "The message is encrypted: verify the "
+		    "decrypted message.");
+		return v;
 	default:
 		break;
 	}
@@ -228,14 +170,14 @@ verifymsg_new(const uint8_t *raw, size_t len, const char *from_claim,
 		const char *sig = v->sr.signature == SMIME_UNSUPPORTED ?
 		    "unsupported" : "invalid";
 
-		if (add_problem(v->problems, v->sr.code != NULL ? v->sr.code :
-		    "bad-signature", "%s", v->sr.message) < 0 ||
-		    (*reply = early(v, sig, v->sr.signature ==
-		    SMIME_UNSUPPORTED ? "The signature uses a form this "
-		    "version cannot check." : "The signature is not valid: "
-		    "the message was changed or the signature is broken."))
-		    == NULL)
+		if (add_problem(v, v->sr.code != NULL ? v->sr.code :
+		    "bad-signature", "%s", v->sr.message) < 0)
 			goto fail;
+		*answered = true;
+		early(v, sig, v->sr.signature == SMIME_UNSUPPORTED ? "The "
+		    "signature uses a form this version cannot check." :
+		    "The signature is not valid: the message was changed or "
+		    "the signature is broken.");
 		return v;
 	}
 	if ((v->chain = calloc(v->sr.ncerts + 1, sizeof(*v->chain))) == NULL)
@@ -244,31 +186,30 @@ verifymsg_new(const uint8_t *raw, size_t len, const char *from_claim,
 		v->chain[v->nchain++] = &v->sr.certs[i];
 	/* RFC 5322 3.6.2: several From mailboxes need a Sender; which of
 	 * them signed is not for us to guess, so this is never green. */
-	if (v->mm.nfrom > 1 && add_problem(v->problems, "several-from",
+	if (v->mm.nfrom > 1 && add_problem(v, "several-from",
 	    "the From field names %zu mailboxes: it is not clear who the "
 	    "sender is (RFC 5322 3.6.2)", v->mm.nfrom) < 0)
 		goto fail;
 	if (address_parse(v->mm.from[0], strlen(v->mm.from[0]), &v->from,
 	    &why) != 0) {
-		if (add_problem(v->problems, "bad-from", "the From address "
-		    "cannot be looked up: %s", why) < 0 ||
-		    (*reply = early(v, "valid", "The signature is valid, but "
-		    "the sender's address is not one that can be looked "
-		    "up.")) == NULL)
+		if (add_problem(v, "bad-from", "the From address "
+		    "cannot be looked up: %s", why) < 0)
 			goto fail;
+		*answered = true;
+		early(v, "valid", "The signature is valid, but the sender's "
+		    "address is not one that can be looked up.");
 		return v;
 	}
 	v->from_ok = true;
 	if (judge_sender(v) < 0)
 		goto fail;
-	if (v->mm.nested && add_problem(v->problems, "partly-signed",
+	if (v->mm.nested && add_problem(v, "partly-signed",
 	    "the signature covers only a part of the message (something, "
 	    "e.g. a mailing list footer, was added around it)") < 0)
 		goto fail;
 	return v;
 fail:
-	cJSON_Delete(*reply);
-	*reply = NULL;
+	*answered = false;
 	verifymsg_free(v);
 	return NULL;
 }
@@ -362,24 +303,28 @@ verifymsg_evaluate(struct verifymsg *v, const struct dns_result *res,
 	    &v->from, res, lr);
 }
 
-cJSON *
+int
 verifymsg_finish(struct verifymsg *v, const struct dns_result *res,
     bool (*vouched)(void *arg, const char *sha256, const char *address),
     void *arg)
 {
-	struct lookup_result lr;
+	struct lookup_result *lr = &v->lr;
 	const struct dane_verdict *sv;
 	enum signer_dane dane;
-	cJSON *o = NULL, *signer;
 	bool addr_ok, green, several = v->mm.nfrom > 1;
 	bool can_sign, timely, weak;
 	size_t i;
 
-	if (verifymsg_evaluate(v, res, &lr) < 0 || (vouched != NULL &&
-	    lookup_apply_vouches(&lr, vouched, arg) < 0))
-		goto out;
-	sv = &lr.certs[0].v;
-	dane = dane_state(&lr, sv);
+	if (v->judged) {
+		lookup_result_free(lr);
+		v->judged = false;
+	}
+	v->judged = true;
+	if (verifymsg_evaluate(v, res, lr) < 0 || (vouched != NULL &&
+	    lookup_apply_vouches(lr, vouched, arg) < 0))
+		return -1;
+	sv = &lr->certs[0].v;
+	dane = dane_state(lr, sv);
 	addr_ok = !dane_has_problem(sv, "email-mismatch");
 	can_sign = v->sr.signer.can_sign;
 	timely = !dane_has_problem(sv, "expired") &&
@@ -387,44 +332,29 @@ verifymsg_finish(struct verifymsg *v, const struct dns_result *res,
 	/* RFC 8551 2.1: SHA-1 only for old messages; never green. */
 	weak = strcmp(v->sr.digest_alg, "sha1") == 0 ||
 	    strcmp(v->sr.digest_alg, "unknown") == 0;
-	if (weak && add_problem(v->problems, "weak-digest", "the signature "
+	if (weak && add_problem(v, "weak-digest", "the signature "
 	    "uses %s, which no longer protects against forgery (RFC 8551 "
 	    "2.1)", v->sr.digest_alg) < 0)
-		goto out;
+		return -1;
 	green = dane == SD_MATCH && addr_ok && can_sign && timely &&
 	    !several && !v->claim_bad && !v->name_bad && !v->mm.nested &&
 	    !weak;
-	if ((o = reply_new(v, "valid")) == NULL)
-		goto out;
+	v->r.signature = "valid";
+	v->r.looked_up = true;
 	/* The signer's certificate, judged as for verify; key-usage is
 	 * about encryption and is not the point here: can_sign is. */
-	if ((signer = report_cert(&lr.certs[0])) == NULL)
-		goto fail;
-	cJSON_AddItemToObject(o, "signer", signer);
-	if (cJSON_AddStringToObject(o, "query", lr.query) == NULL ||
-	    cJSON_AddStringToObject(o, "dnssec",
-	    lookup_dnssec_name(lr.dnssec)) == NULL ||
-	    cJSON_AddBoolToObject(o, "address_match", addr_ok) == NULL ||
-	    cJSON_AddStringToObject(o, "digest_alg", v->sr.digest_alg) ==
-	    NULL || cJSON_AddStringToObject(o, "signature_alg",
-	    v->sr.signature_alg) == NULL)
-		goto fail;
-	if (v->sr.has_signing_time && cJSON_AddNumberToObject(o,
-	    "signing_time", (double)v->sr.signing_time) == NULL)
-		goto fail;
-	if (sv->matched) {
-		cJSON *m = cJSON_AddObjectToObject(o, "match");
-
-		if (m == NULL ||
-		    cJSON_AddNumberToObject(m, "usage", sv->usage) == NULL ||
-		    cJSON_AddNumberToObject(m, "selector", sv->selector) ==
-		    NULL || cJSON_AddNumberToObject(m, "matching",
-		    sv->matching) == NULL)
-			goto fail;
-	}
-	if (lr.err_code != NULL && add_problem(v->problems, lr.err_code,
-	    "%s", lr.err_message) < 0)
-		goto fail;
+	v->r.signer = &lr->certs[0];
+	v->r.query = lr->query;
+	v->r.dnssec = lookup_dnssec_name(lr->dnssec);
+	v->r.address_match = addr_ok;
+	v->r.digest_alg = v->sr.digest_alg;
+	v->r.signature_alg = v->sr.signature_alg;
+	v->r.has_signing_time = v->sr.has_signing_time;
+	v->r.signing_time = v->sr.signing_time;
+	v->r.match = sv->matched ? sv : NULL;
+	if (lr->err_code != NULL && add_problem(v, lr->err_code,
+	    "%s", lr->err_message) < 0)
+		return -1;
 	for (i = 0; i < sv->nproblems; i++) {
 		const char *code = sv->problems[i].code;
 
@@ -438,23 +368,27 @@ verifymsg_finish(struct verifymsg *v, const struct dns_result *res,
 		    strcmp(code, "too-many-addresses") == 0 ||
 		    strcmp(code, "unreadable-address") == 0)
 			continue;
-		if (add_problem(v->problems, code, "%s",
+		if (add_problem(v, code, "%s",
 		    sv->problems[i].message) < 0)
-			goto fail;
+			return -1;
 	}
-	if (!can_sign && add_problem(v->problems, "cannot-sign", "the "
+	if (!can_sign && add_problem(v, "cannot-sign", "the "
 	    "signer's certificate does not allow signatures (key usage or "
 	    "extended key usage, RFC 8550 4.4)") < 0)
-		goto fail;
-	o = reply_end(v, o, signer_dane_code(dane), green,
-	    summary_of(dane, green));
-	goto out;
-fail:
-	cJSON_Delete(o);
-	o = NULL;
-out:
-	lookup_result_free(&lr);
-	return o;
+		return -1;
+	v->r.dane = signer_dane_code(dane);
+	v->r.green = green;
+	v->r.summary = summary_of(dane, green);
+	return 0;
+}
+
+void
+verifymsg_outcome(const struct verifymsg *v, struct vm_report *r)
+{
+	*r = v->r;
+	r->mm = &v->mm;
+	r->problems = v->problems;
+	r->nproblems = v->nproblems;
 }
 
 void
@@ -466,6 +400,8 @@ verifymsg_free(struct verifymsg *v)
 	smime_result_free(&v->sr);
 	free(v->chain);
 	free(v->from_claim);
-	cJSON_Delete(v->problems);
+	free(v->problems);
+	if (v->judged)
+		lookup_result_free(&v->lr);
 	free(v);
 }
