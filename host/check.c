@@ -46,7 +46,8 @@ struct check {
 	int kinds[3 + RECORD_NPROBES];	/* main, tcp, txt, probes */
 	size_t nq;
 	struct item items[NSLOTS];
-	const char *status, *dnssec;
+	enum lookup_status status;
+	enum dnssec_state dnssec;
 	char fixes[CHECK_MAX_FIXES][DS_MAX_SMIME_URL + 600];
 	size_t nfixes;
 	/* The TXT path. The SMIMEA answer is kept (a deep copy) until the
@@ -112,8 +113,8 @@ check_new(const char *address, const struct address *a,
 	c->a = *a;
 	c->cert = cert;
 	c->at = at;
-	c->status = "error";
-	c->dnssec = "indeterminate";
+	c->status = LS_ERROR;
+	c->dnssec = DNSSEC_INDETERMINATE;
 	if (address_probe_names(a, c->probes) < 0)
 		goto fail;
 	c->kinds[c->nq++] = CHECK_Q_MAIN;
@@ -276,7 +277,7 @@ judge_records(struct check *c, const struct lookup_result *lr)
 		    "(%s): a record speaks only for its own address; check "
 		    "each with `dane-smime check ADDRESS CERT`", c->address,
 		    others);
-		c->status = "found";
+		c->status = LS_FOUND;
 	}
 	else if (lr->ncerts > 0) {
 		set(c, S_USABLE, "fail", "no published certificate is usable: "
@@ -340,8 +341,8 @@ answer_main(struct check *c, const struct dns_result *res)
 	if (lookup_evaluate(&ctx, c->address, strlen(c->address), &c->a, res,
 	    &lr) < 0)
 		goto out;
-	c->status = lookup_status_name(lr.status);
-	c->dnssec = lookup_dnssec_name(lr.dnssec);
+	c->status = lr.status;
+	c->dnssec = lr.dnssec;
 	c->main_status = lr.status;
 	c->main_dnssec = lr.dnssec;
 	c->main_nrecords = lr.nrecords;
@@ -547,7 +548,8 @@ judge_fetched(struct check *c, bool eligible)
 	if (!c->have_main || c->main_dnssec != DNSSEC_SECURE) {
 		set(c, S_TXT_MATCHES, "fail", "no DNSSEC-secure SMIMEA answer "
 		    "for %s can vouch for the certificate served at %s (the "
-		    "SMIMEA answer is %s)", c->address, c->url, c->dnssec);
+		    "SMIMEA answer is %s)", c->address, c->url,
+		    lookup_dnssec_name(c->dnssec));
 		return 0;
 	}
 	memset(&ctx, 0, sizeof(ctx));
@@ -577,7 +579,7 @@ judge_fetched(struct check *c, bool eligible)
 			set(c, S_USABLE, "pass", "a sender can discover the "
 			    "certificate over HTTPS (the _smime TXT path) and "
 			    "use it for %s", c->address);
-			c->status = "found";
+			c->status = LS_FOUND;
 		} else if (lookup_cert_waits(lc)) {
 			set(c, S_USABLE, "warn", "a sender can use the "
 			    "certificate served at %s for %s only if each "
@@ -585,7 +587,7 @@ judge_fetched(struct check *c, bool eligible)
 			    "record speaks only for its own address; check "
 			    "each with `dane-smime check ADDRESS CERT`",
 			    c->url, c->address);
-			c->status = "found";
+			c->status = LS_FOUND;
 		} else {
 			set(c, S_USABLE, "fail", "the certificate served "
 			    "over HTTPS is not usable: %s", lc->v.nproblems >
@@ -594,7 +596,7 @@ judge_fetched(struct check *c, bool eligible)
 			add_fix(c, "serve a valid end-entity certificate for "
 			    "%s that allows encryption, and publish its hash "
 			    "record", c->address);
-			c->status = lookup_status_name(vr.status);
+			c->status = vr.status;
 		}
 		c->fix_hashonly = false;
 		rc = 0;
@@ -651,9 +653,9 @@ judge_fetched(struct check *c, bool eligible)
 			c->fix_absent = false;
 		}
 		c->fix_hashonly = false;
-		c->status = "found";
+		c->status = LS_FOUND;
 	} else
-		c->status = lookup_status_name(LS_UNVERIFIED);
+		c->status = LS_UNVERIFIED;
 	rc = 0;
 out:
 	lookup_result_free(&vr);

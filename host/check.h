@@ -24,6 +24,7 @@
 #include "address.h"
 #include "certs.h"
 #include "https.h"
+#include "lookup.h"
 #include "record.h"
 #include "resolver.h"
 
@@ -75,7 +76,8 @@ struct check_report {
 	const char *query;	/* the SMIMEA owner name */
 	const char *txt_query;	/* the _smime TXT owner, or NULL */
 	const char *url;	/* the acceptable URL it names, or NULL */
-	const char *dnssec, *status;
+	enum dnssec_state dnssec;
+	enum lookup_status status;
 	struct check_item items[CHECK_MAX_ITEMS];
 	size_t nitems;
 	bool ok;		/* no item failed */

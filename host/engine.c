@@ -110,6 +110,7 @@ struct engine {
 	const struct config *cfg;
 	struct engine_out out;
 	engine_result_fn result;	/* NULL: results as trees */
+	engine_outcome_fn outcome;	/* NULL: none */
 	char res_error[256];
 	/* "no-resolver", or "config" when the configuration file was bad:
 	 * then nothing is looked up at all (fail closed). */
@@ -198,6 +199,12 @@ void
 engine_set_result_fn(struct engine *e, engine_result_fn fn)
 {
 	e->result = fn;
+}
+
+void
+engine_set_outcome_fn(struct engine *e, engine_outcome_fn fn)
+{
+	e->outcome = fn;
 }
 
 void
@@ -393,18 +400,49 @@ trust_reason(const struct engine *e)
 	return e->res != NULL ? resolver_trust_reason(e->res) : e->res_error;
 }
 
+/* Hands msg to the front end, with what it says (oc) to the outcome
+ * function first when there is one. */
 static int
-emit(struct engine *e, cJSON *msg)
+emit_as(struct engine *e, cJSON *msg, const struct engine_outcome *oc)
 {
 	if (msg == NULL) {
 		e->failed = true;
 		return -1;
 	}
+	if (e->outcome != NULL)
+		e->outcome(e->out.arg, oc);
 	if (e->out.emit(e->out.arg, msg) < 0) {
 		e->failed = true;
 		return -1;
 	}
 	return 0;
+}
+
+/* A message that says nothing an outcome function decides on: hello,
+ * record. */
+static int
+emit(struct engine *e, cJSON *msg)
+{
+	static const struct engine_outcome other = { .kind = EK_OTHER };
+
+	return emit_as(e, msg, &other);
+}
+
+static int
+emit_error(struct engine *e, const cJSON *id, const char *code,
+    const char *message)
+{
+	static const struct engine_outcome error = { .kind = EK_ERROR };
+
+	return emit_as(e, report_error(id, code, message), &error);
+}
+
+static int
+emit_done(struct engine *e, const cJSON *id, size_t count)
+{
+	static const struct engine_outcome done = { .kind = EK_DONE };
+
+	return emit_as(e, report_done(id, count), &done);
 }
 
 /* A `result` message: straight to the front end's writer when it takes
@@ -413,8 +451,12 @@ static int
 emit_result(struct engine *e, const struct job *j,
     const struct lookup_result *lr)
 {
-	if (e->result == NULL)
-		return emit(e, report_result(lr, j->id));
+	if (e->result == NULL) {
+		struct engine_outcome oc = { .kind = EK_RESULT,
+		    .status = lr->status };
+
+		return emit_as(e, report_result(lr, j->id), &oc);
+	}
 	if (e->result(e->out.arg, lr, j->id_json) < 0) {
 		e->failed = true;
 		return -1;
@@ -439,7 +481,7 @@ engine_reject(struct engine *e, const char *id_json, const char *code,
 
 	if (id == NULL)
 		return -1;
-	rc = emit(e, report_error(id, code, message));
+	rc = emit_error(e, id, code, message);
 	cJSON_Delete(id);
 	return rc;
 }
@@ -554,7 +596,8 @@ import_apply(const struct job *j, const struct lookup_result *lr,
 }
 
 static cJSON *
-import_json(const struct job *j, const struct lookup_result *lr)
+import_json(const struct job *j, const struct lookup_result *lr,
+    struct engine_outcome *oc)
 {
 	struct import_report r;
 	cJSON *msg = NULL;
@@ -569,6 +612,9 @@ import_json(const struct job *j, const struct lookup_result *lr)
 		return NULL;
 	if (import_apply(j, lr, &r) == 0)
 		msg = report_import(&r, j->id);
+	oc->kind = EK_IMPORT;
+	oc->status = lr->status;
+	oc->ok = r.failed == NULL;
 	for (i = 0; i < r.nitems; i++)
 		certstore_change_free(&r.items[i].change);
 	free(r.items);
@@ -581,10 +627,15 @@ static void lookup_done(void *, const struct dns_result *);
 static int
 reply_message(struct engine *e, const struct job *j)
 {
+	struct engine_outcome oc;
 	struct vm_report r;
 
+	memset(&oc, 0, sizeof(oc));
 	verifymsg_outcome(j->vm, &r);
-	return emit(e, report_message(&r, j->id));
+	oc.kind = EK_MESSAGE;
+	oc.green = r.green;
+	oc.dane = r.dane;
+	return emit_as(e, report_message(&r, j->id), &oc);
 }
 
 static void
@@ -1101,8 +1152,12 @@ check_finish(struct engine *e, struct pending *p)
 	if (j->reported == j->naddresses) {
 		struct check_report r;
 
+		struct engine_outcome oc = { .kind = EK_CHECK };
+
 		check_outcome(j->check, &r);
-		emit(e, report_check(&r, j->id));
+		oc.status = r.status;
+		oc.ok = r.ok;
+		emit_as(e, report_check(&r, j->id), &oc);
 	}
 }
 
@@ -1149,8 +1204,10 @@ probe_done(void *arg, const struct dns_result *res)
 {
 	struct job *j = arg;
 	struct engine *e = j->engine;
+	struct engine_outcome oc;
 	struct doctor_report d;
 
+	memset(&oc, 0, sizeof(oc));
 	memset(&d, 0, sizeof(d));
 	d.cfg = e->cfg;
 	d.trusted = trusted(e);
@@ -1171,7 +1228,10 @@ probe_done(void *arg, const struct dns_result *res)
 		    "resolver";
 	else
 		d.verdict = "ok: a trusted validating resolver";
-	emit(e, report_doctor(&d, j->id));
+	oc.kind = EK_DOCTOR;
+	oc.ok = d.trusted && d.answered && d.ad;
+	oc.answered = d.answered;
+	emit_as(e, report_doctor(&d, j->id), &oc);
 	job_finish_one(e, j);
 }
 
@@ -1213,7 +1273,7 @@ reject_certificate(struct engine *e, struct job *j, const char *address,
 	    "not a certificate";
 	if (emit_result(e, j, &lr) < 0)
 		return -1;
-	return emit(e, report_done(j->id, 1));
+	return emit_done(e, j->id, 1);
 }
 
 /* The supplied certificate and chain of verify (and of import with a
@@ -1271,8 +1331,8 @@ serve_record(struct engine *e, struct job *j, struct request *req)
 	int rc;
 
 	if ((rc = decode_supplied(req->cert, req->cert_len, &c, &why)) != 0)
-		return rc < 0 ? -1 : emit(e, report_error(j->id,
-		    "bad-certificate", why != NULL ? why : "invalid DER")) < 0 ?
+		return rc < 0 ? -1 : emit_error(e, j->id,
+		    "bad-certificate", why != NULL ? why : "invalid DER") < 0 ?
 		    -1 : 1;
 	if (req->usage >= 0)
 		o.usage = req->usage;
@@ -1287,9 +1347,9 @@ serve_record(struct engine *e, struct job *j, struct request *req)
 	if (rc < 0)
 		goto out;
 	if (rc > 0)
-		rc = emit(e, report_error(j->id, rc == RECORD_E_ADDRESS ?
+		rc = emit_error(e, j->id, rc == RECORD_E_ADDRESS ?
 		    "bad-address" : "bad-field", why != NULL ? why :
-		    "cannot make a record"));
+		    "cannot make a record");
 	else
 		rc = emit(e, report_with_id(report_records(lines, n), j->id));
 out:
@@ -1331,8 +1391,8 @@ setup_import(struct engine *e, struct job *j, struct request *req)
 	/* One certificate the client holds, judged for its one address
 	 * like verify, imported if usable. */
 	if (j->naddresses != 1)
-		return emit(e, report_error(j->id, "bad-field", "import with "
-		    "a \"certificate\" takes exactly one address")) < 0 ? -1 : 1;
+		return emit_error(e, j->id, "bad-field", "import with "
+		    "a \"certificate\" takes exactly one address") < 0 ? -1 : 1;
 	return setup_supplied(e, j, req);
 }
 
@@ -1354,12 +1414,12 @@ setup_check(struct engine *e, struct job *j, struct request *req)
 
 	rc = address_parse(req->address, strlen(req->address), &a, &why);
 	if (rc != 0)
-		return rc < 0 ? -1 : emit(e, report_error(j->id, "bad-address",
-		    why)) < 0 ? -1 : 1;
+		return rc < 0 ? -1 : emit_error(e, j->id, "bad-address",
+		    why) < 0 ? -1 : 1;
 	if (req->cert != NULL && (rc = decode_supplied(req->cert,
 	    req->cert_len, &j->cert, &why)) != 0)
-		return rc < 0 ? -1 : emit(e, report_error(j->id,
-		    "bad-certificate", why != NULL ? why : "invalid DER")) < 0 ?
+		return rc < 0 ? -1 : emit_error(e, j->id,
+		    "bad-certificate", why != NULL ? why : "invalid DER") < 0 ?
 		    -1 : 1;
 	if ((j->check = check_new(req->address, &a, j->cert, j->at)) == NULL)
 		return -1;
@@ -1416,7 +1476,7 @@ reject_busy(struct engine *e, const struct job *j)
 	    e->pending_jobs, e->pending_addresses,
 	    (unsigned)DS_MAX_PENDING_REQUESTS,
 	    (unsigned)DS_MAX_PENDING_ADDRESSES);
-	return emit(e, report_error(j->id, "busy", msg));
+	return emit_error(e, j->id, "busy", msg);
 }
 
 static const struct verb *verb_find(int type);
@@ -1443,8 +1503,8 @@ engine_submit(struct engine *e, struct request *req)
 		return -1;
 	}
 	if ((v = verb_find(req->type)) == NULL) {
-		rc = emit(e, report_error(j->id, "not-implemented",
-		    "this request type is not implemented in this version"));
+		rc = emit_error(e, j->id, "not-implemented",
+		    "this request type is not implemented in this version");
 		job_free(j);
 		return rc;
 	}
@@ -1478,8 +1538,8 @@ start_check(struct engine *e, struct job *j, size_t i)
 	if (e->res == NULL) {
 		j->reported = j->naddresses;
 		j->next = j->naddresses;
-		return emit(e, report_error(j->id, e->res_code,
-		    e->res_error));
+		return emit_error(e, j->id, e->res_code,
+		    e->res_error);
 	}
 	check_query(j->check, i, &qname, &flags, &kind);
 	if ((p = pending_new(e, j)) == NULL)
@@ -1503,8 +1563,8 @@ start_probe(struct engine *e, struct job *j, size_t i)
 	(void)i;
 	if (e->res == NULL) {
 		j->reported++;
-		return emit(e, report_error(j->id, e->res_code,
-		    e->res_error));
+		return emit_error(e, j->id, e->res_code,
+		    e->res_error);
 	}
 	j->outstanding++;
 	e->outstanding++;
@@ -1607,7 +1667,12 @@ static int
 reply_import(struct engine *e, const struct job *j,
     const struct lookup_result *lr)
 {
-	return emit(e, import_json(j, lr));
+	struct engine_outcome oc;
+	cJSON *msg;
+
+	memset(&oc, 0, sizeof(oc));
+	msg = import_json(j, lr, &oc);
+	return emit_as(e, msg, &oc);
 }
 
 /* The verbs, indexed by enum req_type. */
@@ -1665,7 +1730,7 @@ engine_pump(struct engine *e)
 		}
 		if (j->reported == j->naddresses) {
 			if (j->verb->done_message &&
-			    emit(e, report_done(j->id, j->naddresses)) < 0)
+			    emit_done(e, j->id, j->naddresses) < 0)
 				return -1;
 			*jp = j->next_job;
 			if (*jp == NULL)

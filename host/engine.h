@@ -17,6 +17,7 @@
 #include "lookup.h"
 #include "request.h"
 #include "resolver.h"
+#include "verifymsg.h"
 
 struct engine_out {
 	/* Takes ownership of msg. Returns 0, or -1 on our failure. */
@@ -34,6 +35,32 @@ struct engine_out {
 typedef int (*engine_result_fn)(void *arg, const struct lookup_result *lr,
     const char *id_json);
 
+/* What a message says, as the enums behind its JSON, for a front end
+ * that decides something from it (the CLI's exit status) without
+ * reading the JSON back. */
+enum engine_kind {
+	EK_OTHER = 0,		/* hello, record */
+	EK_RESULT,		/* status */
+	EK_ERROR,
+	EK_DONE,
+	EK_CHECK,		/* status, ok */
+	EK_IMPORT,		/* status, ok */
+	EK_MESSAGE,		/* green, dane */
+	EK_DOCTOR,		/* ok, answered */
+};
+struct engine_outcome {
+	enum engine_kind kind;
+	enum lookup_status status;
+	bool ok;		/* check, import, doctor: nothing failed */
+	bool answered;		/* doctor: the probe got an answer */
+	bool green;		/* verify-message: the one "verified" */
+	enum signer_dane dane;	/* verify-message */
+};
+/* Called right before the message it describes goes to emit; o is
+ * borrowed for the call. Not for results taken by engine_result_fn
+ * (their lookup_result says it). */
+typedef void (*engine_outcome_fn)(void *arg, const struct engine_outcome *o);
+
 struct engine;
 
 /* res may be NULL when no resolver could be set up; res_error then says
@@ -45,6 +72,9 @@ void engine_free(struct engine *e);
  * emit, the default, e.g. for the CLI's text mode). Call before the
  * first engine_submit. */
 void engine_set_result_fn(struct engine *e, engine_result_fn fn);
+
+/* Tells fn what each message says from now on (NULL: nobody). */
+void engine_set_outcome_fn(struct engine *e, engine_outcome_fn fn);
 
 /* Lets finished lookups update the token cache (tokencache.h) that the
  * PKCS#11 module serves: native mode, or the configuration says so. */

@@ -701,8 +701,8 @@ report_check(const struct check_report *r, const cJSON *id)
 		o_str(&o, "url", r->url);
 	else
 		o_null(&o, "url");
-	o_str(&o, "dnssec", r->dnssec);
-	o_str(&o, "status", r->status);
+	o_str(&o, "dnssec", lookup_dnssec_name(r->dnssec));
+	o_str(&o, "status", lookup_status_name(r->status));
 	o_begin(&o, "checks", O_ARRAY);
 	for (i = 0; i < r->nitems; i++) {
 		o_begin(&o, NULL, O_OBJECT);
@@ -769,8 +769,8 @@ report_message(const struct vm_report *r, const cJSON *id)
 			o_end(&o, O_OBJECT);
 		}
 	}
-	if (r->dane != NULL)
-		o_str(&o, "dane", r->dane);
+	if (r->dane != SD_NONE)
+		o_str(&o, "dane", verifymsg_dane_name(r->dane));
 	else
 		o_null(&o, "dane");
 	o_begin(&o, "problems", O_ARRAY);

@@ -220,11 +220,6 @@ verifymsg_address(const struct verifymsg *v)
 	return &v->from;
 }
 
-/* What DNS says about the signer's certificate, for "dane". */
-enum signer_dane {
-	SD_MATCH, SD_MISMATCH, SD_ABSENT, SD_INSECURE, SD_BOGUS, SD_ERROR,
-};
-
 static enum signer_dane
 dane_state(const struct lookup_result *lr, const struct dane_verdict *sv)
 {
@@ -242,12 +237,12 @@ dane_state(const struct lookup_result *lr, const struct dane_verdict *sv)
 	}
 }
 
-/* The protocol's word for it (host/PROTOCOL.md, verify-message). */
-static const char *
-signer_dane_code(enum signer_dane d)
+const char *
+verifymsg_dane_name(enum signer_dane d)
 {
 	static const char *const codes[] = {
-		"match", "mismatch", "absent", "insecure", "bogus", "error",
+		NULL, "match", "mismatch", "absent", "insecure", "bogus",
+		"error",
 	};
 
 	return (unsigned)d < sizeof(codes) / sizeof(codes[0]) ? codes[d] :
@@ -281,6 +276,7 @@ summary_of(enum signer_dane d, bool green)
 		return "Warning: the sender domain's DNSSEC validation "
 		    "failed; the certificate could not be checked.";
 	case SD_ERROR:
+	case SD_NONE:
 	default:
 		return "The signature is valid, but the sender's domain "
 		    "could not be looked up.";
@@ -376,7 +372,7 @@ verifymsg_finish(struct verifymsg *v, const struct dns_result *res,
 	    "signer's certificate does not allow signatures (key usage or "
 	    "extended key usage, RFC 8550 4.4)") < 0)
 		return -1;
-	v->r.dane = signer_dane_code(dane);
+	v->r.dane = dane;
 	v->r.green = green;
 	v->r.summary = summary_of(dane, green);
 	return 0;

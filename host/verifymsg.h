@@ -22,6 +22,15 @@
 
 struct verifymsg;
 
+/* What DNS says about the signer's certificate ("dane"); SD_NONE: no
+ * lookup was made. */
+enum signer_dane {
+	SD_NONE, SD_MATCH, SD_MISMATCH, SD_ABSENT, SD_INSECURE, SD_BOGUS,
+	SD_ERROR,
+};
+/* The protocol's word for it (host/PROTOCOL.md), NULL for SD_NONE. */
+const char *verifymsg_dane_name(enum signer_dane d);
+
 /* One problem with the message or its signer. */
 struct vm_problem {
 	const char *code;	/* static */
@@ -44,7 +53,7 @@ struct vm_report {
 	int64_t signing_time;
 	const struct dane_verdict *match;	/* the matching record, or
 						 * NULL */
-	const char *dane;	/* match, mismatch, ...; NULL: none */
+	enum signer_dane dane;
 	const struct vm_problem *problems;
 	size_t nproblems;
 	bool green;		/* the one outcome that says "verified" */
