@@ -21,8 +21,6 @@
 #include "trustrule.h"
 #include "verifymsg.h"
 
-#define DNS_TYPE_SOA_Q 6
-
 struct job {
 	int type;
 	const struct verb *verb;	/* verbs[type] */
@@ -1569,7 +1567,7 @@ start_probe(struct engine *e, struct job *j, size_t i)
 	j->outstanding++;
 	e->outstanding++;
 	return resolver_query(e->res, e->cfg->probe_name,
-	    DNS_TYPE_SOA_Q, probe_done, j);
+	    DNS_TYPE_SOA, probe_done, j);
 }
 
 /* lookup, verify, import, verify-message: address i. */

@@ -172,10 +172,11 @@ tool_import(const struct tool *t, struct request *req, const char **certfile)
 }
 
 /* verify, check, record, import: a request as the extension would send
- * it, served by the same engine. */
+ * it, served by the same engine. error_exit: the exit status when the
+ * reply is an error (record: the certificate did not decode). */
 static int
 run_tool(const struct config *cfg, const struct tool *t,
-    const struct cli_opts *o, tool_fn build)
+    const struct cli_opts *o, tool_fn build, int error_exit)
 {
 	struct request req;
 	const char *certfile = NULL;
@@ -210,8 +211,8 @@ run_tool(const struct config *cfg, const struct tool *t,
 		}
 	}
 	ret = cli_run(cfg, &req, o);
-	if (req.type == REQ_RECORD && ret == EXIT_LOOKUP_ERROR)
-		ret = EXIT_DATAERR;	/* the certificate did not decode */
+	if (ret == EXIT_LOOKUP_ERROR)
+		ret = error_exit;
 	req.chain = NULL;		/* owned by ders below */
 	req.chain_len = NULL;
 	req.nchain = 0;
@@ -310,28 +311,28 @@ static int
 cmd_verify(const struct config *cfg, const struct tool *t,
     const struct cli_opts *o)
 {
-	return run_tool(cfg, t, o, tool_verify);
+	return run_tool(cfg, t, o, tool_verify, EXIT_LOOKUP_ERROR);
 }
 
 static int
 cmd_check(const struct config *cfg, const struct tool *t,
     const struct cli_opts *o)
 {
-	return run_tool(cfg, t, o, tool_check);
+	return run_tool(cfg, t, o, tool_check, EXIT_LOOKUP_ERROR);
 }
 
 static int
 cmd_record(const struct config *cfg, const struct tool *t,
     const struct cli_opts *o)
 {
-	return run_tool(cfg, t, o, tool_record);
+	return run_tool(cfg, t, o, tool_record, EXIT_DATAERR);
 }
 
 static int
 cmd_import(const struct config *cfg, const struct tool *t,
     const struct cli_opts *o)
 {
-	return run_tool(cfg, t, o, tool_import);
+	return run_tool(cfg, t, o, tool_import, EXIT_LOOKUP_ERROR);
 }
 
 static int
