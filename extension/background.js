@@ -77,6 +77,8 @@ const handlers = {
   "import-signer": (m) => verify.importSigner(m.tabId),
   "set-settings": async (m) => {
     const s = await store.setSettings(m.settings);
+    if ("keepCopy" in (m.settings || {}))
+      await token.ensure();   // the token off with a copy kept, on without
     bus.emit("settings", s);
     return s;
   },

@@ -12,12 +12,22 @@
 // restarts, so isModuleInstalled is asked first; removing the add-on does
 // not remove the module (shared/notes/thunderbird.md).
 //
+// The explicit choice "keep a permanent copy" (store.js keepCopy) uses
+// Thunderbird's own store instead, and the token is then not loaded (an
+// installed one is unloaded): a certificate the token serves carries the
+// token's trust, so the certdb Experiment, which never changes trust it
+// did not set, would refuse to copy it (has-trust), and the copy of a
+// certificate that also lives on another token cannot be undone
+// (nsIX509CertDB.deleteCertificate then only resets its trust).
+//
 // status.state: "checking", "installed" (it was already), "added" (this
-// start installed it), "missing" (no manifest: the helper's package is
-// not installed or too old), "failed" (Thunderbird refused it: error),
-// "unavailable" (this Thunderbird has no pkcs11 API).
+// start installed it), "off" (a permanent copy is kept instead; not
+// loaded), "missing" (no manifest: the helper's package is not installed
+// or too old), "failed" (Thunderbird refused it: error), "unavailable"
+// (this Thunderbird has no pkcs11 API).
 
 import { emit } from "./bus.js";
+import * as store from "./store.js";
 
 // manifest/dane_smime_pkcs11.json.in: "name"
 export const MODULE_NAME = "dane_smime_pkcs11";
@@ -53,16 +63,25 @@ async function slotsOf() {
   }
 }
 
-let running = null;
+let running = null;   // the check in progress
+let queued = null;    // one more after it, for the callers that came meanwhile
 
-// Installs the module when Thunderbird does not have it yet. Resolves to
-// status. Concurrent calls share one check.
+// Installs the module when Thunderbird does not have it yet (unloads it
+// when a permanent copy is kept). Resolves to status. Calls during a
+// check share one more check after it (the setting may have changed).
 export function ensure() {
-  if (!running)
+  if (!running) {
     running = check().finally(() => {
       running = null;
     });
-  return running;
+    return running;
+  }
+  if (!queued)
+    queued = running.then(() => {
+      queued = null;
+      return ensure();
+    });
+  return queued;
 }
 
 async function check() {
@@ -71,11 +90,24 @@ async function check() {
     set("unavailable");
     return status;
   }
+  const keepCopy = (await store.getSettings()).keepCopy === true;
   let installed;
   try {
     installed = await browser.pkcs11.isModuleInstalled(MODULE_NAME);
   } catch (e) {
-    set(classify(e.message), e.message);
+    set(keepCopy ? "off" : classify(e.message), e.message);
+    return status;
+  }
+  if (keepCopy) {
+    if (installed) {
+      try {
+        await browser.pkcs11.uninstallModule(MODULE_NAME);
+      } catch (e) {
+        set("failed", e.message);
+        return status;
+      }
+    }
+    set("off");
     return status;
   }
   if (installed) {

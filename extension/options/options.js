@@ -13,8 +13,9 @@ async function render() {
   const ts = s.token.state;
   $("tokenState").textContent = t("tokenState_" + ts, [s.token.error || ""]);
   $("tokenState").className = ["installed", "added"].includes(ts) ?
-    "host-ready" : ts === "checking" ? "" : "banner warn";
-  $("tokenRetry").hidden = ["installed", "added", "checking"].includes(ts);
+    "host-ready" : ["checking", "off"].includes(ts) ? "" : "banner warn";
+  $("tokenRetry").hidden = ["installed", "added", "checking", "off"]
+    .includes(ts);
   $("vouched").textContent = t("optVouched", [String(s.vouched)]);
   // Keeping a copy: the Experiment (or the helper) is asked only when on.
   $("copyPart").hidden = !s.keepCopy;

@@ -244,6 +244,12 @@ export function install() {
           throw new Error(fake.installError);
         fake.modules.add(name);
       },
+      async uninstallModule(name) {
+        calls.push(["pkcs11.uninstallModule", name]);
+        if (!fake.modules.has(name))
+          throw new Error("The module " + name + " is not installed");
+        fake.modules.delete(name);
+      },
       async getModuleSlots(name) {
         if (!fake.modules.has(name))
           throw new Error("The module " + name + " is not installed");

@@ -601,11 +601,30 @@ test("the token's module: installed when missing, left alone when there, and why
     delete install().pkcs11;
     s = await token.ensure();
     assert.equal(s.state, "unavailable");
-    // Concurrent calls share one check.
+    // Calls during a check share one more check after it.
     const f = install();
     await Promise.all([token.ensure(), token.ensure(), token.ensure()]);
     assert.equal(f.calls.filter((c) => c[0] === "pkcs11.isModuleInstalled")
+      .length, 2);
+    // A permanent copy kept: the token is not used, an installed module
+    // unloaded, installed again once the choice is off.
+    f.stored.settings = { keepCopy: true };
+    s = await token.ensure();
+    assert.deepEqual([s.state, token.ready(), f.modules.has(token.MODULE_NAME)],
+      ["off", false, false]);
+    assert.equal(f.calls.filter((c) => c[0] === "pkcs11.uninstallModule")
       .length, 1);
+    s = await token.ensure();
+    assert.equal(s.state, "off");
+    f.stored.settings = { keepCopy: false };
+    s = await token.ensure();
+    assert.deepEqual([s.state, f.modules.has(token.MODULE_NAME)],
+      ["added", true]);
+    // Without a manifest, a kept copy is just "off".
+    const g = install();
+    g.manifests.clear();
+    g.stored.settings = { keepCopy: true };
+    assert.equal((await token.ensure()).state, "off");
   });
 
 test("re-check: every served address is looked up again (at most 64 a request); withdrawn ones are dropped and shown",

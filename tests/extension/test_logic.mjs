@@ -159,7 +159,8 @@ test("the en and de catalogues are complete", async () => {
       .map((s) => "dane_" + s),
     ...["added", "trusted", "unchanged", "would_add", "refused", "error"]
       .map((s) => "import_" + s),
-    ...["checking", "installed", "added", "missing", "failed", "unavailable"]
+    ...["checking", "installed", "added", "off", "missing", "failed",
+      "unavailable"]
       .map((s) => "tokenState_" + s),
     "usage_0", "usage_1", "usage_2", "usage_3", "selector_0", "selector_1",
     "matching_0", "matching_1", "matching_2", "method_experiment", "method_host",

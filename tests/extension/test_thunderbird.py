@@ -199,6 +199,13 @@ class Run:
                 json.dump({"name": HOST_NAME, "description": "test host",
                            "path": wrapper, "type": "stdio",
                            "allowed_extensions": [EXTENSION_ID]}, f)
+            # The live token's module (issue 17), when the build has it
+            # beside the host, as packaging/install-user.sh and the .deb
+            # install it: the add-on loads it unless a copy is kept.
+            module = os.path.join(os.path.dirname(os.path.abspath(
+                host_binary())), "dane-smime-pkcs11.so")
+            if os.path.exists(module):
+                self.pkcs11_manifest(module)
 
         self.events = queue.Queue()
         self.all_events = []   # every hook event, in order
