@@ -1197,31 +1197,59 @@ print_message(FILE *f, const cJSON *m, int color)
 		    str(it, "message") : "");
 }
 
+static void
+print_records_msg(FILE *f, const cJSON *m, int color)
+{
+	(void)color;
+	print_records(f, m);
+}
+
+static void
+print_import_msg(FILE *f, const cJSON *m, int color)
+{
+	(void)color;
+	print_import(f, m, str(m, "db"));
+}
+
+static void
+print_error(FILE *f, const cJSON *m, int color)
+{
+	const cJSON *e = cJSON_GetObjectItemCaseSensitive(m, "error");
+
+	(void)color;
+	fprintf(f, "error: %s: %s\n", str(e, "code") ? str(e, "code") :
+	    "?", str(e, "message") ? str(e, "message") : "");
+}
+
 void
 report_print_text(FILE *f, const cJSON *msg, int color)
 {
+	static const struct {
+		const char *type;
+		void (*print)(FILE *, const cJSON *, int);
+	} printers[] = {
+		{ "result", print_result },
+		{ "record", print_records_msg },
+		{ "check", print_check },
+		{ "import", print_import_msg },
+		{ "message-verification", print_message },
+		{ "error", print_error },
+		{ "done", NULL },	/* says nothing a person needs */
+	};
 	const char *type = str(msg, "type");
+	size_t i;
+	char *s;
 
 	if (type == NULL)
 		return;
-	if (strcmp(type, "result") == 0)
-		print_result(f, msg, color);
-	else if (strcmp(type, "record") == 0)
-		print_records(f, msg);
-	else if (strcmp(type, "check") == 0)
-		print_check(f, msg, color);
-	else if (strcmp(type, "import") == 0)
-		print_import(f, msg, str(msg, "db"));
-	else if (strcmp(type, "message-verification") == 0)
-		print_message(f, msg, color);
-	else if (strcmp(type, "error") == 0) {
-		const cJSON *e = cJSON_GetObjectItemCaseSensitive(msg, "error");
-		fprintf(f, "error: %s: %s\n", str(e, "code") ? str(e, "code") :
-		    "?", str(e, "message") ? str(e, "message") : "");
-	} else if (strcmp(type, "done") != 0) {
-		char *s = cJSON_Print(msg);
-		if (s != NULL)
-			fprintf(f, "%s\n", s);
-		free(s);
-	}
+	for (i = 0; i < sizeof(printers) / sizeof(printers[0]); i++)
+		if (strcmp(type, printers[i].type) == 0) {
+			if (printers[i].print != NULL)
+				printers[i].print(f, msg, color);
+			return;
+		}
+	/* Any other message as it is. */
+	if ((s = cJSON_Print(msg)) != NULL)
+		fprintf(f, "%s\n", s);
+	free(s);
 }
