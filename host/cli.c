@@ -252,14 +252,14 @@ emit(void *arg, cJSON *msg)
 	}
 	if (strcmp(type, "doctor") == 0) {
 		const cJSON *ok = cJSON_GetObjectItemCaseSensitive(msg, "ok");
-		const cJSON *tr = cJSON_GetObjectItemCaseSensitive(msg,
-		    "trusted");
 		const cJSON *p = cJSON_GetObjectItemCaseSensitive(msg, "probe");
 
+		/* Not ok: the probe went unanswered (a lookup error), or it
+		 * was answered but cannot be believed, trusted resolver or
+		 * not (insecure). */
 		if (!cJSON_IsTrue(ok))
 			note(c, !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(
-			    p, "answered")) ? EXIT_LOOKUP_ERROR :
-			    (cJSON_IsTrue(tr) ? EXIT_INSECURE : EXIT_INSECURE));
+			    p, "answered")) ? EXIT_LOOKUP_ERROR : EXIT_INSECURE);
 	}
 	if (c->o->json) {
 		char *s = cJSON_PrintUnformatted(msg);
