@@ -28,44 +28,48 @@ struct cli {
 	int worst;		/* exit code so far */
 	bool failed;
 	struct jsonw out;	/* --json lines not yet written */
+	enum engine_kind kind;	/* of the message emit gets next */
 };
 
 static int
-status_exit(const char *status)
+status_exit(enum lookup_status s)
 {
-	static const struct { const char *name; int code; } map[] = {
-		{ "found", EXIT_FOUND }, { "absent", EXIT_ABSENT },
-		{ "unusable", EXIT_UNUSABLE }, { "unverified", EXIT_UNUSABLE },
-		{ "insecure", EXIT_INSECURE },
-		{ "bogus", EXIT_BOGUS }, { "error", EXIT_LOOKUP_ERROR },
-	};
-	size_t i;
-
-	for (i = 0; status != NULL && i < sizeof(map) / sizeof(map[0]); i++)
-		if (strcmp(map[i].name, status) == 0)
-			return map[i].code;
-	return EXIT_LOOKUP_ERROR;
+	switch (s) {
+	case LS_FOUND:
+		return EXIT_FOUND;
+	case LS_ABSENT:
+		return EXIT_ABSENT;
+	case LS_UNUSABLE:
+	case LS_UNVERIFIED:
+		return EXIT_UNUSABLE;
+	case LS_INSECURE:
+		return EXIT_INSECURE;
+	case LS_BOGUS:
+		return EXIT_BOGUS;
+	case LS_ERROR:
+	default:
+		return EXIT_LOOKUP_ERROR;
+	}
 }
 
 /* verify-message: 0 only for the green outcome. */
 static int
-message_exit(const cJSON *m)
+message_exit(const struct engine_outcome *m)
 {
-	const cJSON *d = cJSON_GetObjectItemCaseSensitive(m, "dane");
-
-	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(m, "green")))
+	if (m->green)
 		return EXIT_FOUND;
-	if (!cJSON_IsString(d))
-		return EXIT_UNUSABLE;	/* not signed, invalid, encrypted */
-	if (strcmp(d->valuestring, "absent") == 0)
+	switch (m->dane) {
+	case SD_ABSENT:
 		return EXIT_ABSENT;
-	if (strcmp(d->valuestring, "insecure") == 0)
+	case SD_INSECURE:
 		return EXIT_INSECURE;
-	if (strcmp(d->valuestring, "bogus") == 0)
+	case SD_BOGUS:
 		return EXIT_BOGUS;
-	if (strcmp(d->valuestring, "error") == 0)
+	case SD_ERROR:
 		return EXIT_LOOKUP_ERROR;
-	return EXIT_UNUSABLE;
+	default:	/* not signed, invalid, encrypted, mismatch, ... */
+		return EXIT_UNUSABLE;
+	}
 }
 
 static void
@@ -119,7 +123,7 @@ result(void *arg, const struct lookup_result *lr, const char *id_json)
 	struct cli *c = arg;
 	size_t at = c->out.len;
 
-	note(c, status_exit(lookup_status_name(lr->status)));
+	note(c, status_exit(lr->status));
 	jsonw_restart(&c->out, SIZE_MAX);
 	if (report_result_write(&c->out, lr, id_json) != 0) {
 		jsonw_truncate(&c->out, at);
@@ -211,37 +215,54 @@ print_doctor(const cJSON *m, bool color)
 	    cJSON_IsString(v) ? v->valuestring : "");
 }
 
+/* The exit status, from what the engine says each message means. */
+static void
+outcome(void *arg, const struct engine_outcome *m)
+{
+	struct cli *c = arg;
+
+	c->kind = m->kind;
+	switch (m->kind) {
+	case EK_RESULT:
+		note(c, status_exit(m->status));
+		break;
+	case EK_ERROR:
+		note(c, EXIT_LOOKUP_ERROR);
+		break;
+	case EK_CHECK:
+		if (!m->ok)
+			note(c, m->status == LS_ERROR ? EXIT_LOOKUP_ERROR :
+			    EXIT_UNUSABLE);
+		break;
+	case EK_MESSAGE:
+		note(c, message_exit(m));
+		break;
+	case EK_IMPORT:
+		note(c, status_exit(m->status));
+		if (!m->ok)
+			note(c, EXIT_LOOKUP_ERROR);
+		break;
+	case EK_DOCTOR:
+		/* Not ok: the probe went unanswered (a lookup error), or it
+		 * was answered but cannot be believed, trusted resolver or
+		 * not (insecure). */
+		if (!m->ok)
+			note(c, !m->answered ? EXIT_LOOKUP_ERROR :
+			    EXIT_INSECURE);
+		break;
+	default:
+		break;
+	}
+}
+
 static int
 emit(void *arg, cJSON *msg)
 {
 	struct cli *c = arg;
-	const cJSON *t = cJSON_GetObjectItemCaseSensitive(msg, "type");
-	const char *type = cJSON_IsString(t) ? t->valuestring : "";
+	enum engine_kind kind = c->kind;
 
-	if (strcmp(type, "result") == 0) {
-		const cJSON *s = cJSON_GetObjectItemCaseSensitive(msg,
-		    "status");
-		note(c, status_exit(cJSON_IsString(s) ? s->valuestring : NULL));
-	} else if (strcmp(type, "error") == 0) {
-		note(c, EXIT_LOOKUP_ERROR);
-	} else if (strcmp(type, "check") == 0) {
-		const cJSON *ok = cJSON_GetObjectItemCaseSensitive(msg, "ok");
-		const cJSON *st = cJSON_GetObjectItemCaseSensitive(msg,
-		    "status");
-
-		if (!cJSON_IsTrue(ok))
-			note(c, cJSON_IsString(st) &&
-			    strcmp(st->valuestring, "error") == 0 ?
-			    EXIT_LOOKUP_ERROR : EXIT_UNUSABLE);
-	} else if (strcmp(type, "message-verification") == 0) {
-		note(c, message_exit(msg));
-	} else if (strcmp(type, "import") == 0) {
-		const cJSON *s = cJSON_GetObjectItemCaseSensitive(msg,
-		    "status");
-		note(c, status_exit(cJSON_IsString(s) ? s->valuestring : NULL));
-		if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(msg, "ok")))
-			note(c, EXIT_LOOKUP_ERROR);
-	} else if (strcmp(type, "doctor") == 0) {
+	c->kind = EK_OTHER;
+	if (kind == EK_DOCTOR) {
 		/* The CLI alone checks the installation: it runs each
 		 * manifest's host (up to 3 s), which the native loop must not
 		 * wait for; and a running native host is installed already. */
@@ -249,17 +270,6 @@ emit(void *arg, cJSON *msg)
 
 		if (inst != NULL)
 			cJSON_AddItemToObject(msg, "install", inst);
-	}
-	if (strcmp(type, "doctor") == 0) {
-		const cJSON *ok = cJSON_GetObjectItemCaseSensitive(msg, "ok");
-		const cJSON *p = cJSON_GetObjectItemCaseSensitive(msg, "probe");
-
-		/* Not ok: the probe went unanswered (a lookup error), or it
-		 * was answered but cannot be believed, trusted resolver or
-		 * not (insecure). */
-		if (!cJSON_IsTrue(ok))
-			note(c, !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(
-			    p, "answered")) ? EXIT_LOOKUP_ERROR : EXIT_INSECURE);
 	}
 	if (c->o->json) {
 		char *s = cJSON_PrintUnformatted(msg);
@@ -275,11 +285,11 @@ emit(void *arg, cJSON *msg)
 			cJSON_Delete(msg);
 			return -1;
 		}
-	} else if (strcmp(type, "doctor") == 0) {
+	} else if (kind == EK_DOCTOR) {
 		print_doctor(msg, c->o->color);
-	} else if (strcmp(type, "done") != 0) {
+	} else if (kind != EK_DONE) {
 		report_print_text(stdout, msg, c->o->color);
-		if (strcmp(type, "result") == 0)
+		if (kind == EK_RESULT)
 			putchar('\n');
 	}
 	cJSON_Delete(msg);
@@ -315,6 +325,7 @@ cli_run(const struct config *cfg, struct request *req,
 		engine_set_https(e, h);
 	if (o->json)
 		engine_set_result_fn(e, result);
+	engine_set_outcome_fn(e, outcome);
 	engine_set_token_cache(e, cfg->token_cache == TOKEN_YES);
 	if (o->has_at) {
 		req->has_at = 1;
