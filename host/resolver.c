@@ -696,6 +696,24 @@ resolver_query_flags(struct resolver *r, const char *qname, uint16_t qtype,
 	return 0;
 }
 
+/* A cached answer's TTL counts down (RFC 1035 3.2.1, RFC 2181 8):
+ * whoever keeps what it is handed (the token cache) must not keep it a
+ * whole TTL longer than the record may live. Rounded up, so an answer
+ * asked again within its first second keeps the TTL it came with. */
+static void
+count_down_ttl(struct entry *e)
+{
+	int64_t left;
+
+	if (e->res.kind != DNSR_ANSWER)
+		return;
+	left = (e->expires - now_ms() + 999) / 1000;
+	if (left < 0)
+		left = 0;
+	if ((int64_t)e->res.msg.ttl > left)
+		e->res.msg.ttl = (uint32_t)left;
+}
+
 void
 resolver_dispatch(struct resolver *r)
 {
@@ -721,6 +739,8 @@ resolver_dispatch(struct resolver *r)
 			struct waiter *next = w->next;
 
 			e->res.from_cache = w->from_cache;
+			if (w->from_cache)
+				count_down_ttl(e);
 			r->pending--;
 			w->cb(w->arg, &e->res);
 			free(w);

@@ -100,6 +100,28 @@ class TestNative(Base):
         self.assertEqual(by["hugh@bogus.test"]["status"], "bogus")
         self.assertEqual(frames[-1], {"type": "done", "id": 2, "count": 3})
 
+    def test_cached_answer_ttl_counts_down(self):
+        # The host's own answer cache hands out what remains of the TTL
+        # (RFC 1035 3.2.1), not the TTL the answer came with: the token
+        # cache keeps an entry until then, and must not keep a withdrawn
+        # record a whole TTL longer than the record may live.
+        s = self.native()
+        s.send({"id": 1, "type": "lookup",
+                "addresses": ["hugh@example.test"]})
+        first = [f for f in s.recv_until_done(1)
+                 if f.get("type") == "result"][0]
+        time.sleep(2.2)
+        s.send({"id": 2, "type": "lookup",
+                "addresses": ["hugh@example.test"]})
+        second = [f for f in s.recv_until_done(2)
+                  if f.get("type") == "result"][0]
+        self.assertEqual(first["status"], "found", first)
+        self.assertEqual(second["status"], "found", second)
+        self.assertGreater(first["ttl"], 10, first)
+        self.assertLessEqual(second["ttl"], first["ttl"] - 2,
+                             (first["ttl"], second["ttl"]))
+        self.assertGreater(second["ttl"], 0, second)
+
     def test_string_id_echoed(self):
         s = self.native()
         s.send({"id": "abc-1", "type": "lookup",
