@@ -17,6 +17,7 @@
 #include "certs.h"
 #include "crypto.h"
 #include "dane.h"
+#include "isotime.h"
 #include "pkix.h"
 #include "utf8.h"
 
@@ -743,7 +744,7 @@ dane_evaluate(const struct dane_input *in, const struct cert_summary *ee,
 	out->record = -1;
 	out->depth = -1;
 	if (in == NULL || ee == NULL || in->addr == NULL || in->at < 0 ||
-	    in->at > DANE_MAX_TIME ||
+	    in->at > ISOTIME_MAX ||
 	    (in->nrecs > 0 && in->recs == NULL) ||
 	    (in->npool > 0 && in->pool == NULL))
 		goto out;

@@ -37,12 +37,10 @@
 #include "dnsmsg.h"
 #include "dslimits.h"
 
-#define DANE_MAX_TIME ((int64_t)253402300799)
-
 /* RFC 6698 2.1.1 / RFC 7218 certificate usages. */
 enum { DANE_PKIX_TA = 0, DANE_PKIX_EE = 1, DANE_DANE_TA = 2, DANE_DANE_EE = 3 };
 
-/* What an import may write (certdb.h): PKIX -> no trust flags (",,");
+/* What an import may write (certstore.h): PKIX -> no trust flags (",,");
  * DANE_EE / DANE_TA on a CA:FALSE end entity -> ",C," on it alone;
  * NONE -> never import. */
 enum trust_basis { BASIS_NONE = 0, BASIS_PKIX, BASIS_DANE_EE, BASIS_DANE_TA };
@@ -111,7 +109,7 @@ struct dane_input {
 	const struct smimea_rec *recs;
 	size_t nrecs;
 	const struct address *addr;	/* the queried address */
-	/* Validation time, seconds since the epoch: 0 to DANE_MAX_TIME
+	/* Validation time, seconds since the epoch: 0 to ISOTIME_MAX
 	 * (9999-12-31T23:59:59Z, the last X.509 time, RFC 5280 4.1.2.5). */
 	int64_t at;
 	bool secure;			/* DNSSEC secure; false => "insecure" */

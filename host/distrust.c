@@ -16,28 +16,13 @@
 
 #include "distrust.h"
 #include "dslimits.h"
+#include "fail.h"
 #include "pkcs11cert.h"
 #include "reader.h"
 #include "readfile.h"
 #include "tbprofile.h"
 
 #define DB_NAME "cert9.db"
-
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 /*
  * libsqlite3 is opened with dlopen where a profile's database is first

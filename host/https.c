@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "encode.h"
+#include "fail.h"
 #include "https.h"
 #include "readfile.h"
 #include "smimetxt.h"
@@ -99,21 +100,6 @@ now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void seterr(char *, size_t, const char *, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
 }
 
 /* Messages carry text from servers and curl: printable ASCII only. */

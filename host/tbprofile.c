@@ -1,6 +1,5 @@
 /* tbprofile.c - Thunderbird's profiles.ini, installs.ini and
  * extensions.json; see tbprofile.h. */
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +8,7 @@
 #include <cjson/cJSON.h>
 
 #include "dslimits.h"
+#include "fail.h"
 #include "tbprofile.h"
 #include "utf8.h"
 
@@ -32,22 +32,6 @@ struct collect {
 };
 
 enum { K_NONE, K_PROFILE, K_INSTALL, K_OTHER };
-
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 static bool
 isspace_ascii(char c)

@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fail.h"
 #include "reader.h"
 #include "tokencache.h"
 #include "utf8.h"
@@ -20,18 +20,6 @@
 #define TC_HEADER_LEN	12	/* magic, version, flags, count */
 #define TC_ENTRY_FIXED	16	/* trust, 0, addrlen, expires, derlen */
 #define TC_MIN_ADDRESS	3	/* "a@b" */
-
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 int
 tokencache_dir(char *out, size_t outlen, char *err, size_t errlen)

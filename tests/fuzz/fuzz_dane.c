@@ -27,6 +27,7 @@
 #include "certs.h"
 #include "crypto.h"
 #include "dane.h"
+#include "isotime.h"
 #include "pkix.h"
 #include "utf8.h"
 
@@ -157,7 +158,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static int started;
-	static const int64_t times[4] = { 1893456000, 0, DANE_MAX_TIME, 1 };
+	static const int64_t times[4] = { 1893456000, 0, ISOTIME_MAX, 1 };
 	struct smimea_rec recs[DS_MAX_RECORDS];
 	const struct cert_summary *pool[2];
 	struct dane_input in;

@@ -18,6 +18,7 @@
 #include "certs.h"
 #include "crypto.h"
 #include "dane.h"
+#include "isotime.h"
 #include "pkix.h"
 #include "t.h"
 
@@ -981,9 +982,9 @@ test_args(void)
 	in.addr = &a;
 	in.at = -1;
 	CHECK(dane_evaluate(&in, F("rsa"), &v) == -1);
-	in.at = DANE_MAX_TIME + 1;
+	in.at = ISOTIME_MAX + 1;
 	CHECK(dane_evaluate(&in, F("rsa"), &v) == -1);
-	in.at = DANE_MAX_TIME;
+	in.at = ISOTIME_MAX;
 	CHECK(dane_evaluate(&in, F("rsa"), &v) == 0);
 	CHECK(has(&v, "expired") && has(&v, "no-record-match"));
 	CHECK(dane_evaluate(&in, NULL, &v) == -1);
