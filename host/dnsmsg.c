@@ -490,6 +490,28 @@ store_txt(const struct rr *rr, void *elem)
 	return 0;
 }
 
+/* RFC 4034 6.3: RDATA as a left-justified octet string, a missing octet
+ * before a zero octet (usage, selector, matching, then the data). A
+ * record too short to have all three (short-rdata) keeps zeros there and
+ * sorts first; it is unusable whatever its place. */
+static int
+smimea_canonical_cmp(const void *a, const void *b)
+{
+	const struct smimea_rec *x = a, *y = b;
+	size_t n = x->len < y->len ? x->len : y->len;
+	int c;
+
+	if (x->usage != y->usage)
+		return x->usage < y->usage ? -1 : 1;
+	if (x->selector != y->selector)
+		return x->selector < y->selector ? -1 : 1;
+	if (x->matching != y->matching)
+		return x->matching < y->matching ? -1 : 1;
+	if (n > 0 && (c = memcmp(x->data, y->data, n)) != 0)
+		return c;
+	return x->len < y->len ? -1 : x->len > y->len;
+}
+
 /* Collects the answer's RRs of k->type owned by final (class IN), in
  * answer order; the others of that type are counted in k->ignored. Their
  * minimum TTL goes into *ttl. Returns 0, >0 or -1 (OOM); on failure
@@ -673,6 +695,12 @@ dnsmsg_parse(const uint8_t *msg, size_t len, const char *qname,
 		out->records = k.arr;
 		out->nrecords = k.n;
 		out->nignored = k.ignored;
+		/* An RRset has no order (RFC 2181 5), and validators
+		 * rotate it: canonical order makes every verdict, problem
+		 * and record index the same whatever order came. */
+		if (rc == 0 && k.n > 1)
+			qsort(out->records, k.n, sizeof(struct smimea_rec),
+			    smimea_canonical_cmp);
 	}
 	if (rc != 0)
 		goto out;

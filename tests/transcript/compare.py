@@ -23,10 +23,10 @@ normalising only what differs between two runs of the same binary:
     substitutions is compared too, so a change of spacing or escaping
     still shows.
 
-Known to differ between two runs of one binary and not normalised (it is
-the host's own behaviour): a DANE-TA certificate's problems when the
-address has two DANE-TA records (dane-ta@example.test in test_trust and
-test_conformance) depend on which record the resolver lists first.
+The host keeps an answer's SMIMEA records in canonical order (RFC 4034
+6.3, host/dnsmsg.c), so its verdicts and problems no longer depend on the
+order a resolver lists them in (two DANE-TA records of dane-ta@example.test
+used to give dane-ta-missing or dane-ta-invalid run to run).
 
 Prints each differing run with a unified diff of its normalised output;
 exit status 0 when there is none, 1 otherwise.

@@ -292,7 +292,8 @@ test_problems(void)
 	uint8_t data[64];
 	struct b b;
 	struct dnsmsg m;
-	size_t i, at;
+	size_t i, j, at;
+	uint32_t used = 0;
 
 	memset(data, 0xab, sizeof(data));
 	b_start(&b, F_RESP);
@@ -308,24 +309,95 @@ test_problems(void)
 	}
 	CHECK(parse(&b, &m) == DNSMSG_OK);
 	CHECK(m.nrecords == sizeof(t) / sizeof(t[0]));
-	for (i = 0; i < m.nrecords && i < sizeof(t) / sizeof(t[0]); i++) {
+	/* Kept in canonical order (RFC 4034 6.3), not answer order: each
+	 * record is checked against the first unused row with its fields
+	 * (a short one has zeros there). */
+	for (j = 0; j < m.nrecords; j++) {
+		const struct smimea_rec *r = &m.records[j];
+
+		if (j > 0)
+			CHECK(m.records[j - 1].usage < r->usage ||
+			    (m.records[j - 1].usage == r->usage &&
+			    (m.records[j - 1].selector < r->selector ||
+			    (m.records[j - 1].selector == r->selector &&
+			    m.records[j - 1].matching <= r->matching))));
+		for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+			unsigned u = t[i].rdlen < 3 ? 0 : t[i].u;
+			unsigned sel = t[i].rdlen < 3 ? 0 : t[i].s;
+			unsigned mt = t[i].rdlen < 3 ? 0 : t[i].mt;
+			size_t n = t[i].rdlen < 3 ? 0 : t[i].n;
+
+			if (!(used & (1u << i)) && u == r->usage &&
+			    sel == r->selector && mt == r->matching &&
+			    n == r->len && (t[i].code == NULL) ==
+			    (r->problem_code == NULL))
+				break;
+		}
+		CHECK(i < sizeof(t) / sizeof(t[0]));
+		if (i == sizeof(t) / sizeof(t[0]))
+			continue;
+		used |= 1u << i;
 		if (t[i].code == NULL) {
-			CHECK(m.records[i].problem_code == NULL &&
-			    m.records[i].problem == NULL);
-			CHECK(m.records[i].len == t[i].n);
+			CHECK(r->problem_code == NULL && r->problem == NULL);
+			CHECK(r->len == t[i].n);
 			continue;
 		}
-		CHECK_STR(m.records[i].problem_code, t[i].code);
-		CHECK(m.records[i].problem != NULL &&
-		    strstr(m.records[i].problem, "RFC") != NULL);
+		CHECK_STR(r->problem_code, t[i].code);
+		CHECK(r->problem != NULL && strstr(r->problem, "RFC") != NULL);
 		if (t[i].rdlen < 3)
-			CHECK(m.records[i].data == NULL && m.records[i].len == 0);
+			CHECK(r->data == NULL && r->len == 0);
 		else
-			CHECK(m.records[i].usage == t[i].u &&
-			    m.records[i].len == t[i].n &&
-			    (t[i].n == 0) == (m.records[i].data == NULL));
+			CHECK(r->usage == t[i].u && r->len == t[i].n &&
+			    (t[i].n == 0) == (r->data == NULL));
 	}
+	CHECK(used == (1u << (sizeof(t) / sizeof(t[0]))) - 1);
 	dnsmsg_free(&m);
+}
+
+/* The same RRset in two orders gives the same records in the same order
+ * (RFC 2181 5: an RRset has none; validators rotate it), so verdicts,
+ * problems and record indexes do not depend on the order that came. */
+static void
+test_rrset_order(void)
+{
+	static const struct { unsigned u, s, mt; uint8_t fill; size_t n; } t[] = {
+		{ 3, 0, 1, 0x22, 32 }, { 2, 0, 1, 0x11, 32 },
+		{ 3, 0, 1, 0x11, 32 }, { 2, 0, 0, 0x33, 20 },
+		{ 2, 0, 0, 0x33, 19 },
+	};
+	size_t k = sizeof(t) / sizeof(t[0]), i, pass;
+	struct dnsmsg m[2];
+	uint8_t data[32];
+	struct b b;
+
+	for (pass = 0; pass < 2; pass++) {
+		b_start(&b, F_RESP);
+		for (i = 0; i < k; i++) {
+			size_t x = pass == 0 ? i : k - 1 - i;
+
+			memset(data, t[x].fill, sizeof(data));
+			b_smimea(&b, Q, 60, t[x].u, t[x].s, t[x].mt, data,
+			    t[x].n);
+		}
+		CHECK(parse(&b, &m[pass]) == DNSMSG_OK);
+		CHECK(m[pass].nrecords == k);
+	}
+	for (i = 0; i < k && i < m[0].nrecords && i < m[1].nrecords; i++) {
+		CHECK(m[0].records[i].usage == m[1].records[i].usage &&
+		    m[0].records[i].matching == m[1].records[i].matching &&
+		    m[0].records[i].len == m[1].records[i].len &&
+		    memcmp(m[0].records[i].data, m[1].records[i].data,
+		    m[0].records[i].len) == 0);
+	}
+	/* 2 0 0 (19 octets, a prefix) before 2 0 0 (20), then 2 0 1, then
+	 * 3 0 1 with 0x11.. before 0x22.. */
+	CHECK(m[0].records[0].usage == 2 && m[0].records[0].len == 19);
+	CHECK(m[0].records[1].usage == 2 && m[0].records[1].len == 20);
+	CHECK(m[0].records[2].usage == 2 && m[0].records[2].matching == 1);
+	CHECK(m[0].records[3].usage == 3 && m[0].records[3].data[0] == 0x11);
+	CHECK(m[0].records[4].usage == 3 && m[0].records[4].data[0] == 0x22);
+	dnsmsg_free(&m[0]);
+	dnsmsg_free(&m[1]);
 }
 
 static void
@@ -1058,6 +1130,7 @@ main(void)
 	memset(sha512, 0xa5, sizeof(sha512));
 	test_positive();
 	test_problems();
+	test_rrset_order();
 	test_negative();
 	test_flags();
 	test_edns();
