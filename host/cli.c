@@ -132,89 +132,6 @@ result(void *arg, const struct lookup_result *lr, const char *id_json)
 	return json_line_end(c);
 }
 
-static void
-print_install(const cJSON *inst, bool color)
-{
-	const cJSON *it, *v;
-	bool ok;
-
-	if (!cJSON_IsObject(inst))
-		return;
-	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(inst,
-	    "manifests")) {
-		const cJSON *p = cJSON_GetObjectItemCaseSensitive(it, "path");
-		const cJSON *pr = cJSON_GetObjectItemCaseSensitive(it,
-		    "problem");
-		const cJSON *hv = cJSON_GetObjectItemCaseSensitive(it,
-		    "host_version");
-		const cJSON *hp = cJSON_GetObjectItemCaseSensitive(it,
-		    "host_path");
-		bool used = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it,
-		    "used"));
-
-		printf("manifest       %s\n", cJSON_IsString(p) ?
-		    p->valuestring : "?");
-		if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it,
-		    "exists")))
-			printf("               absent\n");
-		else if (cJSON_IsString(pr))
-			printf("               %s%s\n", used ? "USED, BROKEN: " :
-			    "not used: ", pr->valuestring);
-		else
-			printf("               %s: host %s (%s)\n", used ? "used" :
-			    "ok, shadowed by an earlier one", cJSON_IsString(hp) ?
-			    hp->valuestring : "?", cJSON_IsString(hv) ?
-			    hv->valuestring : "?");
-	}
-	ok = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(inst, "ok"));
-	v = cJSON_GetObjectItemCaseSensitive(inst, "problem");
-	install_check_print_status(stdout, "installation", ok, "31", color,
-	    "%s", ok ? "ok: Thunderbird can start this host" :
-	    cJSON_IsString(v) ? v->valuestring : "not ok");
-	install_check_print_profiles(stdout, inst, color);
-}
-
-static void
-print_doctor(const cJSON *m, bool color)
-{
-	const cJSON *v, *it, *probe;
-
-	v = cJSON_GetObjectItemCaseSensitive(m, "config");
-	printf("configuration  %s\n", cJSON_IsString(v) ? v->valuestring :
-	    "(none: defaults)");
-	v = cJSON_GetObjectItemCaseSensitive(m, "resolvers_from_resolv_conf");
-	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(m,
-	    "resolvers")) {
-		const cJSON *a = cJSON_GetObjectItemCaseSensitive(it, "address");
-		const cJSON *l = cJSON_GetObjectItemCaseSensitive(it,
-		    "loopback");
-
-		printf("resolver       %s%s%s\n", cJSON_IsString(a) ?
-		    a->valuestring : "?", cJSON_IsTrue(l) ? " (loopback)" :
-		    " (remote)", cJSON_IsTrue(v) ? " from /etc/resolv.conf" :
-		    "");
-	}
-	v = cJSON_GetObjectItemCaseSensitive(m, "trust");
-	printf("trust          %s\n", cJSON_IsString(v) ? v->valuestring : "");
-	probe = cJSON_GetObjectItemCaseSensitive(m, "probe");
-	if (cJSON_IsObject(probe)) {
-		const cJSON *n = cJSON_GetObjectItemCaseSensitive(probe, "name");
-		const cJSON *ad = cJSON_GetObjectItemCaseSensitive(probe, "ad");
-		const cJSON *er = cJSON_GetObjectItemCaseSensitive(probe,
-		    "error");
-
-		printf("probe          %s SOA: %s\n", cJSON_IsString(n) ?
-		    n->valuestring : "?", cJSON_IsString(er) ? er->valuestring :
-		    cJSON_IsTrue(ad) ? "answered with AD (validated)" :
-		    "answered without AD (not validated)");
-	}
-	print_install(cJSON_GetObjectItemCaseSensitive(m, "install"), color);
-	v = cJSON_GetObjectItemCaseSensitive(m, "verdict");
-	install_check_print_status(stdout, "verdict", cJSON_IsTrue(
-	    cJSON_GetObjectItemCaseSensitive(m, "ok")), "31", color, "%s",
-	    cJSON_IsString(v) ? v->valuestring : "");
-}
-
 /* The exit status, from what the engine says each message means. */
 static void
 outcome(void *arg, const struct engine_outcome *m)
@@ -285,8 +202,6 @@ emit(void *arg, cJSON *msg)
 			cJSON_Delete(msg);
 			return -1;
 		}
-	} else if (kind == EK_DOCTOR) {
-		print_doctor(msg, c->o->color);
 	} else if (kind != EK_DONE) {
 		report_print_text(stdout, msg, c->o->color);
 		if (kind == EK_RESULT)

@@ -101,16 +101,4 @@ int install_check_manifests(cJSON *arr, const char *home,
  */
 cJSON *install_check_profiles(const char *home);
 
-/* Prints the profile lines of `dane-smime doctor` for an object from
- * install_check_json (nothing if it has no "profiles"). */
-void install_check_print_profiles(FILE *f, const cJSON *inst, bool color);
-
-/* One closing line of `dane-smime doctor`: label in a 15-column field,
- * then the formatted text, green when ok, else in the SGR colour bad_sgr
- * ("31" red, "33" yellow), when color. Shared by cli.c, pkcs11check.c
- * and the profile lines here. */
-void install_check_print_status(FILE *f, const char *label, bool ok,
-    const char *bad_sgr, bool color, const char *fmt, ...)
-    __attribute__((format(printf, 6, 7)));
-
 #endif

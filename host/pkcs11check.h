@@ -43,8 +43,4 @@
  */
 cJSON *pkcs11_check_json(const char *home);
 
-/* Prints the token lines of `dane-smime doctor` for the "pkcs11" member
- * of an install_check_json object (nothing if absent). */
-void pkcs11_check_print(FILE *f, const cJSON *inst, bool color);
-
 #endif

@@ -1,4 +1,5 @@
 /* report.c - results to protocol JSON and to text; see report.h. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1221,6 +1222,204 @@ print_error(FILE *f, const cJSON *m, int color)
 	    "?", str(e, "message") ? str(e, "message") : "");
 }
 
+/* ---- doctor: the resolver, the installation, the token, the profiles
+ * (moved here from cli.c, install_check.c and pkcs11check.c: the checks
+ * say what they found, this says it to people) ---- */
+
+static const char *
+str_or(const cJSON *o, const char *key, const char *dflt)
+{
+	const char *s = str(o, key);
+
+	return s != NULL ? s : dflt;
+}
+
+static bool
+is_true(const cJSON *o, const char *key)
+{
+	return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, key));
+}
+
+/* One closing line of `dane-smime doctor`: label in a 15-column field,
+ * then the formatted text, green when ok, else in the SGR colour bad_sgr
+ * ("31" red, "33" yellow), when color. */
+static void __attribute__((format(printf, 6, 7)))
+print_status(FILE *f, const char *label, bool ok, const char *bad_sgr,
+    int color, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(f, "%-15s", label);
+	if (color)
+		fprintf(f, "\033[%sm", ok ? "32" : bad_sgr);
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	fprintf(f, "%s\n", color ? "\033[0m" : "");
+}
+
+/* The live DANE token: install_check's "pkcs11" member (pkcs11check.h). */
+static void
+print_token(FILE *f, const cJSON *inst, int color)
+{
+	const cJSON *p = cJSON_GetObjectItemCaseSensitive(inst, "pkcs11");
+	const cJSON *it, *v, *sv, *tr;
+	const char *cs, *cp;
+	bool ok;
+
+	if (!cJSON_IsObject(p))
+		return;
+	it = cJSON_GetObjectItemCaseSensitive(p, "manifests");
+	cJSON_ArrayForEach(v, it) {
+		const char *pr = str(v, "problem");
+
+		if (!is_true(v, "exists"))
+			continue;
+		fprintf(f, "token manifest %s%s%s\n", str_or(v, "path", "?"),
+		    pr != NULL ? ": " : "", pr != NULL ? pr : "");
+	}
+	sv = cJSON_GetObjectItemCaseSensitive(p, "served");
+	tr = cJSON_GetObjectItemCaseSensitive(p, "trusted");
+	if (is_true(p, "loads"))
+		fprintf(f, "token library  loads: %s, %d certificates served, "
+		    "%d with e-mail trust\n", str_or(p, "token_state", "?"),
+		    cJSON_IsNumber(sv) ? sv->valueint : 0,
+		    cJSON_IsNumber(tr) ? tr->valueint : 0);
+	cs = str(p, "cache_status");
+	cp = str(p, "cache_problem");
+	fprintf(f, "token cache    %s: %s\n", str_or(p, "cache",
+	    "(no folder)"), cs != NULL && strcmp(cs, "missing") == 0 ?
+	    "not written yet (the host writes it when it looks addresses "
+	    "up)" : cp != NULL ? cp : cs != NULL ? cs : "?");
+	ok = is_true(p, "ok");
+	print_status(f, "token", ok, "33", color, "%s", ok ?
+	    "ok: Thunderbird can install the live DANE token" :
+	    str_or(p, "problem", "not ok"));
+}
+
+/* What a PROFILE's state (install_check.h) means. */
+static const char *
+state_text(const char *state)
+{
+	static const struct {
+		const char *state, *text;
+	} t[] = {
+		{ "enabled", "enabled" },
+		{ "waiting", "installed, disabled until you enable it "
+		    "(main menu: \"DANE S/MIME added to Thunderbird\")" },
+		{ "pending", "file in extensions/, taken up at Thunderbird's "
+		    "next start" },
+		{ "disabled", "disabled (Add-ons and Themes: Enable)" },
+		{ "inactive", "installed, not running" },
+		{ "incompatible", "disabled by Thunderbird: not compatible" },
+		{ "unknown", "state unknown" },
+		{ "absent", "not installed" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (strcmp(state, t[i].state) == 0)
+			return t[i].text;
+	return "?";
+}
+
+static void
+print_profiles(FILE *f, const cJSON *inst, int color)
+{
+	const cJSON *arr, *it;
+	const char *v, *pr, *name = NULL;
+	bool ok;
+
+	arr = cJSON_GetObjectItemCaseSensitive(inst, "profiles");
+	if (!cJSON_IsArray(arr))
+		return;
+	cJSON_ArrayForEach(it, arr) {
+		fprintf(f, "profile        %s%s  %s\n", str_or(it, "name", "?"),
+		    is_true(it, "default") ? " (default)" : "",
+		    str_or(it, "path", "?"));
+		v = str(it, "addon_version");
+		pr = str(it, "problem");
+		fprintf(f, "               add-on%s%s: %s\n",
+		    v != NULL ? " " : "", v != NULL ? v : "",
+		    state_text(str_or(it, "addon", "?")));
+		if (name == NULL && strcmp(str_or(it, "addon", ""),
+		    "enabled") == 0)
+			name = str_or(it, "name", "?");
+		if (pr != NULL)
+			fprintf(f, "               problem: %s\n", pr);
+	}
+	pr = str(inst, "profiles_problem");
+	if (pr != NULL)
+		fprintf(f, "profiles       %s\n", pr);
+	ok = is_true(inst, "addon_enabled");
+	print_status(f, "add-on", ok, "31", color, "%s%s%s",
+	    ok ? "ok: enabled in profile \"" : str_or(inst, "addon_problem",
+	    "not ok"), ok && name != NULL ? name : "", ok ? "\"" : "");
+}
+
+void
+report_print_install(FILE *f, const cJSON *inst, int color)
+{
+	const cJSON *it;
+	bool ok;
+
+	if (!cJSON_IsObject(inst))
+		return;
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(inst,
+	    "manifests")) {
+		const char *pr = str(it, "problem");
+		bool used = is_true(it, "used");
+
+		fprintf(f, "manifest       %s\n", str_or(it, "path", "?"));
+		if (!is_true(it, "exists"))
+			fprintf(f, "               absent\n");
+		else if (pr != NULL)
+			fprintf(f, "               %s%s\n", used ?
+			    "USED, BROKEN: " : "not used: ", pr);
+		else
+			fprintf(f, "               %s: host %s (%s)\n", used ?
+			    "used" : "ok, shadowed by an earlier one",
+			    str_or(it, "host_path", "?"),
+			    str_or(it, "host_version", "?"));
+	}
+	ok = is_true(inst, "ok");
+	print_status(f, "installation", ok, "31", color, "%s", ok ?
+	    "ok: Thunderbird can start this host" : str_or(inst, "problem",
+	    "not ok"));
+	print_token(f, inst, color);
+	print_profiles(f, inst, color);
+}
+
+static void
+print_doctor(FILE *f, const cJSON *m, int color)
+{
+	const cJSON *it, *probe;
+	bool from_conf;
+
+	fprintf(f, "configuration  %s\n", str_or(m, "config",
+	    "(none: defaults)"));
+	from_conf = is_true(m, "resolvers_from_resolv_conf");
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(m,
+	    "resolvers"))
+		fprintf(f, "resolver       %s%s%s\n", str_or(it, "address", "?"),
+		    is_true(it, "loopback") ? " (loopback)" : " (remote)",
+		    from_conf ? " from /etc/resolv.conf" : "");
+	fprintf(f, "trust          %s\n", str_or(m, "trust", ""));
+	probe = cJSON_GetObjectItemCaseSensitive(m, "probe");
+	if (cJSON_IsObject(probe)) {
+		const char *er = str(probe, "error");
+
+		fprintf(f, "probe          %s SOA: %s\n", str_or(probe, "name",
+		    "?"), er != NULL ? er : is_true(probe, "ad") ?
+		    "answered with AD (validated)" :
+		    "answered without AD (not validated)");
+	}
+	report_print_install(f, cJSON_GetObjectItemCaseSensitive(m, "install"),
+	    color);
+	print_status(f, "verdict", is_true(m, "ok"), "31", color, "%s",
+	    str_or(m, "verdict", ""));
+}
+
 void
 report_print_text(FILE *f, const cJSON *msg, int color)
 {
@@ -1234,6 +1433,7 @@ report_print_text(FILE *f, const cJSON *msg, int color)
 		{ "import", print_import_msg },
 		{ "message-verification", print_message },
 		{ "error", print_error },
+		{ "doctor", print_doctor },
 		{ "done", NULL },	/* says nothing a person needs */
 	};
 	const char *type = str(msg, "type");

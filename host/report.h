@@ -100,4 +100,11 @@ char *report_serialise(const cJSON *msg, size_t *len);
 /* Writes a protocol message as a person would want to read it. */
 void report_print_text(FILE *f, const cJSON *msg, int color);
 
+/* The installation part of `dane-smime doctor` for a person: the
+ * native-messaging manifests and the closing "installation" line, the
+ * live DANE token (its "pkcs11" member) and the Thunderbird profiles, from
+ * an object of install_check_json (install_check.h); nothing if inst is
+ * not an object. report_print_text prints it within a doctor message. */
+void report_print_install(FILE *f, const cJSON *inst, int color);
+
 #endif

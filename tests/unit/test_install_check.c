@@ -13,6 +13,7 @@
 
 #include "../../host/dslimits.h"
 #include "../../host/install_check.h"
+#include "../../host/report.h"
 #include "../../host/tbprofile.h"
 #include "t.h"
 
@@ -664,7 +665,7 @@ test_profile_files(void)
 
 	/* The text doctor prints. */
 	f = open_memstream(&text, &textlen);
-	install_check_print_profiles(f, r, false);
+	report_print_install(f, r, false);
 	fclose(f);
 	CHECK(has(text, "profile        on (default)  "));
 	CHECK(has(text, "add-on 0.1.0: enabled\n"));
@@ -682,7 +683,7 @@ test_profile_files(void)
 	CHECK(has(jstr(r, "addon_problem"), "profile \"side\" but waits, "
 	    "disabled, for you to enable it"));
 	f = open_memstream(&text, &textlen);
-	install_check_print_profiles(f, r, false);
+	report_print_install(f, r, false);
 	fclose(f);
 	CHECK(has(text, "add-on         the add-on is installed in profile "
 	    "\"side\""));
