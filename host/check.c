@@ -430,7 +430,8 @@ answer_txt(struct check *c, const struct dns_result *res)
 		    c->txt_owner, res->err_message);
 		return;
 	}
-	if (res->msg.rcode != 0 && res->msg.rcode != 3) {
+	if (res->msg.rcode != DNS_RCODE_NOERROR &&
+	    res->msg.rcode != DNS_RCODE_NXDOMAIN) {
 		set(c, S_TXT_PRESENT, "fail", "the TXT lookup at %s failed: "
 		    "the resolver answered RCODE %u%s%s%s (a DNSSEC failure, "
 		    "or the zone's servers fail)", c->txt_owner,
@@ -765,8 +766,8 @@ check_answer(struct check *c, int kind, const struct dns_result *res)
 		return combine(c);
 	}
 	if (kind == CHECK_Q_TCP) {
-		if (res->kind == DNSR_ANSWER && (res->msg.rcode == 0 ||
-		    res->msg.rcode == 3))
+		if (res->kind == DNSR_ANSWER && (res->msg.rcode ==
+		    DNS_RCODE_NOERROR || res->msg.rcode == DNS_RCODE_NXDOMAIN))
 			set(c, S_TCP, "pass", "the answer can be fetched over "
 			    "TCP (%zu bytes)", res->wire_len);
 		else if (res->kind == DNSR_ANSWER)
@@ -777,8 +778,8 @@ check_answer(struct check *c, int kind, const struct dns_result *res)
 		return 0;
 	}
 	p = &c->probes[kind - CHECK_Q_PROBE];
-	if (res->kind == DNSR_ANSWER && res->msg.rcode == 0 &&
-	    res->msg.nrecords > 0) {
+	if (res->kind == DNSR_ANSWER &&
+	    res->msg.rcode == DNS_RCODE_NOERROR && res->msg.nrecords > 0) {
 		set(c, (enum slot)(S_WRONG + kind - CHECK_Q_PROBE), "fail",
 		    "a record sits at %s (%s), where no client looks: the "
 		    "right name is %s (RFC 8162 3)", p->name, p->what,

@@ -24,9 +24,11 @@
 struct job {
 	int type;
 	const struct verb *verb;	/* verbs[type] */
-	cJSON *id;
-	/* The id as cJSON prints it, once per request, for front ends that
-	 * take results as JSON (engine_set_result_fn); NULL otherwise. */
+	/* The request's id as request.c printed it (request.h: a JSON
+	 * string or number, or "null"), kept as that text: the replies
+	 * copy it raw (id), the writer of results too (id_json). It is
+	 * never parsed again. */
+	cJSON *id;		/* a raw item holding id_json */
 	char *id_json;
 	char **addresses;
 	size_t naddresses;	/* or, for doctor/check, the queries */
@@ -462,19 +464,19 @@ emit_result(struct engine *e, const struct job *j,
 	return 0;
 }
 
+/* The id for a reply: id_json (request.h's id_json, or NULL for null)
+ * as a raw item, printed as it is. */
 static cJSON *
-parse_id(const char *id_json)
+id_item(const char *id_json)
 {
-	if (id_json == NULL)
-		return cJSON_CreateNull();
-	return cJSON_Parse(id_json);
+	return cJSON_CreateRaw(id_json != NULL ? id_json : "null");
 }
 
 int
 engine_reject(struct engine *e, const char *id_json, const char *code,
     const char *message)
 {
-	cJSON *id = parse_id(id_json);
+	cJSON *id = id_item(id_json);
 	int rc;
 
 	if (id == NULL)
@@ -910,7 +912,8 @@ txt_done(void *arg, const struct dns_result *res)
 		fetch_fail(e, p, "txt-error", res->err_message);
 		return;
 	}
-	if (res->msg.rcode != 0 && res->msg.rcode != 3) {
+	if (res->msg.rcode != DNS_RCODE_NOERROR &&
+	    res->msg.rcode != DNS_RCODE_NXDOMAIN) {
 		fetch_fail(e, p, "txt-error", "the TXT lookup failed "
 		    "(SERVFAIL or another error)");
 		return;
@@ -1491,12 +1494,8 @@ engine_submit(struct engine *e, struct request *req)
 	j->engine = e;
 	j->type = req->type;
 	j->at = req->has_at ? req->at : (int64_t)time(NULL);
-	if ((j->id = parse_id(req->id_json)) == NULL) {
-		free(j);
-		return -1;
-	}
-	if (e->result != NULL &&
-	    (j->id_json = cJSON_PrintUnformatted(j->id)) == NULL) {
+	if ((j->id_json = strdup(req->id_json != NULL ? req->id_json :
+	    "null")) == NULL || (j->id = id_item(j->id_json)) == NULL) {
 		job_free(j);
 		return -1;
 	}

@@ -90,9 +90,11 @@ void engine_set_https(struct engine *e, struct https *h);
 struct https *engine_https_new(const struct config *cfg);
 
 /* Starts serving req; takes its contents (req is left empty). Returns 0,
- * or -1 on our failure (OOM). */
+ * or -1 on our failure (OOM). req->id_json is request.h's (JSON text
+ * that cJSON printed, or NULL for null): replies echo it as it is. */
 int engine_submit(struct engine *e, struct request *req);
-/* Answers a request that could not be decoded. id_json may be NULL. */
+/* Answers a request that could not be decoded. id_json: as in
+ * engine_submit. */
 int engine_reject(struct engine *e, const char *id_json, const char *code,
     const char *message);
 /* Starts as many queued lookups as the windows allow. Call once per loop

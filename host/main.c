@@ -3,6 +3,8 @@
  * Started by Thunderbird (argv[1] = manifest path, argv[2] = extension
  * id) or as "dane-smime native", it speaks native messaging; otherwise
  * it is a CLI with the same verbs. */
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +21,7 @@
 #include "request.h"
 #include "log.h"
 #include "native.h"
+#include "readfile.h"
 #include "version.h"
 
 static void
@@ -231,47 +234,39 @@ run_verify_message(const struct config *cfg, const char *path,
     const struct cli_opts *o)
 {
 	struct request req;
-	FILE *f;
-	size_t cap = 0;
-	int ret = EXIT_INTERNAL;
+	char *buf = NULL;
+	size_t len = 0;
+	int fd, rc, ret = EXIT_INTERNAL;
 
 	memset(&req, 0, sizeof(req));
 	req.type = REQ_VERIFY_MESSAGE;
-	if ((f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb")) == NULL) {
+	if (strcmp(path, "-") == 0)
+		fd = STDIN_FILENO;
+	else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
 		log_error("%s: cannot read the file", path);
 		return EXIT_NOINPUT;
 	}
-	for (;;) {
-		size_t r;
-
-		if (cap - req.message_len < 65536) {
-			uint8_t *nb;
-
-			if (cap >= DS_MAX_MESSAGE_BYTES) {
-				log_error("%s: larger than %u bytes", path,
-				    DS_MAX_MESSAGE_BYTES);
-				ret = EXIT_DATAERR;
-				goto out;
-			}
-			cap = cap ? cap * 2 : 262144;
-			if ((nb = realloc(req.message, cap)) == NULL)
-				goto out;
-			req.message = nb;
-		}
-		if ((r = fread(req.message + req.message_len, 1,
-		    cap - req.message_len, f)) == 0)
-			break;
-		req.message_len += r;
+	if ((rc = read_fd_bounded(fd, DS_MAX_MESSAGE_BYTES, &buf, &len)) < 0)
+		goto out;
+	if (rc == EFBIG) {
+		log_error("%s: larger than %u bytes", path,
+		    DS_MAX_MESSAGE_BYTES);
+		ret = EXIT_DATAERR;
+		goto out;
 	}
-	if (ferror(f)) {
+	if (rc != 0) {
 		log_error("%s: read error", path);
 		ret = EXIT_NOINPUT;
 		goto out;
 	}
+	req.message = (uint8_t *)buf;
+	req.message_len = len;
+	buf = NULL;
 	ret = cli_run(cfg, &req, o);
 out:
-	if (f != stdin)
-		fclose(f);
+	if (fd != STDIN_FILENO)
+		close(fd);
+	free(buf);
 	request_free(&req);
 	return ret;
 }
@@ -506,7 +501,7 @@ main(int argc, char **argv)
 				goto out;
 			break;
 		case 'L':
-			if (set_number("--ttl", optarg, 1, 2147483647u,
+			if (set_number("--ttl", optarg, 1, DS_MAX_TTL,
 			    &rttl) < 0)
 				goto out;
 			break;

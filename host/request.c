@@ -74,11 +74,13 @@ static const struct req_err E_CHAIN = { "bad-field",
 static const struct req_err E_RECOPT = { "bad-field",
     "\"usage\" must be 0-3, \"selector\" 0-1, \"matching\" 0-2, "
     "\"ttl\" 0-2147483647" };
+_Static_assert(DS_MAX_TTL == 2147483647u, "E_RECOPT names DS_MAX_TTL");
 static const struct req_err E_NODB = { "missing-field",
     "import needs \"db\" (an NSS database, \"sql:/path\")" };
 static const struct req_err E_DB = { "bad-field",
     "\"db\" must be a string of at most 1023 bytes; \"dry_run\" a "
     "boolean" };
+_Static_assert(DS_MAX_DB_PATH == 1023, "E_DB names DS_MAX_DB_PATH");
 
 static const struct req_err E_HTTPS = { "bad-field",
     "\"https\" must be a boolean (false: no _smime TXT + HTTPS discovery "
@@ -655,7 +657,7 @@ decode_record(const cJSON *root, struct request *r, int *oom)
 	if (read_int(root, "usage", 0, 3, &u) ||
 	    read_int(root, "selector", 0, 1, &sel) ||
 	    read_int(root, "matching", 0, 2, &m) ||
-	    read_int(root, "ttl", 0, 2147483647L, &ttl))
+	    read_int(root, "ttl", 0, (long)DS_MAX_TTL, &ttl))
 		return &E_RECOPT;
 	r->usage = (int)u;
 	r->selector = (int)sel;
@@ -695,7 +697,7 @@ decode_import(const cJSON *root, struct request *r, int *oom)
 	v = cJSON_GetObjectItemCaseSensitive(root, "db");
 	if (v == NULL)
 		return &E_NODB;
-	if (!cJSON_IsString(v) || strlen(v->valuestring) > 1023 ||
+	if (!cJSON_IsString(v) || strlen(v->valuestring) > DS_MAX_DB_PATH ||
 	    v->valuestring[0] == '\0')
 		return &E_DB;
 	if ((r->db = strdup(v->valuestring)) == NULL)
