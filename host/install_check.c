@@ -19,6 +19,7 @@
 #include "install_check.h"
 #include "pkcs11check.h"
 #include "readfile.h"
+#include "report.h"
 #include "tbprofile.h"
 #include "utf8.h"
 
@@ -506,8 +507,10 @@ install_check_json(void)
 	const char *home = getenv("HOME");
 	const cJSON *ex, *pr, *hp;
 	cJSON *root = NULL, *arr, *e, *used = NULL, *prof;
+	struct pkcs11_report p11;
 	char problem[768];
 	bool ok = false;
+	int rc;
 
 	if ((root = cJSON_CreateObject()) == NULL)
 		goto fail;
@@ -554,7 +557,10 @@ install_check_json(void)
 	}
 	cJSON_Delete(prof);
 	/* The live DANE token (pkcs11check.h); does not change "ok". */
-	if ((e = pkcs11_check_json(home)) == NULL)
+	rc = pkcs11_check(home, &p11);
+	e = rc == 0 ? report_pkcs11(&p11) : NULL;
+	pkcs11_report_free(&p11);
+	if (e == NULL)
 		goto fail;
 	if (!cJSON_AddItemToObject(root, "pkcs11", e)) {
 		cJSON_Delete(e);

@@ -19,79 +19,74 @@
 #define P11_SUBDIR	"mozilla/pkcs11-modules/"
 #define P11_FILE	PKCS11_MODULE_NAME ".json"
 
-/* One manifest: exists, valid and the library it names, or the first
- * problem. Returns the entry, NULL on OOM. */
-static cJSON *
-check_manifest(const char *path)
+/* One manifest (m->path): exists, valid and the library it names, or
+ * the first problem. Returns 0, -1 on OOM. */
+static int
+check_manifest(struct pkcs11_manifest *m)
 {
 	const cJSON *name, *type, *lib, *allowed, *id;
-	cJSON *o = NULL, *m = NULL;
-	char *buf = NULL, problem[512] = "";
-	const char *library = NULL;
+	cJSON *root = NULL;
+	char *buf = NULL;
 	size_t len = 0;
-	bool exists = false, allowed_ok = false;
+	bool allowed_ok = false;
 	int rc;
 
-	rc = read_file_bounded(path, DS_MAX_MANIFEST_BYTES, &buf, &len);
+	rc = read_file_bounded(m->path, DS_MAX_MANIFEST_BYTES, &buf, &len);
 	if (rc == -1)
 		goto out;
-	if (rc == ENOENT)
-		goto json;
-	exists = true;
+	if (rc == ENOENT) {
+		rc = 0;
+		goto out;
+	}
+	m->exists = true;
 	if (rc != 0) {
-		snprintf(problem, sizeof(problem), "cannot read it: %s",
+		snprintf(m->problem, sizeof(m->problem), "cannot read it: %s",
 		    rc == EFBIG ? "too large" : strerror(rc));
-		goto json;
+		rc = 0;
+		goto out;
 	}
-	if (!utf8_valid(buf, len) || (m = cJSON_ParseWithLength(buf,
-	    len)) == NULL || !cJSON_IsObject(m)) {
-		snprintf(problem, sizeof(problem), "not a JSON object");
-		goto json;
+	if (!utf8_valid(buf, len) || (root = cJSON_ParseWithLength(buf,
+	    len)) == NULL || !cJSON_IsObject(root)) {
+		snprintf(m->problem, sizeof(m->problem), "not a JSON object");
+		goto out;
 	}
-	name = cJSON_GetObjectItemCaseSensitive(m, "name");
-	type = cJSON_GetObjectItemCaseSensitive(m, "type");
-	lib = cJSON_GetObjectItemCaseSensitive(m, "path");
-	allowed = cJSON_GetObjectItemCaseSensitive(m, "allowed_extensions");
+	name = cJSON_GetObjectItemCaseSensitive(root, "name");
+	type = cJSON_GetObjectItemCaseSensitive(root, "type");
+	lib = cJSON_GetObjectItemCaseSensitive(root, "path");
+	allowed = cJSON_GetObjectItemCaseSensitive(root,
+	    "allowed_extensions");
 	cJSON_ArrayForEach(id, allowed)
 		if (cJSON_IsString(id) &&
 		    strcmp(id->valuestring, DANE_SMIME_EXTENSION_ID) == 0)
 			allowed_ok = true;
 	if (!cJSON_IsString(name) ||
 	    strcmp(name->valuestring, PKCS11_MODULE_NAME) != 0)
-		snprintf(problem, sizeof(problem), "\"name\" is not \"%s\"",
-		    PKCS11_MODULE_NAME);
+		snprintf(m->problem, sizeof(m->problem), "\"name\" is not "
+		    "\"%s\"", PKCS11_MODULE_NAME);
 	else if (!cJSON_IsString(type) ||
 	    strcmp(type->valuestring, "pkcs11") != 0)
-		snprintf(problem, sizeof(problem), "\"type\" is not "
+		snprintf(m->problem, sizeof(m->problem), "\"type\" is not "
 		    "\"pkcs11\"");
 	else if (!cJSON_IsString(lib) || lib->valuestring[0] != '/' ||
 	    !utf8_valid_text(lib->valuestring, strlen(lib->valuestring)))
-		snprintf(problem, sizeof(problem), "\"path\" is not an "
+		snprintf(m->problem, sizeof(m->problem), "\"path\" is not an "
 		    "absolute path");
 	else if (!cJSON_IsArray(allowed) || !allowed_ok)
-		snprintf(problem, sizeof(problem), "\"allowed_extensions\" "
-		    "does not list the add-on %s", DANE_SMIME_EXTENSION_ID);
+		snprintf(m->problem, sizeof(m->problem), "\"allowed_"
+		    "extensions\" does not list the add-on %s",
+		    DANE_SMIME_EXTENSION_ID);
 	if (cJSON_IsString(lib) && lib->valuestring[0] == '/' &&
-	    utf8_valid_text(lib->valuestring, strlen(lib->valuestring)))
-		library = lib->valuestring;
-json:
-	if ((o = cJSON_CreateObject()) == NULL ||
-	    cJSON_AddStringToObject(o, "path", path) == NULL ||
-	    cJSON_AddBoolToObject(o, "exists", exists) == NULL ||
-	    cJSON_AddBoolToObject(o, "used", false) == NULL ||
-	    cJSON_AddBoolToObject(o, "valid", exists &&
-	    problem[0] == '\0') == NULL ||
-	    (library != NULL ? cJSON_AddStringToObject(o, "library",
-	    library) : cJSON_AddNullToObject(o, "library")) == NULL ||
-	    (problem[0] != '\0' && cJSON_AddStringToObject(o, "problem",
-	    problem) == NULL)) {
-		cJSON_Delete(o);
-		o = NULL;
+	    utf8_valid_text(lib->valuestring, strlen(lib->valuestring)) &&
+	    (m->library = strdup(lib->valuestring)) == NULL) {
+		rc = -1;
+		goto out;
 	}
+	rc = 0;
 out:
-	cJSON_Delete(m);
+	m->valid = m->exists && m->problem[0] == '\0';
+	cJSON_Delete(root);
 	free(buf);
-	return o;
+	return rc;
 }
 
 /* Trims the blank padding of a PKCS#11 text field into out. */
@@ -108,20 +103,18 @@ unpad(char *out, size_t outlen, const CK_UTF8CHAR *p, size_t n)
 		out[0] = '\0';
 }
 
-/* Loads the library and asks the token. Adds "loads", and when it does
- * "token_state", "token", "served", "trusted"; *why says why not. 0, or
- * -1 on OOM. */
-static int
-check_library(cJSON *o, const char *path, char *why, size_t whylen)
+/* Loads the library and asks the token: r->loads, and when it does
+ * r->token_state, token, served, trusted; *why says why not. */
+static void
+check_library(struct pkcs11_report *r, const char *path, char *why,
+    size_t whylen)
 {
 	CK_C_GetFunctionList gfl;
 	CK_FUNCTION_LIST_PTR f = NULL;
 	CK_SLOT_INFO si;
 	CK_TOKEN_INFO ti;
 	CK_RV rv;
-	char state[32], desc[80];
-	unsigned long served = 0, trusted = 0;
-	bool loads = false, inited = false;
+	bool inited = false;
 	void *lib;
 	const char *e;
 
@@ -151,99 +144,117 @@ check_library(cJSON *o, const char *path, char *why, size_t whylen)
 		    "token", path);
 		goto json;
 	}
-	loads = true;
-	unpad(state, sizeof(state), ti.model, sizeof(ti.model));
-	unpad(desc, sizeof(desc), si.slotDescription,
+	r->loads = true;
+	unpad(r->token_state, sizeof(r->token_state), ti.model,
+	    sizeof(ti.model));
+	unpad(r->token, sizeof(r->token), si.slotDescription,
 	    sizeof(si.slotDescription));
-	(void)sscanf(desc, "DANE S/MIME: %lu certificates, %lu with", &served,
-	    &trusted);
-	if (cJSON_AddStringToObject(o, "token_state", state) == NULL ||
-	    cJSON_AddStringToObject(o, "token", desc) == NULL ||
-	    cJSON_AddNumberToObject(o, "served", (double)served) == NULL ||
-	    cJSON_AddNumberToObject(o, "trusted", (double)trusted) == NULL)
-		loads = false;
+	(void)sscanf(r->token, "DANE S/MIME: %lu certificates, %lu with",
+	    &r->served, &r->trusted);
 json:
 	if (inited)
 		(void)f->C_Finalize(NULL);
 	if (lib != NULL)
 		dlclose(lib);
-	return cJSON_AddBoolToObject(o, "loads", loads) == NULL ? -1 : 0;
 }
 
-cJSON *
-pkcs11_check_json(const char *home)
+void
+pkcs11_report_free(struct pkcs11_report *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nmanifests; i++) {
+		free(r->manifests[i].path);
+		free(r->manifests[i].library);
+	}
+	r->nmanifests = 0;
+}
+
+/* The manifests in Thunderbird's order (the user's when home is
+ * absolute, then the system's); the first that exists is used. */
+static int
+check_manifests(struct pkcs11_report *r, const char *home)
 {
 	static const char *const sys[] = {
 		"/usr/lib/" P11_SUBDIR P11_FILE,
 		"/usr/lib64/" P11_SUBDIR P11_FILE,
 	};
-	struct tokencache tc = { 0 };
-	const cJSON *lib = NULL, *pr;
-	cJSON *root, *arr, *used = NULL;
-	char path[4096], err[512], problem[768] = "", why[600] = "";
-	const char *status;
-	bool ok = false;
-	int rc;
+	struct pkcs11_manifest *m;
+	size_t i, n;
 
-	if ((root = cJSON_CreateObject()) == NULL ||
-	    (arr = cJSON_AddArrayToObject(root, "manifests")) == NULL)
-		goto fail;
-	/* Thunderbird's order: the user's folder, then the system's. */
-	if (install_check_manifests(arr, home, P11_SUBDIR P11_FILE, sys,
-	    sizeof(sys) / sizeof(sys[0]), check_manifest, &used) != 0)
-		goto fail;
+	if (home != NULL && home[0] == '/') {
+		m = &r->manifests[r->nmanifests++];
+		n = strlen(home) + sizeof("/." P11_SUBDIR P11_FILE);
+		if ((m->path = malloc(n)) == NULL)
+			return -1;
+		snprintf(m->path, n, "%s/." P11_SUBDIR P11_FILE, home);
+		if (check_manifest(m) != 0)
+			return -1;
+	}
+	for (i = 0; i < sizeof(sys) / sizeof(sys[0]); i++) {
+		m = &r->manifests[r->nmanifests++];
+		if ((m->path = strdup(sys[i])) == NULL ||
+		    check_manifest(m) != 0)
+			return -1;
+	}
+	for (i = 0; i < r->nmanifests; i++)
+		if (r->manifests[i].exists) {
+			r->manifests[i].used = true;
+			break;
+		}
+	return 0;
+}
+
+int
+pkcs11_check(const char *home, struct pkcs11_report *r)
+{
+	struct tokencache tc = { 0 };
+	const struct pkcs11_manifest *used = NULL;
+	char why[600] = "";
+	size_t i;
+	int rc, ret = -1;
+
+	memset(r, 0, sizeof(*r));
+	if (check_manifests(r, home) != 0)
+		goto out;
+	for (i = 0; i < r->nmanifests && used == NULL; i++)
+		if (r->manifests[i].used)
+			used = &r->manifests[i];
 	if (used != NULL) {
-		lib = cJSON_GetObjectItemCaseSensitive(used, "library");
-		pr = cJSON_GetObjectItemCaseSensitive(used, "problem");
-		if (cJSON_IsString(pr))
-			snprintf(problem, sizeof(problem), "%s: %s",
-			    cJSON_GetObjectItemCaseSensitive(used,
-			    "path")->valuestring, pr->valuestring);
+		r->library = used->library;
+		if (used->problem[0] != '\0')
+			snprintf(r->problem, sizeof(r->problem), "%s: %s",
+			    used->path, used->problem);
 	} else {
-		snprintf(problem, sizeof(problem), "no %s in any folder "
+		snprintf(r->problem, sizeof(r->problem), "no %s in any folder "
 		    "Thunderbird reads: the add-on cannot install the token "
 		    "(install the package or packaging/install-user.sh)",
 		    P11_FILE);
 	}
-	if (cJSON_IsString(lib)) {
-		if (cJSON_AddStringToObject(root, "library",
-		    lib->valuestring) == NULL ||
-		    check_library(root, lib->valuestring, why,
-		    sizeof(why)) != 0)
-			goto fail;
-		if (why[0] != '\0' && problem[0] == '\0')
-			snprintf(problem, sizeof(problem), "%s", why);
-	} else if (cJSON_AddNullToObject(root, "library") == NULL ||
-	    cJSON_AddBoolToObject(root, "loads", false) == NULL) {
-		goto fail;
+	if (r->library != NULL) {
+		check_library(r, r->library, why, sizeof(why));
+		if (why[0] != '\0' && r->problem[0] == '\0')
+			snprintf(r->problem, sizeof(r->problem), "%s", why);
 	}
 	/* The cache, read as the module reads it. */
-	rc = tokencache_path(path, sizeof(path), err, sizeof(err));
+	rc = tokencache_path(r->cache, sizeof(r->cache), r->cache_problem,
+	    sizeof(r->cache_problem));
 	if (rc == 0)
-		rc = tokencache_load(path, &tc, NULL, err, sizeof(err));
+		rc = tokencache_load(r->cache, &tc, NULL, r->cache_problem,
+		    sizeof(r->cache_problem));
 	if (rc < 0)
-		goto fail;
-	status = rc == TC_OK ? "ok" : rc == TC_E_MISSING ? "missing" :
-	    rc == TC_E_UNSAFE ? "refused" : "unreadable";
-	if ((rc == TC_E_NOPATH ? cJSON_AddNullToObject(root, "cache") :
-	    cJSON_AddStringToObject(root, "cache", path)) == NULL ||
-	    cJSON_AddStringToObject(root, "cache_status", status) == NULL ||
-	    cJSON_AddNumberToObject(root, "entries", (double)tc.n) == NULL ||
-	    (rc != TC_OK && cJSON_AddStringToObject(root, "cache_problem",
-	    err) == NULL))
-		goto fail;
-	if (problem[0] == '\0' && rc != TC_OK && rc != TC_E_MISSING)
-		snprintf(problem, sizeof(problem), "the token serves nothing: "
-		    "%s", err);
-	ok = problem[0] == '\0';
-	if (cJSON_AddBoolToObject(root, "ok", ok) == NULL ||
-	    (!ok && cJSON_AddStringToObject(root, "problem", problem) ==
-	    NULL))
-		goto fail;
+		goto out;
+	r->has_cache = rc != TC_E_NOPATH;
+	r->cache_status = rc == TC_OK ? "ok" : rc == TC_E_MISSING ?
+	    "missing" : rc == TC_E_UNSAFE ? "refused" : "unreadable";
+	r->entries = tc.n;
+	r->has_cache_problem = rc != TC_OK;
+	if (r->problem[0] == '\0' && rc != TC_OK && rc != TC_E_MISSING)
+		snprintf(r->problem, sizeof(r->problem), "the token serves "
+		    "nothing: %s", r->cache_problem);
+	r->ok = r->problem[0] == '\0';
+	ret = 0;
+out:
 	tokencache_free(&tc);
-	return root;
-fail:
-	tokencache_free(&tc);
-	cJSON_Delete(root);
-	return NULL;
+	return ret;
 }

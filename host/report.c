@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "encode.h"
+#include "pkcs11check.h"
 #include "report.h"
 #include "utf8.h"
 #include "version.h"
@@ -882,6 +883,60 @@ report_serialise(const cJSON *msg, size_t *len)
 	if (s != NULL)
 		*len = strlen(s);
 	return s;
+}
+
+/* ---- doctor: the live DANE token (pkcs11check.h) ---- */
+
+cJSON *
+report_pkcs11(const struct pkcs11_report *r)
+{
+	struct out o;
+	size_t i;
+
+	memset(&o, 0, sizeof(o));
+	o_begin(&o, NULL, O_OBJECT);
+	o_begin(&o, "manifests", O_ARRAY);
+	for (i = 0; i < r->nmanifests; i++) {
+		const struct pkcs11_manifest *m = &r->manifests[i];
+
+		o_begin(&o, NULL, O_OBJECT);
+		o_str(&o, "path", m->path);
+		o_bool(&o, "exists", m->exists);
+		o_bool(&o, "used", m->used);
+		o_bool(&o, "valid", m->valid);
+		if (m->library != NULL)
+			o_str(&o, "library", m->library);
+		else
+			o_null(&o, "library");
+		if (m->problem[0] != '\0')
+			o_str(&o, "problem", m->problem);
+		o_end(&o, O_OBJECT);
+	}
+	o_end(&o, O_ARRAY);
+	if (r->library != NULL)
+		o_str(&o, "library", r->library);
+	else
+		o_null(&o, "library");
+	if (r->loads) {
+		o_str(&o, "token_state", r->token_state);
+		o_str(&o, "token", r->token);
+		o_int(&o, "served", (int64_t)r->served);
+		o_int(&o, "trusted", (int64_t)r->trusted);
+	}
+	o_bool(&o, "loads", r->loads);
+	if (r->has_cache)
+		o_str(&o, "cache", r->cache);
+	else
+		o_null(&o, "cache");
+	o_str(&o, "cache_status", r->cache_status);
+	o_int(&o, "entries", (int64_t)r->entries);
+	if (r->has_cache_problem)
+		o_str(&o, "cache_problem", r->cache_problem);
+	o_bool(&o, "ok", r->ok);
+	if (!r->ok)
+		o_str(&o, "problem", r->problem);
+	o_end(&o, O_OBJECT);
+	return out_tree(&o);
 }
 
 /* ---- text for people ---- */

@@ -100,6 +100,12 @@ char *report_serialise(const cJSON *msg, size_t *len);
 /* Writes a protocol message as a person would want to read it. */
 void report_print_text(FILE *f, const cJSON *msg, int color);
 
+/* The live DANE token's part of the doctor's installation check
+ * (install_check_json's "pkcs11" member; pkcs11check.h says what it
+ * holds). NULL on OOM. */
+struct pkcs11_report;
+cJSON *report_pkcs11(const struct pkcs11_report *r);
+
 /* The installation part of `dane-smime doctor` for a person: the
  * native-messaging manifests and the closing "installation" line, the
  * live DANE token (its "pkcs11" member) and the Thunderbird profiles, from

@@ -41,6 +41,7 @@
 #include "crypto.h"
 #include "pkcs11cert.h"
 #include "pkcs11check.h"
+#include "report.h"
 #include "tokencache.h"
 #include "t.h"
 
@@ -605,6 +606,20 @@ out:
 	CHECK(NSS_Shutdown() == SECSuccess);
 }
 
+/* The doctor's token check as report.c renders it (the "pkcs11" member
+ * of `dane-smime doctor --json`'s "install"). */
+static cJSON *
+check_json(const char *home)
+{
+	struct pkcs11_report r;
+	cJSON *j = NULL;
+
+	if (pkcs11_check(home, &r) == 0)
+		j = report_pkcs11(&r);
+	pkcs11_report_free(&r);
+	return j;
+}
+
 static const char *
 jstr(const cJSON *o, const char *k)
 {
@@ -646,7 +661,7 @@ test_doctor(const char *module)
 	CHECK(mkdir(dir, 0700) == 0);
 	snprintf(man, sizeof(man), "%s/dane_smime_pkcs11.json", dir);
 	/* Nothing in the user's folder (the system ones may hold one). */
-	r = pkcs11_check_json(home);
+	r = check_json(home);
 	CHECK(r != NULL);
 	m = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(r,
 	    "manifests"), 0);
@@ -655,7 +670,7 @@ test_doctor(const char *module)
 
 	write_cache(ents, 2);
 	write_manifest(man, "pkcs11", module);
-	r = pkcs11_check_json(home);
+	r = check_json(home);
 	CHECK(r != NULL);
 	CHECK(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "ok")));
 	CHECK(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "loads")));
@@ -674,7 +689,7 @@ test_doctor(const char *module)
 
 	/* A refused cache: the library loads, the token serves nothing. */
 	CHECK(chmod(cache_path, 0660) == 0);
-	r = pkcs11_check_json(home);
+	r = check_json(home);
 	CHECK(r != NULL && !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r,
 	    "ok")));
 	CHECK_STR(jstr(r, "cache_status"), "refused");
@@ -686,12 +701,12 @@ test_doctor(const char *module)
 
 	/* A wrong manifest, a library that is not there. */
 	write_manifest(man, "stdio", module);
-	r = pkcs11_check_json(home);
+	r = check_json(home);
 	CHECK(r != NULL && jstr(r, "problem") != NULL &&
 	    strstr(jstr(r, "problem"), "\"type\" is not \"pkcs11\"") != NULL);
 	cJSON_Delete(r);
 	write_manifest(man, "pkcs11", "/nonexistent/dane-smime-pkcs11.so");
-	r = pkcs11_check_json(home);
+	r = check_json(home);
 	CHECK(r != NULL && !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r,
 	    "loads")));
 	CHECK(jstr(r, "problem") != NULL && strstr(jstr(r, "problem"),
