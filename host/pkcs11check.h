@@ -21,47 +21,11 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "doctor.h"
+
 #define PKCS11_MODULE_NAME	"dane_smime_pkcs11"
 
-/* What the doctor found, rendered by report_pkcs11 (report.h) as
- *   {"manifests": [{"path", "exists", "used", "valid", "library",
- *     "problem"?}, ...],
- *    "library": string|null, "loads": bool, "token_state": string?,
- *    "token": string?, "served": number?, "trusted": number?,
- *    "cache": string|null, "cache_status": "ok"|"missing"|"refused"|
- *    "unreadable", "cache_problem": string?, "entries": number,
- *    "ok": bool, "problem": string?}
- * (members in that order, token_state to trusted only when it loads).
- * token_state is the token's own word (C_GetTokenInfo model: "serving",
- * "no cache yet", "cache refused", "cache unreadable"); token its slot
- * description; served/trusted the certificates it serves and those with
- * e-mail trust. ok: the manifest used is valid, the library loads, and
- * the cache is readable or not made yet. Strings from a manifest are
- * kept only if valid UTF-8 text. */
-struct pkcs11_manifest {
-	char	*path;
-	bool	 exists, used, valid;
-	char	*library;	/* absolute, UTF-8; NULL: none */
-	char	 problem[512];	/* "": none */
-};
-
-struct pkcs11_report {
-	/* Thunderbird's order: the user's folder, then the system's. */
-	struct pkcs11_manifest manifests[3];
-	size_t	 nmanifests;
-	const char *library;	/* the used manifest's; NULL: none */
-	bool	 loads;
-	char	 token_state[32], token[80];
-	unsigned long served, trusted;
-	bool	 has_cache;	/* false: no folder for it ("cache": null) */
-	char	 cache[4096];
-	const char *cache_status;
-	bool	 has_cache_problem;
-	char	 cache_problem[512];
-	size_t	 entries;
-	bool	 ok;
-	char	 problem[768];	/* "" when ok */
-};
+/* What pkcs11_check finds: struct pkcs11_report (doctor.h). */
 
 /* Fills r (the caller frees it with pkcs11_report_free, also after a
  * failure). home: the user's home (NULL: only the system folders).

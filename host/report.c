@@ -6,7 +6,7 @@
 #include <time.h>
 
 #include "encode.h"
-#include "pkcs11check.h"
+#include "doctor.h"
 #include "report.h"
 #include "utf8.h"
 #include "version.h"
@@ -885,7 +885,7 @@ report_serialise(const cJSON *msg, size_t *len)
 	return s;
 }
 
-/* ---- doctor: the live DANE token (pkcs11check.h) ---- */
+/* ---- doctor: the live DANE token (doctor.h) ---- */
 
 cJSON *
 report_pkcs11(const struct pkcs11_report *r)
@@ -1313,7 +1313,7 @@ print_status(FILE *f, const char *label, bool ok, const char *bad_sgr,
 	fprintf(f, "%s\n", color ? "\033[0m" : "");
 }
 
-/* The live DANE token: install_check's "pkcs11" member (pkcs11check.h). */
+/* The live DANE token: install_check's "pkcs11" member (doctor.h). */
 static void
 print_token(FILE *f, const cJSON *inst, int color)
 {

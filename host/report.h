@@ -101,7 +101,7 @@ char *report_serialise(const cJSON *msg, size_t *len);
 void report_print_text(FILE *f, const cJSON *msg, int color);
 
 /* The live DANE token's part of the doctor's installation check
- * (install_check_json's "pkcs11" member; pkcs11check.h says what it
+ * (install_check_json's "pkcs11" member; doctor.h says what it
  * holds). NULL on OOM. */
 struct pkcs11_report;
 cJSON *report_pkcs11(const struct pkcs11_report *r);
