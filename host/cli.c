@@ -183,10 +183,12 @@ emit(void *arg, cJSON *msg)
 		/* The CLI alone checks the installation: it runs each
 		 * manifest's host (up to 3 s), which the native loop must not
 		 * wait for; and a running native host is installed already. */
-		cJSON *inst = install_check_json();
+		struct install_report ir;
 
-		if (inst != NULL)
-			cJSON_AddItemToObject(msg, "install", inst);
+		/* Out of memory: the doctor says what it can without it. */
+		if (install_check(&ir) == 0)
+			(void)report_add_install(msg, &ir);
+		install_report_free(&ir);
 	}
 	if (c->o->json) {
 		char *s = cJSON_PrintUnformatted(msg);

@@ -51,4 +51,62 @@ struct pkcs11_report {
 	char	 problem[768];	/* "" when ok */
 };
 
+/* One native-messaging manifest checked (install_check_manifest),
+ * rendered by report_install_manifest (report.h) as
+ *   {"path": string, "exists": bool, "used": bool, "valid": bool,
+ *    "host_path": string|null, "host_ok": bool,
+ *    "host_version": string?, "allowed_extensions": [string, ...],
+ *    "id_allowed": bool, "problem": string?}
+ * (members in that order; install_check.h says what they mean). */
+struct install_manifest {
+	char	*path;
+	bool	 exists, used, valid;
+	char	*host_path;	/* valid UTF-8 text; NULL: none */
+	bool	 host_ok;
+	char	*host_version;	/* first line of --version; NULL: none */
+	char	**allowed;	/* the add-on ids, valid UTF-8 text */
+	size_t	 nallowed, allowed_cap;
+	bool	 id_allowed;
+	char	 problem[512];	/* "": none */
+};
+
+/* One Thunderbird profile: {"name", "path", "default", "exists",
+ * "addon", "addon_version"?, "addon_file", "problem"?}. */
+struct install_profile {
+	char	*name, *path;
+	bool	 is_default, exists;
+	const char *addon;	/* the STATE (install_check.h), static */
+	char	 addon_version[64];	/* "": none */
+	bool	 addon_file;
+	char	 problem[512];	/* "": none */
+};
+
+/* The profiles' members of the installation check, in this order:
+ *   {"profiles_ini": string|null, "profiles": [PROFILE, ...],
+ *    "profiles_problem": string?, "addon_enabled": bool,
+ *    "addon_problem": string?}
+ * rendered by report_install_profiles (report.h). */
+struct install_profiles {
+	char	*profiles_ini;	/* NULL: no HOME ("profiles_ini": null) */
+	struct install_profile *v;
+	size_t	 n;
+	char	 profiles_problem[512];	/* "": none */
+	bool	 addon_enabled;
+	char	 addon_problem[512];	/* "" when addon_enabled */
+};
+
+/* The doctor's installation check (install_check), rendered by
+ * report_install as
+ *   {"manifests": [MANIFEST, ...], "ok": bool, "problem": string?,
+ *    the members of struct install_profiles, "pkcs11": {...}}. */
+struct install_report {
+	/* Thunderbird's order: the user's folder, then the system's. */
+	struct install_manifest manifests[3];
+	size_t	 nmanifests;
+	bool	 ok;
+	char	 problem[768];	/* "" when ok */
+	struct install_profiles profiles;
+	struct pkcs11_report pkcs11;
+};
+
 #endif

@@ -15,11 +15,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+
 #include "dslimits.h"
 #include "install_check.h"
 #include "pkcs11check.h"
 #include "readfile.h"
-#include "report.h"
 #include "tbprofile.h"
 #include "utf8.h"
 
@@ -30,24 +31,12 @@
 
 extern char **environ;
 
-/* The result of checking one manifest, before it becomes JSON. */
-struct mcheck {
-	bool	 exists;
-	bool	 valid;
-	bool	 host_ok;
-	bool	 id_allowed;
-	char	*host_path;	/* valid UTF-8 text or NULL */
-	char	*host_version;	/* first line of --version or NULL */
-	cJSON	*allowed;	/* array of strings */
-	char	 problem[512];	/* "" if none */
-};
-
 static void
-setproblem(struct mcheck *m, const char *fmt, ...)
+setproblem(struct install_manifest *m, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 static void
-setproblem(struct mcheck *m, const char *fmt, ...)
+setproblem(struct install_manifest *m, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -175,7 +164,7 @@ out:
 
 /* Checks the binary a manifest names. -1 on OOM, else 0. */
 static int
-check_host(struct mcheck *m)
+check_host(struct install_manifest *m)
 {
 	struct stat st;
 	char out[DS_MAX_VERSION_OUTPUT + 1];
@@ -237,6 +226,26 @@ check_host(struct mcheck *m)
 	return 0;
 }
 
+/* Appends a copy of id to m->allowed. -1 on OOM, else 0. */
+static int
+add_allowed(struct install_manifest *m, const char *id)
+{
+	char **v;
+	size_t cap;
+
+	if (m->nallowed == m->allowed_cap) {
+		cap = m->allowed_cap == 0 ? 4 : m->allowed_cap * 2;
+		if ((v = realloc(m->allowed, cap * sizeof(*v))) == NULL)
+			return -1;
+		m->allowed = v;
+		m->allowed_cap = cap;
+	}
+	if ((m->allowed[m->nallowed] = strdup(id)) == NULL)
+		return -1;
+	m->nallowed++;
+	return 0;
+}
+
 /* A string member that is valid UTF-8 text, or NULL. */
 static const char *
 text_member(const cJSON *o, const char *key)
@@ -256,11 +265,10 @@ text_member(const cJSON *o, const char *key)
  * Returns -1 on OOM, else 0.
  */
 static int
-check_manifest_json(struct mcheck *m, const cJSON *root)
+check_manifest_json(struct install_manifest *m, const cJSON *root)
 {
 	const cJSON *c, *d, *ext, *it;
 	const char *name, *path, *type;
-	cJSON *s;
 	bool ok = true;
 
 	if (!cJSON_IsObject(root)) {
@@ -320,9 +328,8 @@ check_manifest_json(struct mcheck *m, const cJSON *root)
 			if (strcmp(it->valuestring,
 			    DANE_SMIME_EXTENSION_ID) == 0)
 				m->id_allowed = true;
-			if ((s = cJSON_CreateString(it->valuestring)) == NULL)
+			if (add_allowed(m, it->valuestring) == -1)
 				return -1;
-			cJSON_AddItemToArray(m->allowed, s);
 		}
 	}
 	m->valid = ok;
@@ -338,7 +345,7 @@ check_manifest_json(struct mcheck *m, const cJSON *root)
 
 /* Fills *m for the file at path. -1 on OOM, else 0. */
 static int
-check_file(struct mcheck *m, const char *path)
+check_file(struct install_manifest *m, const char *path)
 {
 	cJSON *root = NULL;
 	const char *end = NULL;
@@ -394,182 +401,100 @@ out:
 	return rc;
 }
 
-static cJSON *
-entry_json(const char *path, const struct mcheck *m)
+int
+install_check_manifest(const char *path, struct install_manifest *m)
 {
-	cJSON *o, *v;
-
-	if ((o = cJSON_CreateObject()) == NULL)
-		return NULL;
-	if (cJSON_AddStringToObject(o, "path", path) == NULL ||
-	    cJSON_AddBoolToObject(o, "exists", m->exists) == NULL ||
-	    cJSON_AddBoolToObject(o, "used", 0) == NULL ||
-	    cJSON_AddBoolToObject(o, "valid", m->valid) == NULL)
-		goto fail;
-	v = m->host_path != NULL ? cJSON_CreateString(m->host_path) :
-	    cJSON_CreateNull();
-	if (v == NULL)
-		goto fail;
-	cJSON_AddItemToObject(o, "host_path", v);
-	if (cJSON_AddBoolToObject(o, "host_ok", m->host_ok) == NULL)
-		goto fail;
-	if (m->host_version != NULL && cJSON_AddStringToObject(o,
-	    "host_version", m->host_version) == NULL)
-		goto fail;
-	if ((v = cJSON_Duplicate(m->allowed, 1)) == NULL)
-		goto fail;
-	cJSON_AddItemToObject(o, "allowed_extensions", v);
-	if (cJSON_AddBoolToObject(o, "id_allowed", m->id_allowed) == NULL)
-		goto fail;
-	if (m->problem[0] != '\0' && cJSON_AddStringToObject(o, "problem",
-	    m->problem) == NULL)
-		goto fail;
-	return o;
-fail:
-	cJSON_Delete(o);
-	return NULL;
+	memset(m, 0, sizeof(*m));
+	if ((m->path = strdup(path)) == NULL)
+		return -1;
+	return check_file(m, path);
 }
 
-cJSON *
-install_check_manifest(const char *path)
+void
+install_manifest_free(struct install_manifest *m)
 {
-	struct mcheck m;
-	cJSON *o = NULL;
+	size_t i;
 
-	memset(&m, 0, sizeof(m));
-	if ((m.allowed = cJSON_CreateArray()) == NULL)
-		goto out;
-	if (check_file(&m, path) == -1)
-		goto out;
-	o = entry_json(path, &m);
-out:
-	cJSON_Delete(m.allowed);
-	free(m.host_path);
-	free(m.host_version);
-	return o;
-}
-
-/* Sets a bool member that entry_json created. */
-static void
-set_bool(cJSON *o, const char *key, bool b)
-{
-	cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	if (v != NULL)
-		v->type = b ? cJSON_True : cJSON_False;
+	free(m->path);
+	free(m->host_path);
+	free(m->host_version);
+	for (i = 0; i < m->nallowed; i++)
+		free(m->allowed[i]);
+	free(m->allowed);
+	memset(m, 0, sizeof(*m));
 }
 
 int
-install_check_manifests(cJSON *arr, const char *home, const char *user_rel,
-    const char *const *sys, size_t nsys, cJSON *(*check)(const char *path),
-    cJSON **used)
-{
-	char *user = NULL;
-	cJSON *e;
-	size_t i, n;
-	int rc = -1;
-
-	*used = NULL;
-	if (home != NULL && home[0] == '/') {
-		n = strlen(home) + strlen(user_rel) + sizeof("/.");
-		if ((user = malloc(n)) == NULL)
-			goto out;
-		snprintf(user, n, "%s/.%s", home, user_rel);
-		if ((e = check(user)) == NULL)
-			goto out;
-		cJSON_AddItemToArray(arr, e);
-	}
-	for (i = 0; i < nsys; i++) {
-		if ((e = check(sys[i])) == NULL)
-			goto out;
-		cJSON_AddItemToArray(arr, e);
-	}
-	cJSON_ArrayForEach(e, arr)
-		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e,
-		    "exists"))) {
-			set_bool(e, "used", true);
-			*used = e;
-			break;
-		}
-	rc = 0;
-out:
-	free(user);
-	return rc;
-}
-
-cJSON *
-install_check_json(void)
+install_check(struct install_report *r)
 {
 	static const char *const sys[] = {
 		"/usr/lib/" NM_SUBDIR INSTALL_MANIFEST_FILE,
 		"/usr/lib64/" NM_SUBDIR INSTALL_MANIFEST_FILE,
 	};
 	const char *home = getenv("HOME");
-	const cJSON *ex, *pr, *hp;
-	cJSON *root = NULL, *arr, *e, *used = NULL, *prof;
-	struct pkcs11_report p11;
-	char problem[768];
-	bool ok = false;
-	int rc;
+	struct install_manifest *used = NULL;
+	char *user = NULL;
+	size_t i, n;
+	int rc = -1;
 
-	if ((root = cJSON_CreateObject()) == NULL)
-		goto fail;
-	if ((arr = cJSON_AddArrayToObject(root, "manifests")) == NULL)
-		goto fail;
+	memset(r, 0, sizeof(*r));
 	/* Thunderbird's order: the user's folder, then the system's. */
-	if (install_check_manifests(arr, home, NM_SUBDIR INSTALL_MANIFEST_FILE,
-	    sys, sizeof(sys) / sizeof(sys[0]), install_check_manifest,
-	    &used) != 0)
-		goto fail;
+	if (home != NULL && home[0] == '/') {
+		n = strlen(home) + strlen(NM_SUBDIR INSTALL_MANIFEST_FILE) +
+		    sizeof("/.");
+		if ((user = malloc(n)) == NULL)
+			goto out;
+		snprintf(user, n, "%s/.%s", home,
+		    NM_SUBDIR INSTALL_MANIFEST_FILE);
+		if (install_check_manifest(user,
+		    &r->manifests[r->nmanifests++]) == -1)
+			goto out;
+	}
+	for (i = 0; i < sizeof(sys) / sizeof(sys[0]); i++)
+		if (install_check_manifest(sys[i],
+		    &r->manifests[r->nmanifests++]) == -1)
+			goto out;
+	for (i = 0; i < r->nmanifests; i++)
+		if (r->manifests[i].exists) {
+			used = &r->manifests[i];
+			used->used = true;
+			break;
+		}
 	if (used == NULL) {
-		snprintf(problem, sizeof(problem), "no %s in any folder "
-		    "Thunderbird reads: install the package, or run "
+		snprintf(r->problem, sizeof(r->problem), "no %s in any "
+		    "folder Thunderbird reads: install the package, or run "
 		    "packaging/install-user.sh for this user",
 		    INSTALL_MANIFEST_FILE);
-	} else {
-		ex = cJSON_GetObjectItemCaseSensitive(used, "path");
-		pr = cJSON_GetObjectItemCaseSensitive(used, "problem");
-		hp = cJSON_GetObjectItemCaseSensitive(used, "host_ok");
-		if (cJSON_IsString(pr))
-			snprintf(problem, sizeof(problem), "%s: %s",
-			    ex->valuestring, pr->valuestring);
-		else if (!cJSON_IsTrue(hp))
-			snprintf(problem, sizeof(problem), "%s: the host "
-			    "does not run", ex->valuestring);
-		else
-			ok = true;
-	}
-	if (cJSON_AddBoolToObject(root, "ok", ok) == NULL)
-		goto fail;
-	if (!ok && cJSON_AddStringToObject(root, "problem", problem) == NULL)
-		goto fail;
+	} else if (used->problem[0] != '\0') {
+		snprintf(r->problem, sizeof(r->problem), "%s: %s",
+		    used->path, used->problem);
+	} else if (!used->host_ok) {
+		snprintf(r->problem, sizeof(r->problem), "%s: the host does "
+		    "not run", used->path);
+	} else
+		r->ok = true;
 	/* Which profiles have the add-on: the host alone is not enough. */
-	if ((prof = install_check_profiles(home)) == NULL)
-		goto fail;
-	while ((e = prof->child) != NULL) {
-		cJSON_DetachItemViaPointer(prof, e);
-		/* The key is copied before the item's own is freed. */
-		if (!cJSON_AddItemToObject(root, e->string, e)) {
-			cJSON_Delete(e);
-			cJSON_Delete(prof);
-			goto fail;
-		}
-	}
-	cJSON_Delete(prof);
+	if (install_check_profiles(home, &r->profiles) == -1)
+		goto out;
 	/* The live DANE token (pkcs11check.h); does not change "ok". */
-	rc = pkcs11_check(home, &p11);
-	e = rc == 0 ? report_pkcs11(&p11) : NULL;
-	pkcs11_report_free(&p11);
-	if (e == NULL)
-		goto fail;
-	if (!cJSON_AddItemToObject(root, "pkcs11", e)) {
-		cJSON_Delete(e);
-		goto fail;
-	}
-	return root;
-fail:
-	cJSON_Delete(root);
-	return NULL;
+	if (pkcs11_check(home, &r->pkcs11) == -1)
+		goto out;
+	rc = 0;
+out:
+	free(user);
+	return rc;
+}
+
+void
+install_report_free(struct install_report *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nmanifests; i++)
+		install_manifest_free(&r->manifests[i]);
+	install_profiles_free(&r->profiles);
+	pkcs11_report_free(&r->pkcs11);
+	memset(r, 0, sizeof(*r));
 }
 
 /* --- Thunderbird profiles and the add-on ----------------------------- */
@@ -633,13 +558,13 @@ read_tb_file(const char *path, size_t max, char **buf, size_t *len,
 	return 2;
 }
 
-/* Fills one PROFILE object for the folder of t. -1 on OOM, else 0. */
+/* Fills one PROFILE for the folder of t. -1 on OOM, else 0. */
 static int
-profile_json(cJSON *o, const struct tbprofile *t)
+check_profile(struct install_profile *o, const struct tbprofile *t)
 {
 	struct stat st;
 	struct tbaddon a;
-	char problem[512], err[256], *json = NULL, *p = NULL;
+	char *problem = o->problem, err[256], *json = NULL, *p = NULL;
 	const char *state, *version = NULL;
 	size_t len;
 	bool exists, file = false;
@@ -649,7 +574,7 @@ profile_json(cJSON *o, const struct tbprofile *t)
 	exists = stat(t->path, &st) == 0 && S_ISDIR(st.st_mode);
 	if (!exists) {
 		state = "absent";
-		snprintf(problem, sizeof(problem), "the profile folder does "
+		snprintf(problem, sizeof(o->problem), "the profile folder does "
 		    "not exist");
 		goto done;
 	}
@@ -661,7 +586,7 @@ profile_json(cJSON *o, const struct tbprofile *t)
 	if ((p = join(t->path, "extensions.json")) == NULL)
 		goto out;
 	r = read_tb_file(p, DS_MAX_EXTENSIONS_JSON_BYTES, &json, &len,
-	    problem, sizeof(problem));
+	    problem, sizeof(o->problem));
 	if (r == -1)
 		goto out;
 	if (r == 2) {
@@ -675,7 +600,7 @@ profile_json(cJSON *o, const struct tbprofile *t)
 		if (r == -1)
 			goto out;
 		if (r == 1) {
-			snprintf(problem, sizeof(problem), "extensions.json: "
+			snprintf(problem, sizeof(o->problem), "extensions.json: "
 			    "%s", err);
 			state = "unknown";
 			goto done;
@@ -691,14 +616,12 @@ profile_json(cJSON *o, const struct tbprofile *t)
 	if (a.version[0] != '\0')
 		version = a.version;
 done:
-	if (cJSON_AddBoolToObject(o, "exists", exists) == NULL ||
-	    cJSON_AddStringToObject(o, "addon", state) == NULL ||
-	    (version != NULL && cJSON_AddStringToObject(o, "addon_version",
-	    version) == NULL) ||
-	    cJSON_AddBoolToObject(o, "addon_file", file) == NULL ||
-	    (problem[0] != '\0' && cJSON_AddStringToObject(o, "problem",
-	    problem) == NULL))
-		goto out;
+	o->exists = exists;
+	o->addon = state;
+	if (version != NULL)
+		snprintf(o->addon_version, sizeof(o->addon_version), "%s",
+		    version);
+	o->addon_file = file;
 	rc = 0;
 out:
 	free(json);
@@ -737,105 +660,103 @@ addon_problem(char *buf, size_t n, const char *state, const char *name)
 		    DANE_SMIME_EXTENSION_ID);
 }
 
-cJSON *
-install_check_profiles(const char *home)
+int
+install_check_profiles(const char *home, struct install_profiles *p)
 {
 	struct tbprofile_list l = { NULL, 0, 0 };
-	cJSON *root = NULL, *arr, *o;
-	const char *best = NULL, *best_name = NULL, *st;
-	char problem[512], *dir = NULL, *ini = NULL, *inst = NULL;
-	char *ibuf = NULL, *ipath = NULL;
+	struct install_profile *o;
+	const char *best = NULL, *best_name = NULL;
+	char *problem = p->profiles_problem, *dir = NULL, *ini = NULL;
+	char *inst = NULL, *ibuf = NULL, *ipath = NULL;
 	size_t len, ilen = 0, i;
-	int r;
-	bool ok = false;
+	int r, rc = -1;
 
-	problem[0] = '\0';
-	if ((root = cJSON_CreateObject()) == NULL)
-		goto fail;
+	memset(p, 0, sizeof(*p));
 	if (home == NULL || home[0] != '/') {
-		if (cJSON_AddNullToObject(root, "profiles_ini") == NULL)
-			goto fail;
-		snprintf(problem, sizeof(problem), "HOME is not set: no "
-		    "Thunderbird profiles to look at");
+		snprintf(problem, sizeof(p->profiles_problem), "HOME is not "
+		    "set: no Thunderbird profiles to look at");
 	} else {
 		if ((dir = join(home, ".thunderbird")) == NULL ||
 		    (ipath = join(dir, "profiles.ini")) == NULL ||
-		    cJSON_AddStringToObject(root, "profiles_ini", ipath) ==
-		    NULL)
-			goto fail;
+		    (p->profiles_ini = strdup(ipath)) == NULL)
+			goto out;
 		r = read_tb_file(ipath, DS_MAX_PROFILES_INI_BYTES, &ini, &len,
-		    problem, sizeof(problem));
+		    problem, sizeof(p->profiles_problem));
 		if (r == -1)
-			goto fail;
+			goto out;
 		if (r == 1)
-			snprintf(problem, sizeof(problem), "%s does not exist: "
-			    "Thunderbird has not been started as this user",
-			    ipath);
+			snprintf(problem, sizeof(p->profiles_problem), "%s "
+			    "does not exist: Thunderbird has not been started "
+			    "as this user", ipath);
 		if (r == 0) {
 			free(ipath);
 			if ((ipath = join(dir, "installs.ini")) == NULL)
-				goto fail;
+				goto out;
 			/* Only the default marks come from here. */
 			r = read_tb_file(ipath, DS_MAX_PROFILES_INI_BYTES,
-			    &ibuf, &ilen, problem, sizeof(problem));
+			    &ibuf, &ilen, problem,
+			    sizeof(p->profiles_problem));
 			if (r == -1)
-				goto fail;
+				goto out;
 			problem[0] = '\0';
 			inst = r == 0 ? ibuf : NULL;
 			r = tbprofile_parse(ini, len, inst, ilen, dir, &l,
-			    problem, sizeof(problem));
+			    problem, sizeof(p->profiles_problem));
 			if (r == -1)
-				goto fail;
+				goto out;
 		}
 	}
-	if ((arr = cJSON_AddArrayToObject(root, "profiles")) == NULL)
-		goto fail;
+	if (l.n > 0 && (p->v = calloc(l.n, sizeof(*p->v))) == NULL)
+		goto out;
 	for (i = 0; i < l.n; i++) {
-		if ((o = cJSON_CreateObject()) == NULL)
-			goto fail;
-		cJSON_AddItemToArray(arr, o);
-		if (cJSON_AddStringToObject(o, "name", l.v[i].name) == NULL ||
-		    cJSON_AddStringToObject(o, "path", l.v[i].path) == NULL ||
-		    cJSON_AddBoolToObject(o, "default", l.v[i].is_default) ==
-		    NULL || profile_json(o, &l.v[i]) == -1)
-			goto fail;
-		st = cJSON_GetObjectItemCaseSensitive(o, "addon")->valuestring;
-		if (best == NULL || rank_of(st) < rank_of(best) ||
-		    (rank_of(st) == rank_of(best) && l.v[i].is_default)) {
-			best = st;
-			best_name = l.v[i].name;
+		o = &p->v[p->n++];
+		if ((o->name = strdup(l.v[i].name)) == NULL ||
+		    (o->path = strdup(l.v[i].path)) == NULL)
+			goto out;
+		o->is_default = l.v[i].is_default;
+		if (check_profile(o, &l.v[i]) == -1)
+			goto out;
+		if (best == NULL || rank_of(o->addon) < rank_of(best) ||
+		    (rank_of(o->addon) == rank_of(best) &&
+		    l.v[i].is_default)) {
+			best = o->addon;
+			best_name = o->name;
 		}
 	}
 	if (problem[0] == '\0' && l.n == 0)
-		snprintf(problem, sizeof(problem), "%s lists no profile",
-		    ipath);
+		snprintf(problem, sizeof(p->profiles_problem), "%s lists no "
+		    "profile", ipath);
 	if (problem[0] == '\0' && l.skipped > 0)
-		snprintf(problem, sizeof(problem), "%zu profile%s in %s left "
-		    "out (no Name, Path or IsRelative, not UTF-8 text, or "
-		    "more than %u)", l.skipped, l.skipped == 1 ? "" : "s",
-		    ipath, (unsigned)DS_MAX_PROFILES);
-	if (problem[0] != '\0' && cJSON_AddStringToObject(root,
-	    "profiles_problem", problem) == NULL)
-		goto fail;
-	ok = best != NULL && strcmp(best, "enabled") == 0;
-	if (cJSON_AddBoolToObject(root, "addon_enabled", ok) == NULL)
-		goto fail;
-	if (!ok) {
-		addon_problem(problem, sizeof(problem), best != NULL ? best :
-		    "absent", best_name != NULL ? best_name : "");
-		if (cJSON_AddStringToObject(root, "addon_problem", problem) ==
-		    NULL)
-			goto fail;
-	}
-	goto out;
-fail:
-	cJSON_Delete(root);
-	root = NULL;
+		snprintf(problem, sizeof(p->profiles_problem), "%zu profile%s "
+		    "in %s left out (no Name, Path or IsRelative, not UTF-8 "
+		    "text, or more than %u)", l.skipped,
+		    l.skipped == 1 ? "" : "s", ipath,
+		    (unsigned)DS_MAX_PROFILES);
+	p->addon_enabled = best != NULL && strcmp(best, "enabled") == 0;
+	if (!p->addon_enabled)
+		addon_problem(p->addon_problem, sizeof(p->addon_problem),
+		    best != NULL ? best : "absent",
+		    best_name != NULL ? best_name : "");
+	rc = 0;
 out:
 	tbprofile_list_free(&l);
 	free(dir);
 	free(ini);
 	free(ibuf);
 	free(ipath);
-	return root;
+	return rc;
+}
+
+void
+install_profiles_free(struct install_profiles *p)
+{
+	size_t i;
+
+	free(p->profiles_ini);
+	for (i = 0; i < p->n; i++) {
+		free(p->v[i].name);
+		free(p->v[i].path);
+	}
+	free(p->v);
+	memset(p, 0, sizeof(*p));
 }

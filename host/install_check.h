@@ -30,7 +30,11 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+/* Not used here: pkcs11check.c parses its manifest with cJSON and has
+ * it from this header. */
 #include <cjson/cJSON.h>
+
+#include "doctor.h"
 
 #define INSTALL_HOST_NAME	"dane_smime"
 #define INSTALL_MANIFEST_FILE	INSTALL_HOST_NAME ".json"
@@ -43,62 +47,48 @@
 
 /*
  * Checks the manifest in every folder above, in Thunderbird's order
- * (the $HOME one is skipped when HOME is unset or not absolute).
- * Returns a new object owned by the caller, NULL on out of memory:
- *   {"manifests": [ENTRY, ...], "ok": bool, "problem": string?}
- * ok is true iff the first manifest that exists (marked "used": true)
- * is valid, names a host that runs, and allows DANE_SMIME_EXTENSION_ID.
- * "problem" is present exactly when ok is false. The members of
- * install_check_profiles($HOME) follow; they do not change "ok".
+ * (the $HOME one is skipped when HOME is unset or not absolute), the
+ * Thunderbird profiles of $HOME and the live DANE token (pkcs11check.h),
+ * into *r (doctor.h; report_install renders it). r->ok is true iff the
+ * first manifest that exists (marked used) is valid, names a host that
+ * runs, and allows DANE_SMIME_EXTENSION_ID; r->problem says why not.
+ * The profiles and the token do not change ok. Returns 0, or -1 on out
+ * of memory; the caller frees *r with install_report_free either way.
  */
-cJSON *install_check_json(void);
+int install_check(struct install_report *r);
+void install_report_free(struct install_report *r);
 
 /*
- * Checks one manifest file. Returns a new ENTRY owned by the caller,
- * NULL on out of memory:
- *   {"path": string, "exists": bool, "used": false, "valid": bool,
- *    "host_path": string|null, "host_ok": bool,
- *    "host_version": string?, "allowed_extensions": [string, ...],
- *    "id_allowed": bool, "problem": string?}
- * "valid": the file is a manifest Thunderbird accepts (for this name);
- * "host_ok": host_path is an executable regular file whose --version
+ * Checks one manifest file into *m (doctor.h; the caller frees it with
+ * install_manifest_free, also after a failure). Returns 0, or -1 on out
+ * of memory. m->used is false here (install_check sets it).
+ * valid: the file is a manifest Thunderbird accepts (for this name);
+ * host_ok: host_path is an executable regular file whose --version
  * exits 0 and prints "dane-smime VERSION ..." (host_version: that line);
- * "problem": the first reason this manifest would not work, absent when
- * it would or when the file does not exist.
- * Strings from the file are included only if valid UTF-8 text.
+ * problem: the first reason this manifest would not work, "" when it
+ * would or when the file does not exist.
+ * Strings from the file are kept only if valid UTF-8 text.
  */
-cJSON *install_check_manifest(const char *path);
-
-/* The manifests of one kind Thunderbird reads, in its order: the user's
- * ($HOME/.<user_rel>, when home is absolute), then sys[0..nsys), each
- * checked by check and added to arr. *used is the first that exists,
- * marked "used": true, or NULL. Returns 0, or -1 on OOM. The native-
- * messaging host's and the PKCS#11 token's manifests share it. */
-int install_check_manifests(cJSON *arr, const char *home,
-    const char *user_rel, const char *const *sys, size_t nsys,
-    cJSON *(*check)(const char *path), cJSON **used);
+int install_check_manifest(const char *path, struct install_manifest *m);
+void install_manifest_free(struct install_manifest *m);
 
 /*
  * The Thunderbird profiles of the user whose home is `home` (NULL: none
  * known) and whether each has the add-on DANE_SMIME_EXTENSION_ID, from
  * home/.thunderbird/profiles.ini and installs.ini and each profile's
  * extensions.json and extensions/ID.xpi (files Thunderbird writes, read
- * as untrusted input, bounded by dslimits.h). install_check_json adds
- * these members to its object. Returns a new object, NULL on OOM:
- *   {"profiles_ini": string|null, "profiles": [PROFILE, ...],
- *    "profiles_problem": string?, "addon_enabled": bool,
- *    "addon_problem": string?}
- *   PROFILE: {"name": string, "path": string, "default": bool,
- *    "exists": bool, "addon": STATE, "addon_version": string?,
- *    "addon_file": bool, "problem": string?}
- * STATE: "enabled", "waiting" (installed from outside Thunderbird, e.g.
- * by install-user.sh: disabled until the user enables it), "pending"
- * (extensions/ID.xpi is there, Thunderbird has not started since),
- * "disabled", "incompatible", "inactive", "absent", or "unknown" (the
- * profile's files could not be read: "problem" says why).
- * "addon_enabled": some profile has the add-on enabled; otherwise
- * "addon_problem" says plainly what is missing and what to do.
+ * as untrusted input, bounded by dslimits.h), into *p (doctor.h; the
+ * caller frees it with install_profiles_free, also after a failure).
+ * Returns 0, or -1 on OOM.
+ * A profile's addon STATE: "enabled", "waiting" (installed from outside
+ * Thunderbird, e.g. by install-user.sh: disabled until the user enables
+ * it), "pending" (extensions/ID.xpi is there, Thunderbird has not
+ * started since), "disabled", "incompatible", "inactive", "absent", or
+ * "unknown" (the profile's files could not be read: its problem says
+ * why). addon_enabled: some profile has the add-on enabled; otherwise
+ * addon_problem says plainly what is missing and what to do.
  */
-cJSON *install_check_profiles(const char *home);
+int install_check_profiles(const char *home, struct install_profiles *p);
+void install_profiles_free(struct install_profiles *p);
 
 #endif

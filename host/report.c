@@ -887,8 +887,153 @@ report_serialise(const cJSON *msg, size_t *len)
 
 /* ---- doctor: the live DANE token (doctor.h) ---- */
 
+static void
+pkcs11_out(struct out *po, const char *key, const struct pkcs11_report *r)
+{
+	size_t i;
+
+	o_begin(po, key, O_OBJECT);
+	o_begin(po, "manifests", O_ARRAY);
+	for (i = 0; i < r->nmanifests; i++) {
+		const struct pkcs11_manifest *m = &r->manifests[i];
+
+		o_begin(po, NULL, O_OBJECT);
+		o_str(po, "path", m->path);
+		o_bool(po, "exists", m->exists);
+		o_bool(po, "used", m->used);
+		o_bool(po, "valid", m->valid);
+		if (m->library != NULL)
+			o_str(po, "library", m->library);
+		else
+			o_null(po, "library");
+		if (m->problem[0] != '\0')
+			o_str(po, "problem", m->problem);
+		o_end(po, O_OBJECT);
+	}
+	o_end(po, O_ARRAY);
+	if (r->library != NULL)
+		o_str(po, "library", r->library);
+	else
+		o_null(po, "library");
+	if (r->loads) {
+		o_str(po, "token_state", r->token_state);
+		o_str(po, "token", r->token);
+		o_int(po, "served", (int64_t)r->served);
+		o_int(po, "trusted", (int64_t)r->trusted);
+	}
+	o_bool(po, "loads", r->loads);
+	if (r->has_cache)
+		o_str(po, "cache", r->cache);
+	else
+		o_null(po, "cache");
+	o_str(po, "cache_status", r->cache_status);
+	o_int(po, "entries", (int64_t)r->entries);
+	if (r->has_cache_problem)
+		o_str(po, "cache_problem", r->cache_problem);
+	o_bool(po, "ok", r->ok);
+	if (!r->ok)
+		o_str(po, "problem", r->problem);
+	o_end(po, O_OBJECT);
+}
+
 cJSON *
 report_pkcs11(const struct pkcs11_report *r)
+{
+	struct out o;
+
+	memset(&o, 0, sizeof(o));
+	pkcs11_out(&o, NULL, r);
+	return out_tree(&o);
+}
+
+/* ---- doctor: the installation (doctor.h, install_check.h) ---- */
+
+static void
+install_manifest_out(struct out *o, const struct install_manifest *m)
+{
+	size_t i;
+
+	o_begin(o, NULL, O_OBJECT);
+	o_str(o, "path", m->path);
+	o_bool(o, "exists", m->exists);
+	o_bool(o, "used", m->used);
+	o_bool(o, "valid", m->valid);
+	if (m->host_path != NULL)
+		o_str(o, "host_path", m->host_path);
+	else
+		o_null(o, "host_path");
+	o_bool(o, "host_ok", m->host_ok);
+	if (m->host_version != NULL)
+		o_str(o, "host_version", m->host_version);
+	o_begin(o, "allowed_extensions", O_ARRAY);
+	for (i = 0; i < m->nallowed; i++)
+		o_str(o, NULL, m->allowed[i]);
+	o_end(o, O_ARRAY);
+	o_bool(o, "id_allowed", m->id_allowed);
+	if (m->problem[0] != '\0')
+		o_str(o, "problem", m->problem);
+	o_end(o, O_OBJECT);
+}
+
+/* The members of p, into the open object. */
+static void
+install_profiles_out(struct out *o, const struct install_profiles *p)
+{
+	size_t i;
+
+	if (p->profiles_ini != NULL)
+		o_str(o, "profiles_ini", p->profiles_ini);
+	else
+		o_null(o, "profiles_ini");
+	o_begin(o, "profiles", O_ARRAY);
+	for (i = 0; i < p->n; i++) {
+		const struct install_profile *t = &p->v[i];
+
+		o_begin(o, NULL, O_OBJECT);
+		o_str(o, "name", t->name);
+		o_str(o, "path", t->path);
+		o_bool(o, "default", t->is_default);
+		o_bool(o, "exists", t->exists);
+		o_str(o, "addon", t->addon);
+		if (t->addon_version[0] != '\0')
+			o_str(o, "addon_version", t->addon_version);
+		o_bool(o, "addon_file", t->addon_file);
+		if (t->problem[0] != '\0')
+			o_str(o, "problem", t->problem);
+		o_end(o, O_OBJECT);
+	}
+	o_end(o, O_ARRAY);
+	if (p->profiles_problem[0] != '\0')
+		o_str(o, "profiles_problem", p->profiles_problem);
+	o_bool(o, "addon_enabled", p->addon_enabled);
+	if (!p->addon_enabled)
+		o_str(o, "addon_problem", p->addon_problem);
+}
+
+cJSON *
+report_install_manifest(const struct install_manifest *m)
+{
+	struct out o;
+
+	memset(&o, 0, sizeof(o));
+	install_manifest_out(&o, m);
+	return out_tree(&o);
+}
+
+cJSON *
+report_install_profiles(const struct install_profiles *p)
+{
+	struct out o;
+
+	memset(&o, 0, sizeof(o));
+	o_begin(&o, NULL, O_OBJECT);
+	install_profiles_out(&o, p);
+	o_end(&o, O_OBJECT);
+	return out_tree(&o);
+}
+
+cJSON *
+report_install(const struct install_report *r)
 {
 	struct out o;
 	size_t i;
@@ -896,47 +1041,30 @@ report_pkcs11(const struct pkcs11_report *r)
 	memset(&o, 0, sizeof(o));
 	o_begin(&o, NULL, O_OBJECT);
 	o_begin(&o, "manifests", O_ARRAY);
-	for (i = 0; i < r->nmanifests; i++) {
-		const struct pkcs11_manifest *m = &r->manifests[i];
-
-		o_begin(&o, NULL, O_OBJECT);
-		o_str(&o, "path", m->path);
-		o_bool(&o, "exists", m->exists);
-		o_bool(&o, "used", m->used);
-		o_bool(&o, "valid", m->valid);
-		if (m->library != NULL)
-			o_str(&o, "library", m->library);
-		else
-			o_null(&o, "library");
-		if (m->problem[0] != '\0')
-			o_str(&o, "problem", m->problem);
-		o_end(&o, O_OBJECT);
-	}
+	for (i = 0; i < r->nmanifests; i++)
+		install_manifest_out(&o, &r->manifests[i]);
 	o_end(&o, O_ARRAY);
-	if (r->library != NULL)
-		o_str(&o, "library", r->library);
-	else
-		o_null(&o, "library");
-	if (r->loads) {
-		o_str(&o, "token_state", r->token_state);
-		o_str(&o, "token", r->token);
-		o_int(&o, "served", (int64_t)r->served);
-		o_int(&o, "trusted", (int64_t)r->trusted);
-	}
-	o_bool(&o, "loads", r->loads);
-	if (r->has_cache)
-		o_str(&o, "cache", r->cache);
-	else
-		o_null(&o, "cache");
-	o_str(&o, "cache_status", r->cache_status);
-	o_int(&o, "entries", (int64_t)r->entries);
-	if (r->has_cache_problem)
-		o_str(&o, "cache_problem", r->cache_problem);
 	o_bool(&o, "ok", r->ok);
 	if (!r->ok)
 		o_str(&o, "problem", r->problem);
+	install_profiles_out(&o, &r->profiles);
+	pkcs11_out(&o, "pkcs11", &r->pkcs11);
 	o_end(&o, O_OBJECT);
 	return out_tree(&o);
+}
+
+int
+report_add_install(cJSON *msg, const struct install_report *r)
+{
+	cJSON *inst = report_install(r);
+
+	if (inst == NULL)
+		return -1;
+	if (!cJSON_AddItemToObject(msg, "install", inst)) {
+		cJSON_Delete(inst);
+		return -1;
+	}
+	return 0;
 }
 
 /* ---- text for people ---- */

@@ -100,16 +100,27 @@ char *report_serialise(const cJSON *msg, size_t *len);
 /* Writes a protocol message as a person would want to read it. */
 void report_print_text(FILE *f, const cJSON *msg, int color);
 
-/* The live DANE token's part of the doctor's installation check
- * (install_check_json's "pkcs11" member; doctor.h says what it
- * holds). NULL on OOM. */
+/* The doctor's installation check as JSON (doctor.h says what each
+ * struct holds and renders as); each returns a new tree, NULL on OOM.
+ * report_install: the whole object, its "pkcs11" member rendered as by
+ * report_pkcs11; report_install_manifest: one MANIFEST;
+ * report_install_profiles: an object of the profiles' members only.
+ * report_add_install adds report_install(r) to msg as "install" (a
+ * doctor message); -1 on OOM, msg then unchanged. */
 struct pkcs11_report;
+struct install_manifest;
+struct install_profiles;
+struct install_report;
 cJSON *report_pkcs11(const struct pkcs11_report *r);
+cJSON *report_install(const struct install_report *r);
+cJSON *report_install_manifest(const struct install_manifest *m);
+cJSON *report_install_profiles(const struct install_profiles *p);
+int report_add_install(cJSON *msg, const struct install_report *r);
 
 /* The installation part of `dane-smime doctor` for a person: the
  * native-messaging manifests and the closing "installation" line, the
  * live DANE token (its "pkcs11" member) and the Thunderbird profiles, from
- * an object of install_check_json (install_check.h); nothing if inst is
+ * an object of report_install (install_check.h); nothing if inst is
  * not an object. report_print_text prints it within a doctor message. */
 void report_print_install(FILE *f, const cJSON *inst, int color);
 

@@ -78,12 +78,50 @@ has(const char *s, const char *sub)
 	return s != NULL && strstr(s, sub) != NULL;
 }
 
+/* The checks fill structs (doctor.h); what is asserted on is the JSON
+ * report.c renders from them, as `dane-smime doctor --json` prints it. */
+static cJSON *
+manifest_json(const char *path)
+{
+	struct install_manifest m;
+	cJSON *o = NULL;
+
+	if (install_check_manifest(path, &m) == 0)
+		o = report_install_manifest(&m);
+	install_manifest_free(&m);
+	return o;
+}
+
+static cJSON *
+profiles_json(const char *home)
+{
+	struct install_profiles p;
+	cJSON *o = NULL;
+
+	if (install_check_profiles(home, &p) == 0)
+		o = report_install_profiles(&p);
+	install_profiles_free(&p);
+	return o;
+}
+
+static cJSON *
+install_json(void)
+{
+	struct install_report r;
+	cJSON *o = NULL;
+
+	if (install_check(&r) == 0)
+		o = report_install(&r);
+	install_report_free(&r);
+	return o;
+}
+
 /* Writes text to file `name` and checks it. */
 static cJSON *
 check_text(const char *name, const char *text, size_t len)
 {
 	write_file(tpath(name), text, len, 0644);
-	return install_check_manifest(tpath(name));
+	return manifest_json(tpath(name));
 }
 
 #define S(s)	s, strlen(s)
@@ -126,7 +164,7 @@ test_good(void)
 static void
 test_missing(void)
 {
-	cJSON *e = install_check_manifest(tpath("absent/dane_smime.json"));
+	cJSON *e = manifest_json(tpath("absent/dane_smime.json"));
 
 	CHECK(e != NULL);
 	CHECK(!jbool(e, "exists"));
@@ -137,7 +175,7 @@ test_missing(void)
 	cJSON_Delete(e);
 
 	/* A path through a regular file (ENOTDIR) is absent too. */
-	e = install_check_manifest(tpath("host-ok/dane_smime.json"));
+	e = manifest_json(tpath("host-ok/dane_smime.json"));
 	CHECK(!jbool(e, "exists"));
 	cJSON_Delete(e);
 }
@@ -241,7 +279,7 @@ test_bad_manifests(void)
 	/* A directory where the file should be. */
 	if (mkdir(tpath("dir.json"), 0755) != 0)
 		perror("mkdir");
-	e = install_check_manifest(tpath("dir.json"));
+	e = manifest_json(tpath("dir.json"));
 	CHECK(jbool(e, "exists"));
 	CHECK(has(jstr(e, "problem"), "not a regular file"));
 	cJSON_Delete(e);
@@ -568,7 +606,7 @@ test_profile_files(void)
 	mkdirs("elsewhere/w.side");
 
 	/* No profiles.ini yet: said plainly, and no add-on anywhere. */
-	r = install_check_profiles(home);
+	r = profiles_json(home);
 	CHECK(r != NULL);
 	CHECK(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r,
 	    "profiles")) == 0);
@@ -579,7 +617,7 @@ test_profile_files(void)
 	    "add-on"));
 	CHECK(has(jstr(r, "addon_problem"), "Install Add-on From File"));
 	cJSON_Delete(r);
-	r = install_check_profiles(NULL);
+	r = profiles_json(NULL);
 	CHECK(r != NULL && has(jstr(r, "profiles_problem"), "HOME"));
 	CHECK(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(r,
 	    "profiles_ini")));
@@ -614,7 +652,7 @@ test_profile_files(void)
 	    S("{\"addons\":[{" ID ",\"active\":false,\"userDisabled\":true,"
 	    "\"seen\":false}]}"), 0644);
 
-	r = install_check_profiles(home);
+	r = profiles_json(home);
 	CHECK(r != NULL);
 	CHECK(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r,
 	    "profiles")) == 8);
@@ -678,7 +716,7 @@ test_profile_files(void)
 	/* Without the enabled one: the most hopeful state is named. */
 	write_file(tpath("ph/.thunderbird/a.on/extensions.json"),
 	    S("{\"addons\":[]}"), 0644);
-	r = install_check_profiles(home);
+	r = profiles_json(home);
 	CHECK(!jbool(r, "addon_enabled"));
 	CHECK(has(jstr(r, "addon_problem"), "profile \"side\" but waits, "
 	    "disabled, for you to enable it"));
@@ -693,7 +731,7 @@ test_profile_files(void)
 	/* No add-on anywhere: said plainly. */
 	write_file(tpath("ph/.thunderbird/profiles.ini"), S("[Profile0]\n"
 	    "Name=on\nIsRelative=1\nPath=a.on\n[Profile1]\nName=x\n"), 0644);
-	r = install_check_profiles(home);
+	r = profiles_json(home);
 	CHECK(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r,
 	    "profiles")) == 1);
 	CHECK(has(jstr(r, "profiles_problem"), "1 profile in "));
@@ -705,13 +743,13 @@ test_profile_files(void)
 	/* A profiles.ini that is not text. */
 	write_file(tpath("ph/.thunderbird/profiles.ini"), S("\xff\xfe[\0"),
 	    0644);
-	r = install_check_profiles(home);
+	r = profiles_json(home);
 	CHECK(has(jstr(r, "profiles_problem"), "profiles.ini is not UTF-8"));
 	CHECK(!jbool(r, "addon_enabled"));
 	cJSON_Delete(r);
 }
 
-/* install_check_json: the $HOME manifest first, and it wins. */
+/* install_check: the $HOME manifest first, and it wins. */
 static void
 test_home(void)
 {
@@ -719,7 +757,7 @@ test_home(void)
 	char dir[600];
 
 	setenv("HOME", tmp, 1);
-	r = install_check_json();
+	r = install_json();
 	CHECK(r != NULL);
 	arr = cJSON_GetObjectItemCaseSensitive(r, "manifests");
 	CHECK(cJSON_GetArraySize(arr) == 3);
@@ -747,7 +785,7 @@ test_home(void)
 	mkdir(dir, 0755);
 	write_file(tpath(".mozilla/native-messaging-hosts/dane_smime.json"),
 	    S(manifest(tpath("host-ok"), DANE_SMIME_EXTENSION_ID)), 0644);
-	r = install_check_json();
+	r = install_json();
 	arr = cJSON_GetObjectItemCaseSensitive(r, "manifests");
 	first = cJSON_GetArrayItem(arr, 0);
 	CHECK(jbool(first, "exists"));
@@ -761,7 +799,7 @@ test_home(void)
 	/* A broken user manifest shadows any system one. */
 	write_file(tpath(".mozilla/native-messaging-hosts/dane_smime.json"),
 	    S(manifest(tpath("host-ok"), "someone@else")), 0644);
-	r = install_check_json();
+	r = install_json();
 	CHECK(!jbool(r, "ok"));
 	CHECK(has(jstr(r, "problem"), "/.mozilla/native-messaging-hosts/"
 	    "dane_smime.json: \"allowed_extensions\" does not name"));
@@ -769,12 +807,12 @@ test_home(void)
 
 	/* No HOME: only the system folders. */
 	unsetenv("HOME");
-	r = install_check_json();
+	r = install_json();
 	arr = cJSON_GetObjectItemCaseSensitive(r, "manifests");
 	CHECK(cJSON_GetArraySize(arr) == 2);
 	cJSON_Delete(r);
 	setenv("HOME", "relative", 1);
-	r = install_check_json();
+	r = install_json();
 	arr = cJSON_GetObjectItemCaseSensitive(r, "manifests");
 	CHECK(cJSON_GetArraySize(arr) == 2);
 	cJSON_Delete(r);
