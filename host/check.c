@@ -499,40 +499,20 @@ check_fetch_url(const struct check *c, int kind)
 /*
  * Whether the fetched certificate is valid by PKIX for the address
  * without any published record, as the lookup tries it (engine.c,
- * fetch_pkix): judged as if a PKIX-EE record (1 0 0) of itself were
- * published, a path for e-mail recipient use to the configured anchors.
- * 1 yes, 0 no, -1 ours.
+ * fetch_pkix; lookup_evaluate_fetched_pkix says how). 1 yes, 0 no,
+ * -1 ours.
  */
 static int
 fetched_pkix(const struct check *c)
 {
-	struct smimea_rec rec;
-	struct dns_result fake;
-	struct lookup_result lr;
 	struct lookup_ctx ctx;
-	int rc;
 
-	memset(&rec, 0, sizeof(rec));
-	rec.usage = DANE_PKIX_EE;
-	rec.data = c->fcert.der;
-	rec.len = c->fcert.der_len;
-	memset(&fake, 0, sizeof(fake));
-	fake.kind = DNSR_ANSWER;
-	fake.trusted = true;
-	fake.msg.ad = true;
-	fake.msg.records = &rec;
-	fake.msg.nrecords = 1;
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.at = c->at;
 	ctx.supplied = &c->fcert;
 	ctx.chain = c->fchainp;
 	ctx.nchain = c->nfchain;
-	if (lookup_evaluate(&ctx, c->address, strlen(c->address), &c->a,
-	    &fake, &lr) < 0)
-		return -1;
-	rc = lr.ncerts == 1 && lr.certs[0].v.usable;
-	lookup_result_free(&lr);
-	return rc;
+	return lookup_evaluate_fetched_pkix(&ctx, c->address, &c->a, NULL);
 }
 
 /* The fetched certificate against the SMIMEA answer: the lookup's own

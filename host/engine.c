@@ -965,10 +965,8 @@ fetch_start(struct engine *e, struct pending *p)
 
 /*
  * A fetched certificate no SMIMEA record vouches for may still be valid
- * by PKIX for the address (a CA-issued one): judged as if a PKIX-EE
- * record (1 0 0) of itself were published, which asks exactly that: a
- * path for e-mail recipient use to the configured anchors, and the
- * certificate's own fitness for the address. 1 yes (*v filled), 0 no,
+ * by PKIX for the address (a CA-issued one): lookup.c judges it as if a
+ * PKIX-EE record of itself were published. 1 yes (*v filled), 0 no,
  * -1 ours.
  */
 static int
@@ -976,36 +974,16 @@ fetch_pkix(struct engine *e, const struct job *j, struct pending *p,
     struct dane_verdict *v)
 {
 	struct fetch *f = p->fetch;
-	struct smimea_rec rec;
-	struct dns_result fake;
-	struct lookup_result lr;
 	struct lookup_ctx ctx;
-	const char *a = j->addresses[p->index];
-	int rc;
 
 	ensure_trust(e);
-	memset(&rec, 0, sizeof(rec));
-	rec.usage = DANE_PKIX_EE;
-	rec.data = f->cert.der;
-	rec.len = f->cert.der_len;
-	memset(&fake, 0, sizeof(fake));
-	fake.kind = DNSR_ANSWER;
-	fake.trusted = true;
-	fake.msg.ad = true;
-	fake.msg.records = &rec;
-	fake.msg.nrecords = 1;
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.at = j->at;
 	ctx.supplied = &f->cert;
 	ctx.chain = f->chainp;
 	ctx.nchain = f->nchain;
-	if (lookup_evaluate(&ctx, a, strlen(a), &p->addr, &fake, &lr) < 0)
-		return -1;
-	rc = lr.ncerts == 1 && lr.certs[0].v.usable;
-	if (rc)
-		*v = lr.certs[0].v;
-	lookup_result_free(&lr);
-	return rc;
+	return lookup_evaluate_fetched_pkix(&ctx, j->addresses[p->index],
+	    &p->addr, v);
 }
 
 /* What the path brought, into the judged answer. */

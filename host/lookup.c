@@ -397,6 +397,51 @@ lookup_evaluate(const struct lookup_ctx *ctx, const char *address,
 	return 0;
 }
 
+/*
+ * A certificate fetched over HTTPS (the _smime TXT path, issue 18) that
+ * no SMIMEA record vouches for may still be valid by PKIX for the
+ * address (a CA-issued one). There is no record to judge it by, so it is
+ * judged as if a PKIX-EE record (1 0 0, RFC 8162 / RFC 6698 2.1.1) of
+ * itself were published: that asks exactly the question, a path for
+ * e-mail recipient use to the configured anchors and the certificate's
+ * own fitness for the address, through the same code as every record.
+ * The synthetic answer claims to be secure only so that lookup_evaluate
+ * judges it at all; only its verdict leaves here, never the synthetic
+ * answer's DNSSEC state: the callers (engine.c lookup_done, check.c
+ * judge_fetched) report the real SMIMEA answer's state, and the engine
+ * marks such a certificate PKIX-only (basis BASIS_PKIX, no record, trust
+ * ",,"), so it is never reported as DNSSEC-secure nor trusted.
+ */
+int
+lookup_evaluate_fetched_pkix(const struct lookup_ctx *ctx,
+    const char *address, const struct address *addr,
+    struct dane_verdict *v)
+{
+	struct smimea_rec rec;
+	struct dns_result fake;
+	struct lookup_result lr;
+	int rc;
+
+	memset(&rec, 0, sizeof(rec));
+	rec.usage = DANE_PKIX_EE;
+	rec.data = ctx->supplied->der;
+	rec.len = ctx->supplied->der_len;
+	memset(&fake, 0, sizeof(fake));
+	fake.kind = DNSR_ANSWER;
+	fake.trusted = true;
+	fake.msg.ad = true;
+	fake.msg.records = &rec;
+	fake.msg.nrecords = 1;
+	if (lookup_evaluate(ctx, address, strlen(address), addr, &fake,
+	    &lr) < 0)
+		return -1;
+	rc = lr.ncerts == 1 && lr.certs[0].v.usable;
+	if (rc && v != NULL)
+		*v = lr.certs[0].v;
+	lookup_result_free(&lr);
+	return rc;
+}
+
 static int
 evaluate(const struct lookup_ctx *ctx, const char *address,
     size_t address_len, const struct address *addr,

@@ -109,6 +109,13 @@ struct lookup_result {
 int lookup_evaluate(const struct lookup_ctx *ctx, const char *address,
     size_t address_len, const struct address *addr,
     const struct dns_result *res, struct lookup_result *out);
+/* Whether ctx->supplied (a certificate fetched over HTTPS, with its
+ * chain) is valid by PKIX for the address without any published record:
+ * judged as if a PKIX-EE record of itself were published (lookup.c says
+ * why). 1 yes (*v filled when v is not NULL), 0 no, -1 ours (OOM). */
+int lookup_evaluate_fetched_pkix(const struct lookup_ctx *ctx,
+    const char *address, const struct address *addr,
+    struct dane_verdict *v);
 void lookup_bad_address(const char *address, size_t address_len,
     const char *why, struct lookup_result *out);
 void lookup_result_free(struct lookup_result *lr);
