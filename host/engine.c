@@ -106,7 +106,9 @@ struct fetch {
 };
 
 struct engine {
-	struct resolver *res;
+	/* What DNS is asked through; query is NULL when there is no
+	 * resolver (then res_error says why). */
+	struct dns_port dns;
 	const struct config *cfg;
 	struct engine_out out;
 	engine_result_fn result;	/* NULL: results as trees */
@@ -168,15 +170,55 @@ struct verb {
 };
 
 
+/* The real resolver behind the DNS port. */
+static int
+port_query(void *ctx, const char *qname, uint16_t qtype, unsigned flags,
+    resolver_cb cb, void *arg)
+{
+	return resolver_query_flags(ctx, qname, qtype, flags, cb, arg);
+}
+
+static bool
+port_trusted(const void *ctx)
+{
+	return resolver_trusted(ctx);
+}
+
+static const char *
+port_trust_reason(const void *ctx)
+{
+	return resolver_trust_reason(ctx);
+}
+
+/* Every question the engine asks goes through its port. */
+static int
+dns_query(struct engine *e, const char *qname, uint16_t qtype,
+    resolver_cb cb, void *arg)
+{
+	return e->dns.query(e->dns.ctx, qname, qtype, 0, cb, arg);
+}
+
 struct engine *
 engine_new(struct resolver *res, const char *res_error,
+    const struct config *cfg, const struct engine_out *out)
+{
+	struct dns_port port = { res, port_query, port_trusted,
+	    port_trust_reason };
+
+	return engine_new_port(res != NULL ? &port : NULL, res_error, cfg,
+	    out);
+}
+
+struct engine *
+engine_new_port(const struct dns_port *dns, const char *res_error,
     const struct config *cfg, const struct engine_out *out)
 {
 	struct engine *e = calloc(1, sizeof(*e));
 
 	if (e == NULL)
 		return NULL;
-	e->res = res;
+	if (dns != NULL && dns->query != NULL)
+		e->dns = *dns;
 	snprintf(e->res_error, sizeof(e->res_error), "%s",
 	    res_error != NULL ? res_error : "no resolver");
 	/* It may name a file: text for JSON, never cut inside a character. */
@@ -391,13 +433,14 @@ engine_free(struct engine *e)
 static bool
 trusted(const struct engine *e)
 {
-	return e->res != NULL && resolver_trusted(e->res);
+	return e->dns.query != NULL && e->dns.trusted(e->dns.ctx);
 }
 
 static const char *
 trust_reason(const struct engine *e)
 {
-	return e->res != NULL ? resolver_trust_reason(e->res) : e->res_error;
+	return e->dns.query != NULL ? e->dns.trust_reason(e->dns.ctx) :
+	    e->res_error;
 }
 
 /* Hands msg to the front end, with what it says (oc) to the outcome
@@ -739,7 +782,7 @@ vouch_done(void *arg, const struct dns_result *res)
 		return;
 	/* All answered: the address's own answer once more (from the
 	 * cache, normally), now judged with what the others said. */
-	if (resolver_query(e->res, p->addr.owner, DNS_TYPE_SMIMEA,
+	if (dns_query(e, p->addr.owner, DNS_TYPE_SMIMEA,
 	    p->job->verb->answered, p) < 0)
 		e->failed = true;
 }
@@ -755,7 +798,7 @@ vouch_start(struct engine *e, struct pending *p,
 	size_t i, k, n = 0;
 	int rc;
 
-	if (e->res == NULL)
+	if (e->dns.query == NULL)
 		return 1;
 	if ((v = calloc(1, sizeof(*v))) == NULL ||
 	    (v->items = calloc(DS_MAX_VOUCH_LOOKUPS, sizeof(*v->items))) ==
@@ -797,7 +840,7 @@ vouch_start(struct engine *e, struct pending *p,
 		if (v->items[i].cert.der == NULL)
 			continue;
 		v->outstanding++;
-		if (resolver_query(e->res, v->items[i].addr.owner,
+		if (dns_query(e, v->items[i].addr.owner,
 		    DNS_TYPE_SMIMEA, vouch_done, &v->items[i]) < 0) {
 			/* Those already asked still call back: leave v to
 			 * them; the engine has failed anyway. */
@@ -808,7 +851,7 @@ vouch_start(struct engine *e, struct pending *p,
 	}
 	if (v->outstanding == 0) {
 		/* Nothing could be asked: judge at once, all unvouched. */
-		return resolver_query(e->res, p->addr.owner, DNS_TYPE_SMIMEA,
+		return dns_query(e, p->addr.owner, DNS_TYPE_SMIMEA,
 		    p->job->verb->answered, p) < 0 ? -1 : 0;
 	}
 	return 0;
@@ -846,7 +889,7 @@ static void
 fetch_finish(struct engine *e, struct pending *p)
 {
 	p->fetch->done = true;
-	if (resolver_query(e->res, p->addr.owner, DNS_TYPE_SMIMEA,
+	if (dns_query(e, p->addr.owner, DNS_TYPE_SMIMEA,
 	    p->job->verb->answered, p) < 0)
 		e->failed = true;
 }
@@ -959,7 +1002,7 @@ fetch_start(struct engine *e, struct pending *p)
 		fetch_fail(e, p, smimetxt_code(rc), smimetxt_strerror(rc));
 		return 0;
 	}
-	return resolver_query(e->res, owner, DNS_TYPE_TXT, txt_done, p) < 0 ?
+	return dns_query(e, owner, DNS_TYPE_TXT, txt_done, p) < 0 ?
 	    -1 : 0;
 }
 
@@ -1510,7 +1553,7 @@ start_check(struct engine *e, struct job *j, size_t i)
 	unsigned flags;
 	int kind;
 
-	if (e->res == NULL) {
+	if (e->dns.query == NULL) {
 		j->reported = j->naddresses;
 		j->next = j->naddresses;
 		return emit_error(e, j->id, e->res_code,
@@ -1521,7 +1564,7 @@ start_check(struct engine *e, struct job *j, size_t i)
 		return -1;
 	p->job = j;
 	p->index = (size_t)kind;
-	if (resolver_query_flags(e->res, qname, check_qtype(kind),
+	if (e->dns.query(e->dns.ctx, qname, check_qtype(kind),
 	    flags, check_done, p) < 0) {
 		pending_free(e, p);
 		return -1;
@@ -1536,14 +1579,14 @@ static int
 start_probe(struct engine *e, struct job *j, size_t i)
 {
 	(void)i;
-	if (e->res == NULL) {
+	if (e->dns.query == NULL) {
 		j->reported++;
 		return emit_error(e, j->id, e->res_code,
 		    e->res_error);
 	}
 	j->outstanding++;
 	e->outstanding++;
-	return resolver_query(e->res, e->cfg->probe_name,
+	return dns_query(e, e->cfg->probe_name,
 	    DNS_TYPE_SOA, probe_done, j);
 }
 
@@ -1574,13 +1617,13 @@ start_address(struct engine *e, struct job *j, size_t i)
 		j->reported++;
 		return emit_result(e, j, &lr);
 	}
-	if (e->res == NULL) {
+	if (e->dns.query == NULL) {
 		rc = v->unanswered(e, j, p, a);
 		pending_free(e, p);
 		j->reported++;
 		return rc;
 	}
-	if (resolver_query(e->res, p->addr.owner, DNS_TYPE_SMIMEA,
+	if (dns_query(e, p->addr.owner, DNS_TYPE_SMIMEA,
 	    v->answered, p) < 0) {
 		pending_free(e, p);
 		return -1;

@@ -14,6 +14,7 @@
 #include <cjson/cJSON.h>
 
 #include "config.h"
+#include "dnsport.h"
 #include "lookup.h"
 #include "request.h"
 #include "resolver.h"
@@ -67,6 +68,11 @@ struct engine;
  * why, and every lookup is answered with a "no-resolver" error. */
 struct engine *engine_new(struct resolver *res, const char *res_error,
     const struct config *cfg, const struct engine_out *out);
+/* The same asking DNS through dns (copied; dnsport.h), e.g. a test's
+ * table; engine_new wires in res. dns NULL: no resolver, as above. */
+struct engine *engine_new_port(const struct dns_port *dns,
+    const char *res_error, const struct config *cfg,
+    const struct engine_out *out);
 void engine_free(struct engine *e);
 /* Sends `result` messages to fn from now on (NULL: as trees through
  * emit, the default, e.g. for the CLI's text mode). Call before the
