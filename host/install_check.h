@@ -30,10 +30,6 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-/* Not used here: pkcs11check.c parses its manifest with cJSON and has
- * it from this header. */
-#include <cjson/cJSON.h>
-
 #include "doctor.h"
 
 #define INSTALL_HOST_NAME	"dane_smime"
