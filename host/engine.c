@@ -516,6 +516,26 @@ id_item(const char *id_json)
 }
 
 int
+engine_submit_frame(struct engine *e, const char *buf, size_t len)
+{
+	struct request req;
+	const char *code = NULL, *message = NULL;
+	int rc;
+
+	memset(&req, 0, sizeof(req));
+	rc = request_decode(buf, len, &req, &code, &message);
+	if (rc < 0)
+		goto out;
+	if (rc > 0)
+		rc = engine_reject(e, req.id_json, code, message);
+	else
+		rc = engine_submit(e, &req);
+out:
+	request_free(&req);
+	return rc;
+}
+
+int
 engine_reject(struct engine *e, const char *id_json, const char *code,
     const char *message)
 {

@@ -103,6 +103,11 @@ int engine_submit(struct engine *e, struct request *req);
  * engine_submit. */
 int engine_reject(struct engine *e, const char *id_json, const char *code,
     const char *message);
+/* Decodes one request (a frame's JSON, request.h) and submits it, or
+ * answers it with the decoding error: what native.c does with every
+ * frame, and tests/unit/test_engine.c with its requests. 0, or -1 on
+ * our failure. */
+int engine_submit_frame(struct engine *e, const char *buf, size_t len);
 /* Starts as many queued lookups as the windows allow. Call once per loop
  * iteration. Returns 0, or -1 on our failure. */
 int engine_pump(struct engine *e);

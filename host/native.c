@@ -162,26 +162,6 @@ result(void *arg, const struct lookup_result *lr, const char *id_json)
 	return frame_end(n, at);
 }
 
-static int
-handle_frame(struct engine *e, const char *buf, size_t len)
-{
-	struct request req;
-	const char *code = NULL, *message = NULL;
-	int rc;
-
-	memset(&req, 0, sizeof(req));
-	rc = request_decode(buf, len, &req, &code, &message);
-	if (rc < 0)
-		goto out;
-	if (rc > 0)
-		rc = engine_reject(e, req.id_json, code, message);
-	else
-		rc = engine_submit(e, &req);
-out:
-	request_free(&req);
-	return rc;
-}
-
 /* Feeds what was read to the frame reader and serves complete frames. */
 static int
 consume(struct engine *e, struct frame_reader *fr, const uint8_t *p,
@@ -199,7 +179,7 @@ consume(struct engine *e, struct frame_reader *fr, const uint8_t *p,
 		n -= used;
 		switch (ev) {
 		case FRAME_READY:
-			rc = handle_frame(e, frame, flen);
+			rc = engine_submit_frame(e, frame, flen);
 			break;
 		case FRAME_TOO_LARGE:
 			rc = engine_reject(e, NULL, "too-large",

@@ -76,21 +76,11 @@ errcode(size_t i)
 	return cJSON_IsString(e) ? e->valuestring : "(none)";
 }
 
+/* As native.c serves a frame. */
 static int
 submit(struct engine *e, const char *json)
 {
-	struct request req;
-	const char *code = NULL, *message = NULL;
-	int rc;
-
-	memset(&req, 0, sizeof(req));
-	rc = request_decode(json, strlen(json), &req, &code, &message);
-	if (rc > 0)
-		rc = engine_reject(e, req.id_json, code, message);
-	else if (rc == 0)
-		rc = engine_submit(e, &req);
-	request_free(&req);
-	return rc;
+	return engine_submit_frame(e, json, strlen(json));
 }
 
 /* The fake DNS port: answers (qname suffix, qtype) from a table, later
