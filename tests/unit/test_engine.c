@@ -92,16 +92,19 @@ static const struct dns_answer_row {
 	uint16_t rcode;
 	bool ad;
 	const char *err_code;	/* DNSR_ERROR */
+	bool record;		/* one DANE-EE (3 0 0) record of hugh.der */
 } dns_table[] = {
+	{ "._smimecert.example.test", DNS_TYPE_SMIMEA, DNSR_ANSWER,
+	    DNS_RCODE_NOERROR, true, NULL, true },
 	{ "._smimecert.nx.example", DNS_TYPE_SMIMEA, DNSR_ANSWER,
-	    DNS_RCODE_NXDOMAIN, true, NULL },
+	    DNS_RCODE_NXDOMAIN, true, NULL, false },
 	{ "._smimecert.unsigned.example", DNS_TYPE_SMIMEA, DNSR_ANSWER,
-	    DNS_RCODE_NXDOMAIN, false, NULL },
+	    DNS_RCODE_NXDOMAIN, false, NULL, false },
 	{ "._smimecert.servfail.example", DNS_TYPE_SMIMEA, DNSR_ANSWER,
-	    DNS_RCODE_SERVFAIL, false, NULL },
+	    DNS_RCODE_SERVFAIL, false, NULL, false },
 	{ "._smimecert.slow.example", DNS_TYPE_SMIMEA, DNSR_ERROR, 0, false,
-	    "timeout" },
-	{ ".", DNS_TYPE_SOA, DNSR_ANSWER, DNS_RCODE_NOERROR, true, NULL },
+	    "timeout", false },
+	{ ".", DNS_TYPE_SOA, DNSR_ANSWER, DNS_RCODE_NOERROR, true, NULL, false },
 };
 
 struct fake_query {
@@ -110,6 +113,9 @@ struct fake_query {
 	const struct dns_answer_row *row;	/* NULL: not in the table */
 };
 static struct fake_query queued[64];
+/* tests/fixtures/certs/rsa.der: hugh@example.test, e-mail protection */
+static uint8_t *hugh_der;
+static size_t hugh_len;
 static size_t nqueued, unexpected;
 
 static bool
@@ -169,6 +175,7 @@ fake_dispatch(void)
 	nqueued = 0;
 	for (i = 0; i < n; i++) {
 		struct dns_result r;
+		struct smimea_rec rec;
 
 		memset(&r, 0, sizeof(r));
 		if (q[i].row == NULL || q[i].row->kind == DNSR_ERROR) {
@@ -184,6 +191,15 @@ fake_dispatch(void)
 			r.msg.ra = true;
 			r.msg.rcode = q[i].row->rcode;
 			r.msg.ad = q[i].row->ad;
+			if (q[i].row->record) {
+				memset(&rec, 0, sizeof(rec));
+				rec.usage = DANE_DANE_EE;
+				rec.data = hugh_der;
+				rec.len = hugh_len;
+				rec.ttl = 300;
+				r.msg.records = &rec;
+				r.msg.nrecords = 1;
+			}
 		}
 		q[i].cb(q[i].arg, &r);
 	}
@@ -223,6 +239,9 @@ static const struct {
 	const char *type, *status, *dnssec, *code;
 	size_t replies;
 } dns_cases[] = {
+	{ "a secure DANE-EE record of the address's certificate finds it",
+	    "{\"type\":\"lookup\",\"id\":0,\"addresses\":[\"hugh@example.test\"]}",
+	    "result", "found", "secure", "(none)", 2 },
 	{ "a secure NXDOMAIN proves the address has no record",
 	    "{\"type\":\"lookup\",\"id\":1,\"addresses\":[\"a@nx.example\"]}",
 	    "result", "absent", "secure", "(none)", 2 },
@@ -276,6 +295,7 @@ main(void)
 	CHECK_STR(field(0, "trust"), "no resolver configured (test)");
 	reset();
 	engine_free(e);
+	hugh_der = t_load("tests/fixtures/certs", "rsa.der", &hugh_len);
 	e = engine_new_port(&port, NULL, &cfg, &out);
 	CHECK(e != NULL);
 	for (i = 0; e != NULL && i < sizeof(dns_cases) / sizeof(dns_cases[0]);
@@ -297,6 +317,23 @@ main(void)
 		CHECK_STR(errcode(0), dns_cases[i].code);
 		if (dns_cases[i].replies > 1)
 			CHECK_STR(field(nmsgs - 1, "type"), "done");
+		if (nmsgs > 0 && strcmp(dns_cases[i].status, "found") == 0) {
+			/* The one certificate, usable to encrypt to, on the
+			 * record's word (DANE-EE: no CA). */
+			const cJSON *cs = cJSON_GetObjectItemCaseSensitive(
+			    msgs[0], "certificates");
+			const cJSON *c0 = cJSON_GetArrayItem(cs, 0);
+			const cJSON *tb = cJSON_GetObjectItemCaseSensitive(c0,
+			    "trust_basis");
+
+			CHECK(cJSON_GetArraySize(cs) == 1);
+			CHECK(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c0,
+			    "usable")));
+			CHECK(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c0,
+			    "can_encrypt")));
+			CHECK_STR(cJSON_IsString(tb) ? tb->valuestring : "-",
+			    "dane-ee");
+		}
 		if (nmsgs > 0 && strcmp(dns_cases[i].type, "doctor") == 0) {
 			CHECK(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(
 			    msgs[0], "ok")));
@@ -315,6 +352,7 @@ main(void)
 	CHECK(unexpected == 0);
 	reset();
 	engine_free(e);
+	free(hugh_der);
 	crypto_shutdown();
 	return t_done("engine");
 }
