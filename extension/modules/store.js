@@ -75,7 +75,7 @@ export function isNeverDomain(address, neverDomains) {
 // for them with trust at the last lookup): {address (lowercased):
 // {address, since, checked}}. Re-checked on compose and periodically so
 // that the helper drops what DNS no longer vouches for.
-const MAX_VOUCHED = 256;   // DS_TC_MAX_SERVED in host/dslimits.h
+const MAX_VOUCHED = 256;   // DS_TC_MAX_SERVED in host/base/dslimits.h
 
 export async function getVouched() {
   const { vouched } = await browser.storage.local.get("vouched");

@@ -24,9 +24,10 @@
  * Figures go to stdout; median of --runs repetitions where it repeats.
  *
  * Build and run (from the source root, after meson compile -C BUILD):
- *   cc -O2 -D_GNU_SOURCE -Ihost $(pkg-config --cflags nss) \
- *     tests/bench/pkcs11_bench.c host/tokencache.c host/reader.c \
- *     host/utf8.c host/pkcs11cert.c $(pkg-config --libs nss) -ldl \
+ *   cc -O2 -D_GNU_SOURCE -Ihost/token -Ihost/base \
+ *     $(pkg-config --cflags nss) \
+ *     tests/bench/pkcs11_bench.c host/token/tokencache.c host/base/reader.c \
+ *     host/base/utf8.c host/token/pkcs11cert.c $(pkg-config --libs nss) -ldl \
  *     -o /tmp/pkcs11_bench
  *   /tmp/pkcs11_bench BUILD/host/dane-smime-pkcs11.so [N] [RUNS]
  */

@@ -6,7 +6,7 @@ tokens) finds when the only copy of a certificate is on the token.
 
 The module is added to the profile's NSS database with modutil before
 start (what the add-on's pkcs11.installModule will do); the token cache
-is written here, in the format of host/tokencache.h, into the
+is written here, in the format of host/token/tokencache.h, into the
 XDG_RUNTIME_DIR Thunderbird runs with. No compose window is opened, so
 the host writes nothing and the token serves exactly that file.
 
@@ -78,7 +78,7 @@ NOT_FOUND = ["ec@example.test", "ca@example.test", "leaf@example.test",
 
 
 def cache_image(entries):
-    """Version 1 of host/tokencache.h: (address, der, trust)."""
+    """Version 1 of host/token/tokencache.h: (address, der, trust)."""
     expires = int(time.time()) + 3600
     out = b"DSTC" + struct.pack(">HHI", 1, 0, len(entries))
     for addr, der, trust in entries:

@@ -1,10 +1,10 @@
-/* fuzz_config.c - configuration parsing (host/config.c): the whole
+/* fuzz_config.c - configuration parsing (host/base/config.c): the whole
  * input is a config file; short inputs are also tried as a resolver. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../host/config.h"
+#include "../../host/base/config.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

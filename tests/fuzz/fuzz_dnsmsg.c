@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../host/dnsmsg.h"
+#include "../../host/dns/dnsmsg.h"
 
 #define QNAME	"c93f1e400f26708f98cb19d936620da35eec8f72e57f9eec01c1afd6." \
 		"_smimecert.example.com"

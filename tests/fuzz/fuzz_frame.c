@@ -1,4 +1,4 @@
-/* fuzz_frame.c - the native-messaging frame reader (host/frame.c).
+/* fuzz_frame.c - the native-messaging frame reader (host/core/frame.c).
  *
  * Input: byte 0 picks max_len, byte 1 the number k of chunk-size bytes
  * that follow, then the stream. The stream is fed once in one piece and
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../host/frame.h"
+#include "../../host/core/frame.h"
 #include "dslimits.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../host/https.h"
+#include "../../host/web/https.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

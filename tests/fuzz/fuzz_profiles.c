@@ -1,4 +1,4 @@
-/* fuzz_profiles.c - Thunderbird's profile files (host/tbprofile.c): the
+/* fuzz_profiles.c - Thunderbird's profile files (host/token/tbprofile.c): the
  * input is profiles.ini, and up to a 0xff byte (never in UTF-8) the
  * part after it installs.ini; the whole input is also tried as a
  * profile's extensions.json. */
@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../host/dslimits.h"
-#include "../../host/tbprofile.h"
-#include "../../host/utf8.h"
+#include "../../host/base/dslimits.h"
+#include "../../host/token/tbprofile.h"
+#include "../../host/base/utf8.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,4 +1,4 @@
-/* fuzz_request.c - request decoding (host/request.c): the whole input
+/* fuzz_request.c - request decoding (host/core/request.c): the whole input
  * is one frame body.
  *
  * Besides memory safety it checks the claim request.c relies on: what
@@ -11,7 +11,7 @@
 #include <cjson/cJSON.h>
 
 #include "dslimits.h"
-#include "../../host/request.h"
+#include "../../host/core/request.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

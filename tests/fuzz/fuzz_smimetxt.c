@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../host/dnsmsg.h"
-#include "../../host/smimetxt.h"
+#include "../../host/dns/dnsmsg.h"
+#include "../../host/dns/smimetxt.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Bounded work in a native session (issue 15, "Bounded work" 2 and 3).
 
-- Pending work per session is bounded (host/dslimits.h
+- Pending work per session is bounded (host/base/dslimits.h
   DS_MAX_PENDING_REQUESTS, DS_MAX_PENDING_ADDRESSES): with a resolver that
   never answers, a flood of 40 lookups of 100,000 addresses is answered
   `busy` beyond the limit instead of buffered, peak RSS stays under

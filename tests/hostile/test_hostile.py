@@ -374,7 +374,7 @@ case("lookup-quoted-local-parts", case_frames(lookup("q", QUOTED)),
                         owner(a.rsplit("@", 1)[0], "example.test"))
                     for a in QUOTED})])
 case("lookup-uts46-mapped",
-    # UTS 46 nontransitional mapping (host/address.c) folds fullwidth
+    # UTS 46 nontransitional mapping (host/mail/address.c) folds fullwidth
     # U+FF21 to "a" before IDNA2008: looked up as a.test
     case_frames(lookup("m", ["a@\uff21.test"])),
     [results("m", {"a@\uff21.test": ("error", "timeout",

@@ -44,7 +44,7 @@ def scaled(seconds):
 
 def scale_host_timeouts(tb):
     """In a slow run (TIME_SCALE > 1) give the host's own DNS timeouts
-    (host/dslimits.h DS_DEFAULT_TIMEOUT_MS, 2000 ms) the same scale in the
+    (host/base/dslimits.h DS_DEFAULT_TIMEOUT_MS, 2000 ms) the same scale in the
     test bed's two standard configs: under valgrind on a busy machine a
     2 s TCP probe can run out before the host gets to its answer."""
     if TIME_SCALE <= 1:

@@ -598,7 +598,7 @@ class TestInsecureBogus(Base):
 
 class TestEmailTrust(Base):
     """Issue 13: a signed zone an attacker controls (evil.test) must never
-    get trust for anyone else's address; the one rule (host/trustrule.h):
+    get trust for anyone else's address; the one rule (host/pki/trustrule.h):
     v3 end entity, every address vouched for by its own lookup."""
 
     def one_cert(self, address, status):
@@ -722,7 +722,7 @@ class TestEmailTrust(Base):
 
 
 def tc_read(path):
-    """The token cache file (host/tokencache.h, version 1) as a list of
+    """The token cache file (host/token/tokencache.h, version 1) as a list of
     (address, der, trust, expires)."""
     with open(path, "rb") as f:
         b = f.read()

@@ -3,7 +3,7 @@
 
 Most runs never fetch a certificate over HTTPS, so libcurl (and the 25
 libraries it brings: OpenSSL, GnuTLS, Kerberos, LDAP, ...) must not be
-loaded until the first fetch (host/https.c opens it with dlopen): that
+loaded until the first fetch (host/web/https.c opens it with dlopen): that
 was 5 ms of every 7 ms start. Checked as the dynamic loader sees it
 (LD_DEBUG=files) for a native session answering hello and for a CLI
 lookup whose resolver does not answer (no certificate, no fetch), and

@@ -24,7 +24,7 @@ normalising only what differs between two runs of the same binary:
     still shows.
 
 The host keeps an answer's SMIMEA records in canonical order (RFC 4034
-6.3, host/dnsmsg.c), so its verdicts and problems no longer depend on the
+6.3, host/dns/dnsmsg.c), so its verdicts and problems no longer depend on the
 order a resolver lists them in (two DANE-TA records of dane-ta@example.test
 used to give dane-ta-missing or dane-ta-invalid run to run).
 

@@ -1,4 +1,4 @@
-/* test_config.c - configuration parsing and loading (host/config.c). */
+/* test_config.c - configuration parsing and loading (host/base/config.c). */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../../host/config.h"
+#include "../../host/base/config.h"
 #include "t.h"
 
 #define L(s)	s, sizeof(s) - 1

@@ -1,5 +1,5 @@
 /* test_distrust.c - the user's distrust in Thunderbird's cert9.db
- * (host/distrust.h) over databases real NSS made: Debian's certutil (NSS
+ * (host/token/distrust.h) over databases real NSS made: Debian's certutil (NSS
  * 3.87, CKO_NSS_TRUST), the same certutil on Thunderbird 153's own NSS
  * 3.125 (CKO_TRUST; skipped when /usr/lib/thunderbird is absent) and a
  * CKO_TRUST row inserted with SQLite in the columns that NSS writes (always);

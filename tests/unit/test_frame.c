@@ -1,11 +1,11 @@
-/* test_frame.c - native-messaging framing (host/frame.c). */
+/* test_frame.c - native-messaging framing (host/core/frame.c). */
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "../../host/frame.h"
+#include "../../host/core/frame.h"
 #include "dslimits.h"
 #include "t.h"
 

@@ -15,9 +15,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "../../host/config.h"
-#include "../../host/crypto.h"
-#include "../../host/https.h"
+#include "../../host/base/config.h"
+#include "../../host/base/crypto.h"
+#include "../../host/web/https.h"
 #include "t.h"
 
 static const char *fixtures;

@@ -1,7 +1,7 @@
-/* test_install_check.c - the installation check (host/install_check.c):
+/* test_install_check.c - the installation check (host/front/install_check.c):
  * manifests Thunderbird would accept or refuse, hosts that run or not,
  * and the $HOME folder coming first; Thunderbird's profiles and whether
- * each has the add-on (host/tbprofile.c). Works in a temporary directory that
+ * each has the add-on (host/token/tbprofile.c). Works in a temporary directory that
  * also serves as HOME; fake hosts are /bin/sh scripts. */
 #include <stdbool.h>
 #include <stdio.h>
@@ -11,10 +11,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../../host/dslimits.h"
-#include "../../host/install_check.h"
-#include "../../host/report.h"
-#include "../../host/tbprofile.h"
+#include "../../host/base/dslimits.h"
+#include "../../host/front/install_check.h"
+#include "../../host/core/report.h"
+#include "../../host/token/tbprofile.h"
 #include "t.h"
 
 static char tmp[256];

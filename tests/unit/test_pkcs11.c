@@ -1,4 +1,4 @@
-/* test_pkcs11.c - the live DANE token (host/pkcs11mod.c) loaded into NSS
+/* test_pkcs11.c - the live DANE token (host/token/pkcs11mod.c) loaded into NSS
  * itself with SECMOD_LoadUserModule, as Thunderbird and modutil load it.
  *
  * A token cache made here (tests/fixtures/certs and certificates made

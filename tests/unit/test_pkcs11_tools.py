@@ -23,7 +23,7 @@ NICK = "DANE S/MIME:"
 
 
 def cache_image(entries):
-    """The token cache format of host/tokencache.h, version 1."""
+    """The token cache format of host/token/tokencache.h, version 1."""
     out = b"DSTC" + struct.pack(">HHI", 1, 0, len(entries))
     for addr, der, trust, expires in entries:
         a = addr.encode()

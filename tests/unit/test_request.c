@@ -1,11 +1,11 @@
-/* test_request.c - request decoding (host/request.c), table-driven. */
+/* test_request.c - request decoding (host/core/request.c), table-driven. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "dslimits.h"
-#include "../../host/request.h"
+#include "../../host/core/request.h"
 #include "t.h"
 
 #define L(s)	s, sizeof(s) - 1

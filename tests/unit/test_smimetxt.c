@@ -3,10 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../host/address.h"
-#include "../../host/crypto.h"
-#include "../../host/dnsmsg.h"
-#include "../../host/smimetxt.h"
+#include "../../host/mail/address.h"
+#include "../../host/base/crypto.h"
+#include "../../host/dns/dnsmsg.h"
+#include "../../host/dns/smimetxt.h"
 #include "t.h"
 
 /* --- owner name --- */

@@ -1,4 +1,4 @@
-/* test_tokencache.c - the per-user token cache (host/tokencache.h): where
+/* test_tokencache.c - the per-user token cache (host/token/tokencache.h): where
  * it lives, a round trip through the file, atomic replacement under a
  * concurrent reader, the permission refusals, expiry and garbage.
  * Usage: test_tokencache [FIXTURE_DIR]. */

@@ -1,4 +1,4 @@
-/* test_trustrule.c - the e-mail trust rule (host/trustrule.h) as a table:
+/* test_trustrule.c - the e-mail trust rule (host/pki/trustrule.h) as a table:
  * certificates as CAs and tools issue them (tests/fixtures/certs) and
  * hostile ones made here with openssl (v1, v2 is in the integration test
  * bed; keyCertSign without cA, Netscape e-mail CA, nine addresses, an

@@ -38,7 +38,7 @@ var { setTimeout, clearTimeout } = ChromeUtils.importESModule(
 
 const FIND_TIMEOUT_MS = 10000;
 const VERIFY_TIMEOUT_MS = 10000;
-const MAX_CERT_BYTES = 65535;          // DS_MAX_CERT_BYTES in host/dslimits.h
+const MAX_CERT_BYTES = 65535;          // DS_MAX_CERT_BYTES in host/base/dslimits.h
 const TRUST_STRINGS = [",C,", ",,"];
 const BUILTIN_TOKEN = "Builtin Object Token";   // nssckbi's token
 const SEC_ERROR_UNTRUSTED_CERT = -8171;         // SEC_ERROR_BASE + 21
