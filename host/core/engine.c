@@ -507,14 +507,6 @@ emit_result(struct engine *e, const struct job *j,
 	return 0;
 }
 
-/* The id for a reply: id_json (request.h's id_json, or NULL for null)
- * as a raw item, printed as it is. */
-static cJSON *
-id_item(const char *id_json)
-{
-	return cJSON_CreateRaw(id_json != NULL ? id_json : "null");
-}
-
 int
 engine_submit_frame(struct engine *e, const char *buf, size_t len)
 {
@@ -539,7 +531,7 @@ int
 engine_reject(struct engine *e, const char *id_json, const char *code,
     const char *message)
 {
-	cJSON *id = id_item(id_json);
+	cJSON *id = report_id(id_json);
 	int rc;
 
 	if (id == NULL)
@@ -1536,7 +1528,7 @@ engine_submit(struct engine *e, struct request *req)
 	j->type = req->type;
 	j->at = req->has_at ? req->at : (int64_t)time(NULL);
 	if ((j->id_json = strdup(req->id_json != NULL ? req->id_json :
-	    "null")) == NULL || (j->id = id_item(j->id_json)) == NULL) {
+	    "null")) == NULL || (j->id = report_id(j->id_json)) == NULL) {
 		job_free(j);
 		return -1;
 	}

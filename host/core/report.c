@@ -875,6 +875,12 @@ fail:
 	return NULL;
 }
 
+cJSON *
+report_id(const char *id_json)
+{
+	return cJSON_CreateRaw(id_json != NULL ? id_json : "null");
+}
+
 char *
 report_serialise(const cJSON *msg, size_t *len)
 {

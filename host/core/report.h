@@ -95,6 +95,10 @@ cJSON *report_import(const struct import_report *r, const cJSON *id);
 cJSON *report_with_id(cJSON *obj, const cJSON *id);
 
 /* Serialises compactly; NULL on OOM. The caller checks the size limit. */
+/* The id for a reply: id_json (request.h's id_json, the request's id as
+ * request.c printed it, or NULL for null) as a raw item, printed as it
+ * is: the id is never parsed again. */
+cJSON *report_id(const char *id_json);
 char *report_serialise(const cJSON *msg, size_t *len);
 
 /* Writes a protocol message as a person would want to read it. */

@@ -191,14 +191,15 @@ emit(void *arg, cJSON *msg)
 		install_report_free(&ir);
 	}
 	if (c->o->json) {
-		char *s = cJSON_PrintUnformatted(msg);
+		size_t slen;
+		char *s = report_serialise(msg, &slen);
 
 		if (s == NULL) {
 			cJSON_Delete(msg);
 			return -1;
 		}
 		jsonw_restart(&c->out, SIZE_MAX);
-		jsonw_bytes(&c->out, s, strlen(s));
+		jsonw_bytes(&c->out, s, slen);
 		free(s);
 		if (json_line_end(c) < 0) {
 			cJSON_Delete(msg);
