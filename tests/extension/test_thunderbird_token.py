@@ -491,17 +491,36 @@ def make_identity(work):
     return w("id.pem"), w("id.p12")
 
 
+def _tlv(der, i):
+    """(tag, start of content, end) of the DER TLV at der[i]."""
+    tag, n = der[i], der[i + 1]
+    i += 2
+    if n & 0x80:
+        k, n = n & 0x7f, int.from_bytes(der[i:i + (n & 0x7f)], "big")
+        i += k
+    return tag, i, i + n
+
+
 def db_key(pem_path):
     """nsIX509Cert.dbKey: base64 of 4+4 zero octets, the serial's and the
     issuer's lengths (32-bit big-endian), the serial's content octets and
     the issuer Name's DER (what Account Settings stores in
-    mail.identity.idN.encryption_cert_dbkey)."""
-    from cryptography import x509
-    with open(pem_path, "rb") as f:
-        c = x509.load_pem_x509_certificate(f.read())
-    n = c.serial_number
-    serial = n.to_bytes((n.bit_length() + 8) // 8, "big")
-    issuer = c.issuer.public_bytes()
+    mail.identity.idN.encryption_cert_dbkey). Read from the DER with a
+    few lines of TLV walking (RFC 5280 4.1), so the test needs no Python
+    package a fresh Debian lacks."""
+    der = subprocess.run(["openssl", "x509", "-in", pem_path, "-outform",
+                          "DER"], capture_output=True, check=True,
+                         timeout=60).stdout
+    _, i, _ = _tlv(der, 0)             # Certificate
+    _, i, _ = _tlv(der, i)             # TBSCertificate
+    tag, _, end = _tlv(der, i)
+    if tag == 0xa0:                    # [0] version
+        i = end
+    _, s0, s1 = _tlv(der, i)           # serialNumber
+    serial = der[s0:s1]
+    _, _, i = _tlv(der, s1)            # signature AlgorithmIdentifier
+    _, _, end = _tlv(der, i)           # issuer Name, whole TLV
+    issuer = der[i:end]
     return base64.b64encode(b"\0" * 8 + struct.pack(">II", len(serial),
                                                     len(issuer))
                             + serial + issuer).decode()
