@@ -23,7 +23,8 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	run_suite build-asan -Db_sanitize=address,undefined -Db_lundef=false
 
-# valgrind: every integration suite, the hostile-input and DNS-fault
+# valgrind: every integration suite (HTTPS discovery and the OpenSSL
+# conformance cases included), the hostile-input, PKIX-load and DNS-fault
 # suites and a 1000-address load run, on the -Werror build; any memory
 # error or definite leak fails. Two suites at a time (each is one
 # process at a time with its own test bed: one core each), the slowest
@@ -35,7 +36,8 @@ printf '%s\n' tests/integration/test_trust.py tests/hostile/test_hostile.py \
     tests/integration/test_tools.py tests/integration/test_lookup.py \
     tests/faultdns/test_faults.py tests/integration/test_message.py \
     tests/integration/test_native.py tests/load/test_load.py \
-    tests/hostile/test_bounds.py |
+    tests/hostile/test_bounds.py tests/integration/test_https_discovery.py \
+    tests/integration/test_conformance.py tests/hostile/test_pkixload.py |
 DANE_SMIME_REAL=$PWD/build-ci/host/dane-smime VALGRIND_LOG_DIR=$vg \
 DANE_SMIME_TIME_SCALE=20 LOAD_ADDRESSES=1000 \
 FAULT_TIMEOUT_MS=2000 FAULT_SLACK=20 \
