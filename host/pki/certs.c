@@ -17,6 +17,7 @@
 #include "fail.h"
 #include "reader.h"
 #include "utf8.h"
+#include "x509sum.h"
 
 /*
  * cert.h declares CERT_DecodeDERCertificate but libnss3 exports it only
@@ -63,36 +64,6 @@ static int
 nss_fail(const char **why, const char *msg, int status)
 {
 	return fail(why, msg, status);
-}
-
-/*
- * Reads one DER TLV with the given tag into *val. Definite lengths only,
- * in the shortest form (X.690 10.1), and never more than what is left:
- * certificates are at most 64 KiB, so two length octets suffice.
- */
-static int
-der_tlv(struct reader *r, uint8_t tag, struct reader *val)
-{
-	uint8_t t, b, b2;
-	size_t len;
-
-	if (rd_u8(r, &t) < 0 || t != tag || rd_u8(r, &b) < 0)
-		return -1;
-	if (b < 0x80)
-		len = b;
-	else if (b == 0x81) {
-		if (rd_u8(r, &b2) < 0 || b2 < 0x80)
-			return -1;
-		len = b2;
-	} else if (b == 0x82) {
-		uint16_t v;
-
-		if (rd_u16(r, &v) < 0 || v < 0x100)
-			return -1;
-		len = v;
-	} else
-		return -1;
-	return rd_sub(r, len, val);
 }
 
 static void
@@ -173,23 +144,6 @@ add_email(struct cert_summary *c, const uint8_t *s, size_t len, bool ascii,
 }
 
 /*
- * Reads one TLV of any tag: *tag, and its value as *val. Same length
- * rules as der_tlv; single-octet tags only (GeneralName needs no more).
- */
-static int
-der_any(struct reader *r, uint8_t *tag, struct reader *val)
-{
-	size_t start = r->off;
-
-	if (rd_u8(r, tag) < 0 || (*tag & 0x1f) == 0x1f)
-		return -1;
-	/* Step back and reuse der_tlv's length rules. */
-	if (rd_seek(r, start) < 0)
-		return -1;
-	return der_tlv(r, *tag, val);
-}
-
-/*
  * The SAN extension value, parsed here rather than with
  * CERT_DecodeAltNameExtension, which tolerates bytes left over inside an
  * otherName (RFC 5280 4.2.1.6):
@@ -199,20 +153,21 @@ der_any(struct reader *r, uint8_t *tag, struct reader *val)
  *   SmtpUTF8Mailbox ::= UTF8String (RFC 9598 3)
  * Every length must match exactly; any other name form is skipped.
  */
-static int
-san_emails(struct cert_summary *c, const SECItem *ext, const char **why)
+int
+certs_san_value(struct cert_summary *c, const uint8_t *v, size_t len,
+    const char **why)
 {
 	struct reader r, names, val, oid, wrap, str;
 	const uint8_t *p;
 	uint8_t tag;
 	int rc;
 
-	rd_init(&r, ext->data, ext->len);
-	if (der_tlv(&r, TAG_SEQUENCE, &names) < 0 || rd_left(&r) != 0 ||
+	rd_init(&r, v, len);
+	if (x509_tlv(&r, TAG_SEQUENCE, &names) < 0 || rd_left(&r) != 0 ||
 	    rd_left(&names) == 0)
 		goto bad;
 	while (rd_left(&names) > 0) {
-		if (der_any(&names, &tag, &val) < 0)
+		if (x509_any(&names, &tag, &val) < 0)
 			goto bad;
 		/* GeneralName is a CHOICE of context tags [0]..[8], each
 		 * constructed or not as its type dictates (X.690 10.2). */
@@ -222,14 +177,14 @@ san_emails(struct cert_summary *c, const SECItem *ext, const char **why)
 			(void)rd_bytes(&val, rd_left(&val), &p);
 			rc = add_email(c, p, val.len, true, true);
 		} else if (tag == TAG_EXPLICIT0) {
-			if (der_tlv(&val, TAG_OID, &oid) < 0 ||
-			    der_tlv(&val, TAG_EXPLICIT0, &wrap) < 0 ||
+			if (x509_tlv(&val, TAG_OID, &oid) < 0 ||
+			    x509_tlv(&val, TAG_EXPLICIT0, &wrap) < 0 ||
 			    rd_left(&val) != 0)
 				goto bad;
 			if (oid.len != sizeof(oid_smtputf8) ||
 			    memcmp(oid.data, oid_smtputf8, oid.len) != 0)
 				continue;
-			if (der_tlv(&wrap, TAG_UTF8STRING, &str) < 0 ||
+			if (x509_tlv(&wrap, TAG_UTF8STRING, &str) < 0 ||
 			    rd_left(&wrap) != 0)
 				goto bad;
 			(void)rd_bytes(&str, rd_left(&str), &p);
@@ -248,50 +203,58 @@ bad:
 /* Legacy: emailAddress attributes of the subject (RFC 5280 4.1.2.6, PKCS
  * #9 IA5String; a UTF8String is taken too if it is valid text), and the
  * RFC 4519 mail attribute NSS also reads. to_emails: they are the
- * certificate's addresses (no SAN); else only all_emails gets them. */
+ * certificate's addresses (no SAN); else only all_emails gets them.
+ * One attribute value (the AVA's value TLV) at a time, in name order. */
+int
+certs_subject_email(struct cert_summary *c, bool mail, const uint8_t *v,
+    size_t len, bool to_emails)
+{
+	struct reader r, str;
+	const uint8_t *p;
+	bool ascii;
+	int rc;
+
+	if (len == 0) {
+		c->all_incomplete = true;
+		return 0;
+	}
+	ascii = v[0] == TAG_IA5STRING;
+	rd_init(&r, v, len);
+	if (x509_tlv(&r, ascii ? TAG_IA5STRING : TAG_UTF8STRING, &str) < 0 ||
+	    rd_left(&r) != 0 || rd_bytes(&str, rd_left(&str), &p) < 0) {
+		c->all_incomplete = true;
+		return 0;
+	}
+	if (mail && !to_emails) {
+		/* Not an address of the certificate for us; only the
+		 * trust rule must see it. */
+		if ((rc = add_to(&c->all_emails, &c->nall_emails, p, str.len,
+		    ascii)) < 0)
+			return -1;
+		if (rc > 0)
+			c->all_incomplete = true;
+		return 0;
+	}
+	return add_email(c, p, str.len, ascii, to_emails);
+}
+
 static int
 subject_emails(struct cert_summary *c, const CERTName *name, bool to_emails)
 {
 	CERTRDN **rdn;
 	CERTAVA **ava;
-	struct reader r, str;
-	const uint8_t *p;
-	int rc;
+	SECOidTag t;
 
 	for (rdn = name->rdns; rdn != NULL && *rdn != NULL; rdn++) {
 		for (ava = (*rdn)->avas; ava != NULL && *ava != NULL; ava++) {
-			bool ascii;
-
-			SECOidTag t = CERT_GetAVATag(*ava);
-
+			t = CERT_GetAVATag(*ava);
 			if (t != SEC_OID_PKCS9_EMAIL_ADDRESS &&
 			    t != SEC_OID_RFC1274_MAIL)
 				continue;
-			if ((*ava)->value.len == 0) {
-				c->all_incomplete = true;
-				continue;
-			}
-			ascii = (*ava)->value.data[0] == TAG_IA5STRING;
-			rd_init(&r, (*ava)->value.data, (*ava)->value.len);
-			if (der_tlv(&r, ascii ? TAG_IA5STRING : TAG_UTF8STRING,
-			    &str) < 0 || rd_left(&r) != 0 ||
-			    rd_bytes(&str, rd_left(&str), &p) < 0) {
-				c->all_incomplete = true;
-				continue;
-			}
-			if (t == SEC_OID_RFC1274_MAIL && !to_emails) {
-				/* Not an address of the certificate for
-				 * us; only the trust rule must see it. */
-				if ((rc = add_to(&c->all_emails,
-				    &c->nall_emails, p, str.len, ascii)) < 0)
-					return -1;
-				if (rc > 0)
-					c->all_incomplete = true;
-				continue;
-			}
-			if ((rc = add_email(c, p, str.len, ascii,
-			    to_emails)) != 0)
-				return rc;
+			if (certs_subject_email(c, t == SEC_OID_RFC1274_MAIL,
+			    (*ava)->value.data, (*ava)->value.len,
+			    to_emails) != 0)
+				return -1;
 		}
 	}
 	return 0;
@@ -328,50 +291,56 @@ emails(struct cert_summary *c, CERTCertificate *cert, const char **why)
 		/* No SAN: RFC 8550 3 still lets the subject carry it. */
 		return subject_emails(c, &cert->subject, true);
 	}
-	rc = san_emails(c, &ext, why);
+	rc = certs_san_value(c, ext.data, ext.len, why);
 	SECITEM_FreeItem(&ext, PR_FALSE);
 	if (rc == 0)
 		rc = subject_emails(c, &cert->subject, false);
 	return rc;
 }
 
+/* One extension on the NSS path: present more than once is an error
+ * (dup_msg, dup_status), absent is fine, else value() reads it. */
+static int
+nss_ext(struct cert_summary *c, CERTCertificate *cert, SECOidTag tag,
+    int (*value)(struct cert_summary *, const uint8_t *, size_t,
+    const char **), const char *dup_msg, int dup_status, const char **why)
+{
+	SECItem ext = { siBuffer, NULL, 0 };
+	int rc;
+
+	if (count_ext(cert, tag) > 1)
+		return fail(why, dup_msg, dup_status);
+	PORT_SetError(0);
+	if (CERT_FindCertExtension(cert, tag, &ext) != SECSuccess)
+		return PORT_GetError() == SEC_ERROR_NO_MEMORY ? -1 : 0;
+	rc = value(c, ext.data, ext.len, why);
+	SECITEM_FreeItem(&ext, PR_FALSE);
+	return rc;
+}
+
 /* BasicConstraints ::= SEQUENCE { cA BOOLEAN DEFAULT FALSE, ... }
  * (RFC 5280 4.2.1.9). Any non-zero BOOLEAN counts as TRUE: when in doubt
  * a certificate is a CA, which is never trusted as an end entity. */
-static int
-basic_constraints(struct cert_summary *c, CERTCertificate *cert,
+int
+certs_bc_value(struct cert_summary *c, const uint8_t *v, size_t len,
     const char **why)
 {
-	SECItem ext = { siBuffer, NULL, 0 };
 	struct reader r, seq, b;
-	uint8_t v;
-	int rc = 0;
+	uint8_t x;
 
-	if (count_ext(cert, SEC_OID_X509_BASIC_CONSTRAINTS) > 1)
-		return fail(why, "more than one basicConstraints extension "
-		    "(RFC 5280 4.2)", CERTS_E_DECODE);
-	PORT_SetError(0);
-	if (CERT_FindCertExtension(cert, SEC_OID_X509_BASIC_CONSTRAINTS,
-	    &ext) != SECSuccess)
-		return PORT_GetError() == SEC_ERROR_NO_MEMORY ? -1 : 0;
-	rd_init(&r, ext.data, ext.len);
-	if (der_tlv(&r, TAG_SEQUENCE, &seq) < 0 || rd_left(&r) != 0) {
-		rc = fail(why, "basicConstraints does not decode "
-		    "(RFC 5280 4.2.1.9)", CERTS_E_DECODE);
-		goto out;
-	}
+	rd_init(&r, v, len);
+	if (x509_tlv(&r, TAG_SEQUENCE, &seq) < 0 || rd_left(&r) != 0)
+		goto bad;
 	if (rd_left(&seq) > 0 && seq.data[seq.off] == TAG_BOOLEAN) {
-		if (der_tlv(&seq, TAG_BOOLEAN, &b) < 0 || rd_left(&b) != 1 ||
-		    rd_u8(&b, &v) < 0) {
-			rc = fail(why, "basicConstraints does not decode "
-			    "(RFC 5280 4.2.1.9)", CERTS_E_DECODE);
-			goto out;
-		}
-		c->is_ca = v != 0;
+		if (x509_tlv(&seq, TAG_BOOLEAN, &b) < 0 || rd_left(&b) != 1 ||
+		    rd_u8(&b, &x) < 0)
+			goto bad;
+		c->is_ca = x != 0;
 	}
-out:
-	SECITEM_FreeItem(&ext, PR_FALSE);
-	return rc;
+	return 0;
+bad:
+	return fail(why, "basicConstraints does not decode "
+	    "(RFC 5280 4.2.1.9)", CERTS_E_DECODE);
 }
 
 /*
@@ -382,31 +351,21 @@ out:
  * accepts it). A bit string that does not decode is an error: guessing
  * a usage is worse than not using the certificate.
  */
-static int
-key_usage(struct cert_summary *c, CERTCertificate *cert, const char **why)
+int
+certs_ku_value(struct cert_summary *c, const uint8_t *v, size_t len,
+    const char **why)
 {
-	SECItem ext = { siBuffer, NULL, 0 };
 	struct reader r, bits;
 	uint8_t unused, b0 = 0, b1 = 0;
 	size_t n;
 	unsigned i;
-	int rc = 0;
 
-	if (count_ext(cert, SEC_OID_X509_KEY_USAGE) > 1)
-		return fail(why, "more than one keyUsage extension "
-		    "(RFC 5280 4.2)", CERTS_E_USAGE);
-	PORT_SetError(0);
-	if (CERT_FindCertExtension(cert, SEC_OID_X509_KEY_USAGE, &ext) !=
-	    SECSuccess)
-		return PORT_GetError() == SEC_ERROR_NO_MEMORY ? -1 : 0;
-	rd_init(&r, ext.data, ext.len);
-	if (der_tlv(&r, TAG_BIT_STRING, &bits) < 0 || rd_left(&r) != 0 ||
+	rd_init(&r, v, len);
+	if (x509_tlv(&r, TAG_BIT_STRING, &bits) < 0 || rd_left(&r) != 0 ||
 	    rd_u8(&bits, &unused) < 0 || unused > 7 ||
-	    (rd_left(&bits) == 0 && unused != 0)) {
-		rc = fail(why, "keyUsage does not decode (RFC 5280 4.2.1.3)",
-		    CERTS_E_USAGE);
-		goto out;
-	}
+	    (rd_left(&bits) == 0 && unused != 0))
+		return fail(why, "keyUsage does not decode "
+		    "(RFC 5280 4.2.1.3)", CERTS_E_USAGE);
 	n = rd_left(&bits);
 	if (n >= 1)
 		(void)rd_u8(&bits, &b0);
@@ -425,34 +384,23 @@ key_usage(struct cert_summary *c, CERTCertificate *cert, const char **why)
 	if (b1 & 0x80)
 		c->ku |= CERT_KU_DECIPHER_ONLY;
 	c->has_ku = true;
-out:
-	SECITEM_FreeItem(&ext, PR_FALSE);
-	return rc;
+	return 0;
 }
 
 /* ExtKeyUsageSyntax ::= SEQUENCE SIZE (1..MAX) OF KeyPurposeId
  * (RFC 5280 4.2.1.12); other purposes are skipped. */
-static int
-ext_key_usage(struct cert_summary *c, CERTCertificate *cert,
+int
+certs_eku_value(struct cert_summary *c, const uint8_t *v, size_t len,
     const char **why)
 {
-	SECItem ext = { siBuffer, NULL, 0 };
 	struct reader r, seq, oid;
-	int rc = 0;
 
-	if (count_ext(cert, SEC_OID_X509_EXT_KEY_USAGE) > 1)
-		return fail(why, "more than one extendedKeyUsage extension "
-		    "(RFC 5280 4.2)", CERTS_E_USAGE);
-	PORT_SetError(0);
-	if (CERT_FindCertExtension(cert, SEC_OID_X509_EXT_KEY_USAGE, &ext) !=
-	    SECSuccess)
-		return PORT_GetError() == SEC_ERROR_NO_MEMORY ? -1 : 0;
-	rd_init(&r, ext.data, ext.len);
-	if (der_tlv(&r, TAG_SEQUENCE, &seq) < 0 || rd_left(&r) != 0 ||
+	rd_init(&r, v, len);
+	if (x509_tlv(&r, TAG_SEQUENCE, &seq) < 0 || rd_left(&r) != 0 ||
 	    rd_left(&seq) == 0)
 		goto bad;
 	while (rd_left(&seq) > 0) {
-		if (der_tlv(&seq, TAG_OID, &oid) < 0 || oid.len == 0)
+		if (x509_tlv(&seq, TAG_OID, &oid) < 0 || oid.len == 0)
 			goto bad;
 		if (oid.len == sizeof(oid_kp_email) &&
 		    memcmp(oid.data, oid_kp_email, oid.len) == 0)
@@ -462,14 +410,11 @@ ext_key_usage(struct cert_summary *c, CERTCertificate *cert,
 			c->eku_any = true;
 	}
 	c->has_eku = true;
-	goto out;
+	return 0;
 bad:
 	c->eku_email = c->eku_any = false;
-	rc = fail(why, "extendedKeyUsage does not decode "
+	return fail(why, "extendedKeyUsage does not decode "
 	    "(RFC 5280 4.2.1.12)", CERTS_E_USAGE);
-out:
-	SECITEM_FreeItem(&ext, PR_FALSE);
-	return rc;
 }
 
 /*
@@ -484,8 +429,8 @@ out:
  * anyExtendedKeyUsage does not do for mozilla::pkix or NSS libpkix
  * (both answer SEC_ERROR_INADEQUATE_CERT_TYPE), so it is only reported.
  */
-static void
-judge_key(struct cert_summary *c)
+void
+certs_judge_key(struct cert_summary *c)
 {
 	bool eku_ok = !c->has_eku || c->eku_email;
 	bool rsa = strcmp(c->key_type, "rsa") == 0;
@@ -557,11 +502,27 @@ key_info(struct cert_summary *c, CERTCertificate *cert)
 /* Sanitised, capped text of a distinguished name. rendered is NSS's
  * own rendering from the decode (cert->subjectName), used when present
  * so the name is not rendered twice. 0 ok, -1 OOM. */
+int
+certs_name_finish(const char *rendered, char **out)
+{
+	char *s;
+	size_t n;
+
+	if ((s = utf8_sanitize(rendered, strlen(rendered))) == NULL)
+		return -1;
+	if ((n = strlen(s)) > DS_MAX_DN_TEXT) {
+		n = utf8_truncate(s, DS_MAX_DN_TEXT);
+		s[n] = '\0';
+	}
+	*out = s;
+	return 0;
+}
+
 static int
 name_text(const char *rendered, CERTName *name, char **out)
 {
-	char *ascii = NULL, *s;
-	size_t n;
+	char *ascii = NULL;
+	int rc;
 
 	if (rendered == NULL) {
 		/* NULL for names NSS cannot render: show them as empty. */
@@ -574,17 +535,10 @@ name_text(const char *rendered, CERTName *name, char **out)
 		}
 		rendered = ascii;
 	}
-	s = utf8_sanitize(rendered, strlen(rendered));
+	rc = certs_name_finish(rendered, out);
 	if (ascii != NULL)
 		PORT_Free(ascii);
-	if (s == NULL)
-		return -1;
-	if ((n = strlen(s)) > DS_MAX_DN_TEXT) {
-		n = utf8_truncate(s, DS_MAX_DN_TEXT);
-		s[n] = '\0';
-	}
-	*out = s;
-	return 0;
+	return rc;
 }
 
 /* n decimal digits of v, zero-padded. */
@@ -599,8 +553,8 @@ put_digits(char *p, unsigned v, int n)
 
 /* PRTime (microseconds) to seconds, rounding down, and to ISO 8601 UTC
  * through the proleptic Gregorian calendar (days-from-civil inverse). */
-static int
-time_text(PRTime t, int64_t *secs, char iso[21])
+int
+certs_time_text(int64_t t, int64_t *secs, char iso[21])
 {
 	int64_t s, days, rem, z, era, doe, yoe, y, doy, mp, d, m;
 
@@ -644,22 +598,15 @@ time_text(PRTime t, int64_t *secs, char iso[21])
 	return 0;
 }
 
-int
-certs_decode(const uint8_t *der, size_t len, struct cert_summary *out,
+/* What both paths share: the size and framing checks, the copy of the
+ * DER and its SHA-256, into *c. 0, a positive certs_status, or -1. */
+static int
+start_decode(const uint8_t *der, size_t len, struct cert_summary *c,
     const char **why)
 {
-	struct cert_summary c;
-	CERTCertificate *cert = NULL;
-	SECItem item;
 	struct reader r, body;
-	PRTime nb, na;
 	uint8_t md[32];
-	int rc;
 
-	memset(&c, 0, sizeof(c));
-	memset(out, 0, sizeof(*out));
-	if (why != NULL)
-		*why = NULL;
 	if (len > DS_MAX_CERT_BYTES)
 		return fail(why, "certificate larger than 65535 octets "
 		    "(RFC 8162 2, RFC 6698 2.1.4)", CERTS_E_TOO_LARGE);
@@ -667,26 +614,36 @@ certs_decode(const uint8_t *der, size_t len, struct cert_summary *out,
 	 * X.690 10.1): NSS would ignore trailing bytes, and then two
 	 * different byte strings would stand for the same certificate. */
 	rd_init(&r, der, len);
-	if (len == 0 || der_tlv(&r, TAG_SEQUENCE, &body) < 0 ||
+	if (len == 0 || x509_tlv(&r, TAG_SEQUENCE, &body) < 0 ||
 	    rd_left(&r) != 0)
 		return fail(why, "not one DER-encoded certificate "
 		    "(RFC 5280 4.1)", CERTS_E_DECODE);
 	if (crypto_init() != 0)
 		return -1;
-	if ((c.der = malloc(len)) == NULL)
+	if ((c->der = malloc(len)) == NULL)
 		return -1;
-	memcpy(c.der, der, len);
-	c.der_len = len;
-	if (crypto_sha256(c.der, c.der_len, md) != 0) {
-		rc = -1;
-		goto out;
-	}
-	hex_encode(md, sizeof(md), c.sha256);
+	memcpy(c->der, der, len);
+	c->der_len = len;
+	if (crypto_sha256(c->der, c->der_len, md) != 0)
+		return -1;
+	hex_encode(md, sizeof(md), c->sha256);
+	return 0;
+}
+
+/* The NSS path: everything but der and sha256 from NSS's decode of
+ * c->der into *c. 0, a positive certs_status, or -1. */
+static int
+nss_summary(struct cert_summary *c, const char **why)
+{
+	CERTCertificate *cert = NULL;
+	SECItem item;
+	PRTime nb, na;
+	int rc;
 
 	PORT_SetError(0);
 	item.type = siDERCertBuffer;
-	item.data = c.der;
-	item.len = (unsigned int)len;
+	item.data = c->der;
+	item.len = (unsigned int)c->der_len;
 	if ((cert = __CERT_DecodeDERCertificate(&item, PR_TRUE, NULL)) ==
 	    NULL) {
 		rc = nss_fail(why, "certificate does not decode "
@@ -694,8 +651,8 @@ certs_decode(const uint8_t *der, size_t len, struct cert_summary *out,
 		goto out;
 	}
 	if ((rc = name_text(cert->subjectName, &cert->subject,
-	    &c.subject)) != 0 || (rc = name_text(cert->issuerName,
-	    &cert->issuer, &c.issuer)) != 0)
+	    &c->subject)) != 0 || (rc = name_text(cert->issuerName,
+	    &cert->issuer, &c->issuer)) != 0)
 		goto out;
 	PORT_SetError(0);
 	if (CERT_GetCertTimes(cert, &nb, &na) != SECSuccess) {
@@ -703,26 +660,28 @@ certs_decode(const uint8_t *der, size_t len, struct cert_summary *out,
 		    "(RFC 5280 4.1.2.5)", CERTS_E_DECODE);
 		goto out;
 	}
-	if (time_text(nb, &c.not_before, c.not_before_iso) != 0 ||
-	    time_text(na, &c.not_after, c.not_after_iso) != 0) {
+	if (certs_time_text(nb, &c->not_before, c->not_before_iso) != 0 ||
+	    certs_time_text(na, &c->not_after, c->not_after_iso) != 0) {
 		rc = fail(why, "validity outside the years 0000-9999 "
 		    "(RFC 5280 4.1.2.5)", CERTS_E_DECODE);
 		goto out;
 	}
-	if ((rc = basic_constraints(&c, cert, why)) != 0)
+	if ((rc = nss_ext(c, cert, SEC_OID_X509_BASIC_CONSTRAINTS,
+	    certs_bc_value, "more than one basicConstraints extension "
+	    "(RFC 5280 4.2)", CERTS_E_DECODE, why)) != 0)
 		goto out;
 	/* version is [0] EXPLICIT Version DEFAULT v1 (RFC 5280 4.1.2.1):
 	 * NSS leaves it empty for v1; 0, 1, 2 mean v1, v2, v3. */
-	c.version = cert->version.len == 0 ? 1 :
+	c->version = cert->version.len == 0 ? 1 :
 	    (int)DER_GetInteger(&cert->version) + 1;
-	if (c.version < 1 || c.version > 3) {
+	if (c->version < 1 || c->version > 3) {
 		rc = fail(why, "unknown certificate version (RFC 5280 4.1.2.1)",
 		    CERTS_E_DECODE);
 		goto out;
 	}
-	c.ns_ca = (cert->nsCertType & (NS_CERT_TYPE_SSL_CA |
+	c->ns_ca = (cert->nsCertType & (NS_CERT_TYPE_SSL_CA |
 	    NS_CERT_TYPE_EMAIL_CA | NS_CERT_TYPE_OBJECT_SIGNING_CA)) != 0;
-	key_info(&c, cert);
+	key_info(c, cert);
 	/* derPublicKey is the whole SubjectPublicKeyInfo TLV as it appears
 	 * in the certificate (NSS saves it while decoding). */
 	if (cert->derPublicKey.len == 0) {
@@ -730,24 +689,75 @@ certs_decode(const uint8_t *der, size_t len, struct cert_summary *out,
 		    "(RFC 5280 4.1.2.7)", CERTS_E_DECODE);
 		goto out;
 	}
-	if ((c.spki = malloc(cert->derPublicKey.len)) == NULL) {
+	if ((c->spki = malloc(cert->derPublicKey.len)) == NULL) {
 		rc = -1;
 		goto out;
 	}
-	memcpy(c.spki, cert->derPublicKey.data, cert->derPublicKey.len);
-	c.spki_len = cert->derPublicKey.len;
-	if ((rc = key_usage(&c, cert, why)) != 0 ||
-	    (rc = ext_key_usage(&c, cert, why)) != 0)
+	memcpy(c->spki, cert->derPublicKey.data, cert->derPublicKey.len);
+	c->spki_len = cert->derPublicKey.len;
+	if ((rc = nss_ext(c, cert, SEC_OID_X509_KEY_USAGE, certs_ku_value,
+	    "more than one keyUsage extension (RFC 5280 4.2)", CERTS_E_USAGE,
+	    why)) != 0 || (rc = nss_ext(c, cert, SEC_OID_X509_EXT_KEY_USAGE,
+	    certs_eku_value, "more than one extendedKeyUsage extension "
+	    "(RFC 5280 4.2)", CERTS_E_USAGE, why)) != 0)
 		goto out;
-	judge_key(&c);
-	if ((rc = emails(&c, cert, why)) != 0)
+	certs_judge_key(c);
+	rc = emails(c, cert, why);
+out:
+	if (cert != NULL)
+		CERT_DestroyCertificate(cert);
+	return rc;
+}
+
+/* fast: try x509sum_decode first (certs_decode) or not (certs_decode_nss). */
+static int
+decode(const uint8_t *der, size_t len, struct cert_summary *out,
+    const char **why, bool fast)
+{
+	struct cert_summary c, f;
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	memset(&f, 0, sizeof(f));
+	memset(out, 0, sizeof(*out));
+	if (why != NULL)
+		*why = NULL;
+	if ((rc = start_decode(der, len, &c, why)) != 0)
+		goto out;
+	if (fast) {
+		if ((rc = x509sum_decode(c.der, c.der_len, &f)) < 0)
+			goto out;
+		if (rc > 0) {
+			/* Done: keep our der and sha256. */
+			f.der = c.der;
+			f.der_len = c.der_len;
+			memcpy(f.sha256, c.sha256, sizeof(f.sha256));
+			c.der = NULL;
+			*out = f;
+			rc = CERTS_OK;
+			goto out;
+		}
+	}
+	if ((rc = nss_summary(&c, why)) != 0)
 		goto out;
 	*out = c;
 	memset(&c, 0, sizeof(c));
 	rc = CERTS_OK;
 out:
-	if (cert != NULL)
-		CERT_DestroyCertificate(cert);
 	cert_summary_free(&c);
 	return rc;
+}
+
+int
+certs_decode(const uint8_t *der, size_t len, struct cert_summary *out,
+    const char **why)
+{
+	return decode(der, len, out, why, true);
+}
+
+int
+certs_decode_nss(const uint8_t *der, size_t len, struct cert_summary *out,
+    const char **why)
+{
+	return decode(der, len, out, why, false);
 }

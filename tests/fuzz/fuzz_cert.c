@@ -1,4 +1,7 @@
-/* fuzz_cert.c - the whole input is one DER certificate (certs_decode). */
+/* fuzz_cert.c - the whole input is one DER certificate (certs_decode).
+ * Whenever the fast path (x509sum.c) accepts an input, the NSS path must
+ * accept it too with every field equal: libFuzzer then hunts for inputs
+ * on which the two would differ. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,6 +9,7 @@
 #include "certs.h"
 #include "crypto.h"
 #include "utf8.h"
+#include "x509sum.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -13,8 +17,8 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static int started;
-	struct cert_summary c;
-	const char *why = NULL;
+	struct cert_summary c, f, n;
+	const char *why = NULL, *nwhy = NULL;
 	size_t i;
 	int rc;
 
@@ -42,5 +46,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 	}
 	cert_summary_free(&c);
+	if ((rc = x509sum_decode(data, size, &f)) < 0)
+		abort();
+	if (rc == 1) {
+		if (certs_decode_nss(data, size, &n, &nwhy) != CERTS_OK ||
+		    x509sum_differ(&f, &n) != NULL)
+			abort();	/* the fast path is wrong */
+		cert_summary_free(&n);
+	}
+	cert_summary_free(&f);
 	return 0;
 }
