@@ -53,43 +53,42 @@
 
 /* Definite lengths only, in the shortest form (X.690 10.1), and never
  * more than what is left: certificates are at most 64 KiB, so two length
- * octets suffice. */
+ * octets suffice. Reads the header in place (it is the innermost loop of
+ * both paths) and, like the reader's fetchers, leaves the cursor where
+ * it was on failure. */
 int
 x509_tlv(struct reader *r, uint8_t tag, struct reader *val)
 {
-	uint8_t t, b, b2;
-	size_t len;
+	size_t left = rd_left(r), hl, len;
+	const uint8_t *p = r->data + r->off;
 
-	if (rd_u8(r, &t) < 0 || t != tag || rd_u8(r, &b) < 0)
+	if (left < 2 || p[0] != tag)
 		return -1;
-	if (b < 0x80)
-		len = b;
-	else if (b == 0x81) {
-		if (rd_u8(r, &b2) < 0 || b2 < 0x80)
-			return -1;
-		len = b2;
-	} else if (b == 0x82) {
-		uint16_t v;
-
-		if (rd_u16(r, &v) < 0 || v < 0x100)
-			return -1;
-		len = v;
+	if (p[1] < 0x80) {
+		hl = 2;
+		len = p[1];
+	} else if (p[1] == 0x81 && left >= 3 && p[2] >= 0x80) {
+		hl = 3;
+		len = p[2];
+	} else if (p[1] == 0x82 && left >= 4 && p[2] != 0) {
+		hl = 4;
+		len = (size_t)p[2] << 8 | p[3];
 	} else
 		return -1;
-	return rd_sub(r, len, val);
+	if (len > left - hl)
+		return -1;
+	rd_init(val, p + hl, len);
+	r->off += hl + len;
+	return 0;
 }
 
 /* Single-octet tags only (nothing we read needs more). */
 int
 x509_any(struct reader *r, uint8_t *tag, struct reader *val)
 {
-	size_t start = r->off;
-
-	if (rd_u8(r, tag) < 0 || (*tag & 0x1f) == 0x1f)
+	if (rd_left(r) == 0 || (r->data[r->off] & 0x1f) == 0x1f)
 		return -1;
-	/* Step back and reuse x509_tlv's length rules. */
-	if (rd_seek(r, start) < 0)
-		return -1;
+	*tag = r->data[r->off];
 	return x509_tlv(r, *tag, val);
 }
 
@@ -191,30 +190,35 @@ find_attr(const struct reader *oid)
 static bool
 plain_value(uint8_t tag, const struct reader *v, unsigned max)
 {
+	static const bool special[0x80] = {
+		[','] = true, ['='] = true, ['"'] = true, ['\\'] = true,
+		['+'] = true, ['<'] = true, ['>'] = true, ['#'] = true,
+		[';'] = true,
+	};
 	size_t i;
 	uint8_t ch, last = 0;
 
 	if (tag != TAG_PRINTABLE && tag != TAG_IA5STRING &&
 	    tag != TAG_UTF8STRING)
 		return false;
+	bool ascii = true;
+
 	if (v->len == 0 || v->len > max || v->len > MAX_VALUE)
-		return false;
-	if (tag == TAG_UTF8STRING &&
-	    !utf8_valid_text((const char *)v->data, v->len))
 		return false;
 	for (i = 0; i < v->len; i++) {
 		ch = v->data[i];
 		if (ch >= 0x80) {
 			if (tag != TAG_UTF8STRING)
 				return false;
-		} else if (ch < 0x20 || ch == 0x7f || strchr(",=\"\\+<>#;",
-		    ch) != NULL)
+			ascii = false;
+		} else if (ch < 0x20 || ch == 0x7f || special[ch])
 			return false;
 		if (ch == ' ' && (i == 0 || i + 1 == v->len || last == ' '))
 			return false;
 		last = ch;
 	}
-	return true;
+	/* Printable ASCII is valid text; anything else must be checked. */
+	return ascii || utf8_valid_text((const char *)v->data, v->len);
 }
 
 /*
