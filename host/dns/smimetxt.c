@@ -136,8 +136,9 @@ smimetxt_rdata(const uint8_t *rdata, size_t len, char *text,
 	/* Pass 2: concatenate. */
 	rd_init(&r, rdata, len);
 	while (rd_left(&r) > 0) {
-		(void)rd_u8(&r, &n);
-		(void)rd_bytes(&r, n, &p);
+		/* Pass 1 proved these reads succeed; checked all the same. */
+		if (rd_u8(&r, &n) < 0 || rd_bytes(&r, n, &p) < 0)
+			return SMIMETXT_E_RDATA;
 		if (n > 0)
 			memcpy(text + o, p, n);
 		o += n;
