@@ -1,4 +1,5 @@
 /* crypto.c - NSS start-up and digests; see crypto.h. */
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -6,7 +7,10 @@
 #include <pk11pub.h>
 #include <secoidt.h>
 
+#include "nsslib.h"		/* after the NSS headers: calls via dlopen */
+
 #include "crypto.h"
+#include "log.h"
 
 static NSSInitContext *nss_ctx;
 static void (*shutdown_hook)(void);
@@ -27,9 +31,19 @@ crypto_init(void)
 	const PRUint32 flags = NSS_INIT_READONLY | NSS_INIT_NOCERTDB |
 	    NSS_INIT_NOMODDB | NSS_INIT_FORCEOPEN | NSS_INIT_NOROOTINIT |
 	    NSS_INIT_OPTIMIZESPACE;
+	static bool logged;
+	char err[512];
 
 	if (nss_ctx != NULL)
 		return 0;
+	/* The libraries are opened here, not at start (nsslib.h): the one
+	 * place that can fail for want of them, said once per process. */
+	if (nsslib_load(err, sizeof(err)) != 0) {
+		if (!logged)
+			log_error("%s", err);
+		logged = true;
+		return -1;
+	}
 	nss_ctx = NSS_InitContext("", "", "", "", NULL, flags);
 	return nss_ctx != NULL ? 0 : -1;
 }

@@ -11,8 +11,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Initialises NSS (an NSS_InitContext without databases) on first use;
- * later calls return at once. 0 ok, -1 if NSS cannot start (our fault).
+/* Opens the NSS libraries (nsslib.h: not linked, so that a start that
+ * needs no NSS does not pay for them) and initialises NSS (an
+ * NSS_InitContext without databases) on first use; later calls return at
+ * once. 0 ok, -1 if NSS cannot start (our fault) or its libraries cannot
+ * be loaded (logged once, naming the library; a later call tries again).
+ * No NSS function may be called before this succeeded.
  * Other NSS users in the process (NSS_Initialize, more contexts) keep
  * working: a context is reference-counted by NSS. */
 int crypto_init(void);

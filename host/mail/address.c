@@ -1,5 +1,6 @@
 /* address.c - addr-spec parsing, IDNA2008 and RFC 8162 owner names;
  * see address.h. */
+#include <dlfcn.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -220,6 +221,54 @@ idna_error(int rc, const char **why)
 }
 
 /*
+ * libidn2 is opened with dlopen on the first domain that needs IDNA (a
+ * non-ASCII or "xn--" label), not linked: linked, it and libunistring
+ * cost every start of the host ~0.15 ms (tests/bench/README.md, issue
+ * 15), and most domains are ASCII. Kept for the life of the process; a
+ * failure is not remembered (the package may be installed since).
+ */
+#ifndef DS_LIBIDN2_SONAME
+#error "DS_LIBIDN2_SONAME comes from host/meson.build"
+#endif
+
+static struct {
+	void *lib;
+	__typeof__(&idn2_lookup_u8) lookup_u8;
+	__typeof__(&idn2_free) free;
+} idn;
+
+/* Stores lib's function name into *slot (POSIX dlsym: an object pointer
+ * converts to a function pointer). false if it is missing. */
+static bool
+idn_sym(void *lib, const char *name, void *slot)
+{
+	void *f = dlsym(lib, name);
+
+	if (f == NULL)
+		return false;
+	memcpy(slot, &f, sizeof(f));
+	return true;
+}
+
+static bool
+idn_load(void)
+{
+	void *lib;
+
+	if (idn.lib != NULL)
+		return true;
+	if ((lib = dlopen(DS_LIBIDN2_SONAME, RTLD_NOW | RTLD_LOCAL)) == NULL)
+		return false;
+	if (!idn_sym(lib, "idn2_lookup_u8", &idn.lookup_u8) ||
+	    !idn_sym(lib, "idn2_free", &idn.free)) {
+		dlclose(lib);
+		return false;
+	}
+	idn.lib = lib;
+	return true;
+}
+
+/*
  * Converts the domain d[0..len) (well-formed UTF-8, no controls, no '@')
  * to lowercase A-labels in out (DS_MAX_DOMAIN + 1 bytes).
  */
@@ -271,13 +320,16 @@ parse_domain(const char *d, size_t len, char *out, const char **why)
 		    "(RFC 1035 2.3.4)", ADDR_E_DOMAIN);
 	memcpy(in, d, len);
 	in[len] = '\0';
+	if (!idn_load())
+		return fail(why, "domain needs IDNA2008 (RFC 5891), but "
+		    DS_LIBIDN2_SONAME " cannot be loaded", ADDR_E_IDNA);
 	/* IDNA2008 (RFC 5891 5) with the UTS 46 non-transitional mapping
 	 * (lowercasing, NFC), as browsers and mail clients do for lookups. */
-	rc = idn2_lookup_u8((const uint8_t *)in, (uint8_t **)&alabels,
+	rc = idn.lookup_u8((const uint8_t *)in, (uint8_t **)&alabels,
 	    IDN2_NONTRANSITIONAL | IDN2_NFC_INPUT);
 	if (rc == IDN2_INVALID_FLAGS) {
 		/* A libidn2 without UTS 46: plain IDNA2008 on NFC input. */
-		rc = idn2_lookup_u8((const uint8_t *)in, (uint8_t **)&alabels,
+		rc = idn.lookup_u8((const uint8_t *)in, (uint8_t **)&alabels,
 		    IDN2_NFC_INPUT);
 	}
 	if (rc != IDN2_OK) {
@@ -287,7 +339,7 @@ parse_domain(const char *d, size_t len, char *out, const char **why)
 	/* What comes back must itself be a plain LDH name. */
 	rc = check_ascii_domain(alabels, strlen(alabels), out, why);
 out:
-	idn2_free(alabels);
+	idn.free(alabels);
 	return rc;
 }
 

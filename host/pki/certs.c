@@ -11,6 +11,8 @@
 #include <secitem.h>
 #include <secoid.h>
 
+#include "nsslib.h"		/* after the NSS headers: calls via dlopen */
+
 #include "certs.h"
 #include "crypto.h"
 #include "encode.h"

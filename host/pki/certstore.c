@@ -18,6 +18,8 @@
 #include <secport.h>
 #include <utilpars.h>
 
+#include "nsslib.h"		/* after the NSS headers: calls via dlopen */
+
 #include "certstore.h"
 #include "crypto.h"
 #include "dane.h"

@@ -20,6 +20,8 @@
 #include <secmod.h>
 #include <secoid.h>
 
+#include "nsslib.h"		/* after the NSS headers: calls via dlopen */
+
 #include "certs.h"
 #include "crypto.h"
 #include "dslimits.h"

@@ -9,6 +9,8 @@
 #include <pk11pub.h>
 #include <secoidt.h>
 
+#include "nsslib.h"		/* after the NSS headers: calls via dlopen */
+
 #include "address.h"
 #include "certs.h"
 #include "crypto.h"

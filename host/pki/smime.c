@@ -16,6 +16,8 @@
 #include <secoid.h>
 #include <sechash.h>
 
+#include "nsslib.h"		/* after the NSS headers: calls via dlopen */
+
 #include "ber.h"
 #include "certs.h"
 #include "crypto.h"
