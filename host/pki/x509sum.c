@@ -402,6 +402,11 @@ read_key(struct reader spki, struct cert_summary *c)
 		    rd_left(&seq) != 0 ||
 		    (nb = uint_bits(&n)) == 0 || uint_bits(&e) == 0)
 			return false;
+		/* A modulus of whole octets (as every RSA key generator
+		 * makes them): then the bit length and NSS releases that
+		 * count octets times 8 agree. */
+		if (nb % 8 != 0)
+			return false;
 		strcpy(c->key_type, "rsa");
 		c->key_bits = nb;
 		return true;
