@@ -224,21 +224,20 @@ word_plain(uint64_t x)
 	return (lt | q | b) == 0;
 }
 
-/* "s" with cJSON's escaping. */
+/* "p[0..n)" with cJSON's escaping. The caller has reserved n + 2 bytes
+ * (the quotes and the bytes as they are, the common case): plain runs
+ * are copied with no further check, and each escape reserves room for
+ * itself, the rest of the input and the closing quote, so that the
+ * remaining room always covers what is left. */
 static void
-quoted(struct jsonw *w, const char *s)
+quoted_n(struct jsonw *w, const unsigned char *p, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
-	const unsigned char *p = (const unsigned char *)s;
-	size_t n = strlen(s), i = 0, j;
+	size_t i = 0, j;
 	uint64_t x;
 	char esc[6];
 	size_t elen;
 
-	/* Room for the common case (nothing to escape) in one go; an
-	 * escape grows the buffer further as needed. */
-	if (reserve(w, n + 2) < 0)
-		return;
 	w->buf[w->len++] = '"';
 	for (;;) {
 		for (j = i; n - j >= 8; j += 8) {
@@ -248,8 +247,8 @@ quoted(struct jsonw *w, const char *s)
 		}
 		while (j < n && plain(p[j]))
 			j++;
-		if (j > i)
-			put(w, p + i, j - i);
+		memcpy(w->buf + w->len, p + i, j - i);
+		w->len += j - i;
 		if (j == n)
 			break;
 		esc[0] = '\\';
@@ -286,44 +285,91 @@ quoted(struct jsonw *w, const char *s)
 			elen = 6;
 			break;
 		}
-		put(w, esc, elen);
+		/* The escape replaces p[j]; n - j - 1 bytes and the quote
+		 * follow (n - j < SIZE_MAX - 6: it fitted in memory). */
+		if (reserve(w, elen + (n - j)) < 0)
+			return;
+		memcpy(w->buf + w->len, esc, elen);
+		w->len += elen;
 		i = j + 1;
 	}
-	putc1(w, '"');
+	w->buf[w->len++] = '"';
+}
+
+/* "s" with cJSON's escaping. */
+static void
+quoted(struct jsonw *w, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n > SIZE_MAX - 2 || reserve(w, n + 2) < 0)
+		return;
+	quoted_n(w, (const unsigned char *)s, n);
+}
+
+/* Whether a member name may go here: inside an object, no key pending. */
+static int
+key_start(struct jsonw *w)
+{
+	if (w->err != JSONW_OK)
+		return -1;
+	if (w->depth == 0 || !w->is_object[w->depth - 1] || w->after_key) {
+		w->err = JSONW_E_USAGE;
+		return -1;
+	}
+	return 0;
+}
+
+/* `,"key":` (the comma if a member precedes) into room reserved by the
+ * caller: n + 4 bytes. */
+static void
+key_put(struct jsonw *w, const char *key, size_t n)
+{
+	char *d = w->buf + w->len;
+
+	if (w->need_comma)
+		*d++ = ',';
+	*d++ = '"';
+	memcpy(d, key, n);
+	d += n;
+	*d++ = '"';
+	*d++ = ':';
+	w->len = (size_t)(d - w->buf);
+}
+
+void
+jsonw_key_len(struct jsonw *w, const char *key, size_t n)
+{
+	if (key == NULL) {
+		if (w->err == JSONW_OK)
+			w->err = JSONW_E_USAGE;
+		return;
+	}
+	if (key_start(w) < 0 || n > SIZE_MAX - 4 || reserve(w, n + 4) < 0)
+		return;
+	key_put(w, key, n);
+	w->after_key = true;
 }
 
 void
 jsonw_key(struct jsonw *w, const char *key)
 {
 	size_t n, i;
-	char *d;
 
-	if (w->err != JSONW_OK)
-		return;
-	if (key == NULL || w->depth == 0 || !w->is_object[w->depth - 1] ||
-	    w->after_key) {
-		w->err = JSONW_E_USAGE;
+	if (key == NULL) {
+		if (w->err == JSONW_OK)
+			w->err = JSONW_E_USAGE;
 		return;
 	}
-	/* Keys are our own short names (a dozen per result): written with
-	 * the comma, quotes and colon in one reservation when nothing needs
-	 * escaping, else the general way. */
+	if (key_start(w) < 0)
+		return;
+	/* A key that needs no escaping goes the fast way, else the
+	 * general one. */
 	n = strlen(key);
 	for (i = 0; i < n && plain((unsigned char)key[i]); i++)
 		;
-	if (i == n && n <= SIZE_MAX - 4) {
-		if (reserve(w, n + 4) < 0)
-			return;
-		d = w->buf + w->len;
-		if (w->need_comma)
-			*d++ = ',';
-		*d++ = '"';
-		memcpy(d, key, n);
-		d += n;
-		*d++ = '"';
-		*d++ = ':';
-		w->len = (size_t)(d - w->buf);
-		w->after_key = true;
+	if (i == n) {
+		jsonw_key_len(w, key, n);
 		return;
 	}
 	if (w->need_comma)
@@ -344,6 +390,37 @@ jsonw_string(struct jsonw *w, const char *s)
 	if (value_start(w) < 0)
 		return;
 	quoted(w, s);
+	value_end(w);
+}
+
+void
+jsonw_member_string(struct jsonw *w, const char *key, size_t kn,
+    const char *s)
+{
+	size_t n;
+
+	if (key == NULL) {
+		jsonw_string(w, s);
+		return;
+	}
+	if (s == NULL) {
+		if (w->err == JSONW_OK)
+			w->err = JSONW_E_USAGE;
+		return;
+	}
+	if (key_start(w) < 0)
+		return;
+	n = strlen(s);
+	/* Both lengths are of objects in memory: kn + n + 6 cannot wrap
+	 * unless they are absurd, which the first test refuses. */
+	if (kn > SIZE_MAX / 2 - 6 || n > SIZE_MAX / 2 ||
+	    reserve(w, kn + 4 + n + 2) < 0) {
+		if (w->err == JSONW_OK)
+			w->err = JSONW_E_LIMIT;
+		return;
+	}
+	key_put(w, key, kn);
+	quoted_n(w, (const unsigned char *)s, n);
 	value_end(w);
 }
 
@@ -440,6 +517,35 @@ jsonw_int(struct jsonw *w, int64_t v)
 	if (v < 0)
 		*--p = '-';
 	put(w, p, (size_t)(buf + sizeof(buf) - p));
+	value_end(w);
+}
+
+void
+jsonw_member_int(struct jsonw *w, const char *key, size_t kn, int64_t v)
+{
+	char buf[21], *p;
+	uint64_t u;
+	size_t n;
+
+	if (key == NULL) {
+		jsonw_int(w, v);
+		return;
+	}
+	if (key_start(w) < 0)
+		return;
+	u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	p = digits(buf + 1, u);
+	if (v < 0)
+		*--p = '-';
+	n = (size_t)(buf + sizeof(buf) - p);
+	if (kn > SIZE_MAX - 4 - sizeof(buf) || reserve(w, kn + 4 + n) < 0) {
+		if (w->err == JSONW_OK)
+			w->err = JSONW_E_LIMIT;
+		return;
+	}
+	key_put(w, key, kn);
+	memcpy(w->buf + w->len, p, n);
+	w->len += n;
 	value_end(w);
 }
 

@@ -73,6 +73,13 @@ void	 jsonw_array_begin(struct jsonw *w);
 void	 jsonw_array_end(struct jsonw *w);
 /* A member name; only directly inside an object, before each value. */
 void	 jsonw_key(struct jsonw *w, const char *key);
+/* The same for a name of n bytes that needs no escaping (no '"', '\\' or
+ * byte below 0x20; not checked here): our own string literals, written
+ * with the comma, quotes and colon in one reservation. JSONW_KEY passes a
+ * literal with its length from sizeof (a non-literal does not compile);
+ * test_jsonw checks that every literal report.c passes is plain. */
+void	 jsonw_key_len(struct jsonw *w, const char *key, size_t n);
+#define JSONW_KEY(w, lit)	jsonw_key_len((w), "" lit "", sizeof(lit) - 1)
 
 /* Values: at the top level (once), after a key, or in an array. A NULL
  * string is a usage error (cJSON cannot hold one either). */
@@ -81,6 +88,13 @@ void	 jsonw_uint(struct jsonw *w, uint64_t v);
 void	 jsonw_int(struct jsonw *w, int64_t v);
 void	 jsonw_bool(struct jsonw *w, bool v);
 void	 jsonw_null(struct jsonw *w);
+/* A member: jsonw_key_len(key, kn) and then the value, with one check of
+ * the state and one reservation for the common case. key as for
+ * jsonw_key_len; key NULL writes just the value (an array element). */
+void	 jsonw_member_string(struct jsonw *w, const char *key, size_t kn,
+	    const char *s);
+void	 jsonw_member_int(struct jsonw *w, const char *key, size_t kn,
+	    int64_t v);
 /* A string value holding the RFC 4648 4 base64 of p[0..n), encoded
  * straight into the buffer (base64 needs no JSON escaping). */
 void	 jsonw_base64(struct jsonw *w, const uint8_t *p, size_t n);

@@ -90,6 +90,14 @@ struct out {
 
 enum { O_OBJECT, O_ARRAY };
 
+/* Member names are string literals passed with their length, known at
+ * compile time (no strlen, no escape scan per key: jsonw_key_len): KEY
+ * takes only a literal ("" k "" does not compile otherwise). Each must
+ * need no JSON escaping; test_jsonw checks every KEY("...") in this
+ * file. NOKEY: an array element or the root. */
+#define KEY(lit)	("" lit ""), (sizeof(lit) - 1)
+#define NOKEY		NULL, 0
+
 /* Tree: adds item under key (NULL in an array) to the open container, or
  * makes it the root. Takes item, also on failure. */
 static void
@@ -122,13 +130,13 @@ tree_add(struct out *o, const char *key, cJSON *item)
 }
 
 static void
-o_begin(struct out *o, const char *key, int kind)
+o_begin(struct out *o, const char *key, size_t klen, int kind)
 {
 	cJSON *c;
 
 	if (o->w != NULL) {
 		if (key != NULL)
-			jsonw_key(o->w, key);
+			jsonw_key_len(o->w, key, klen);
 		if (kind == O_ARRAY)
 			jsonw_array_begin(o->w);
 		else
@@ -170,14 +178,12 @@ o_end(struct out *o, int kind)
 /* s NULL means an allocation for it failed: both back ends fail (the
  * tree as cJSON would, the writer with JSONW_E_NOMEM). */
 static void
-o_str(struct out *o, const char *key, const char *s)
+o_str(struct out *o, const char *key, size_t klen, const char *s)
 {
 	if (o->w != NULL) {
 		if (s == NULL && o->w->err == JSONW_OK)
 			o->w->err = JSONW_E_NOMEM;
-		if (key != NULL)
-			jsonw_key(o->w, key);
-		jsonw_string(o->w, s);
+		jsonw_member_string(o->w, key, klen, s);
 	} else
 		tree_add(o, key, s != NULL ? cJSON_CreateString(s) : NULL);
 }
@@ -185,51 +191,50 @@ o_str(struct out *o, const char *key, const char *s)
 /* The base64 of p[0..n) as a string: encoded into the writer directly,
  * or into a temporary string for the tree. */
 static void
-o_b64(struct out *o, const char *key, const uint8_t *p, size_t n)
+o_b64(struct out *o, const char *key, size_t klen, const uint8_t *p,
+    size_t n)
 {
 	char *s;
 
 	if (o->w != NULL) {
 		if (key != NULL)
-			jsonw_key(o->w, key);
+			jsonw_key_len(o->w, key, klen);
 		jsonw_base64(o->w, p, n);
 		return;
 	}
 	s = b64_encode(p, n);
-	o_str(o, key, s);		/* NULL (OOM) fails the message */
+	o_str(o, key, klen, s);		/* NULL (OOM) fails the message */
 	free(s);
 }
 
 /* Integers only: cJSON prints these as plain digits below 1e15, and
  * every number in a result (TTL, record fields, indexes) is far below. */
 static void
-o_int(struct out *o, const char *key, int64_t v)
+o_int(struct out *o, const char *key, size_t klen, int64_t v)
 {
-	if (o->w != NULL) {
-		if (key != NULL)
-			jsonw_key(o->w, key);
-		jsonw_int(o->w, v);
-	} else
+	if (o->w != NULL)
+		jsonw_member_int(o->w, key, klen, v);
+	else
 		tree_add(o, key, cJSON_CreateNumber((double)v));
 }
 
 static void
-o_bool(struct out *o, const char *key, bool v)
+o_bool(struct out *o, const char *key, size_t klen, bool v)
 {
 	if (o->w != NULL) {
 		if (key != NULL)
-			jsonw_key(o->w, key);
+			jsonw_key_len(o->w, key, klen);
 		jsonw_bool(o->w, v);
 	} else
 		tree_add(o, key, cJSON_CreateBool(v));
 }
 
 static void
-o_null(struct out *o, const char *key)
+o_null(struct out *o, const char *key, size_t klen)
 {
 	if (o->w != NULL) {
 		if (key != NULL)
-			jsonw_key(o->w, key);
+			jsonw_key_len(o->w, key, klen);
 		jsonw_null(o->w);
 	} else
 		tree_add(o, key, cJSON_CreateNull());
@@ -241,7 +246,7 @@ static void
 o_id(struct out *o, const cJSON *id, const char *id_json)
 {
 	if (o->w != NULL) {
-		jsonw_key(o->w, "id");
+		JSONW_KEY(o->w, "id");
 		jsonw_raw(o->w, id_json != NULL ? id_json : "null");
 	} else
 		tree_add(o, "id", id != NULL ? cJSON_Duplicate(id, 1) :
@@ -250,20 +255,21 @@ o_id(struct out *o, const cJSON *id, const char *id_json)
 
 /* Text we did not write, made valid UTF-8 (see add_text). */
 static void
-o_text(struct out *o, const char *key, const char *s, size_t len)
+o_text(struct out *o, const char *key, size_t klen, const char *s,
+    size_t len)
 {
 	char *clean;
 
 	if (utf8_valid(s, len) && memchr(s, '\0', len) == NULL &&
 	    s[len] == '\0') {
-		o_str(o, key, s);
+		o_str(o, key, klen, s);
 		return;
 	}
 	if ((clean = utf8_sanitize(s, len)) == NULL) {
-		o_str(o, key, NULL);	/* fails both back ends: OOM */
+		o_str(o, key, klen, NULL);	/* fails both back ends: OOM */
 		return;
 	}
-	o_str(o, key, clean);
+	o_str(o, key, klen, clean);
 	free(clean);
 }
 
@@ -290,11 +296,11 @@ static void
 describe_error(struct out *o, const cJSON *id, const char *id_json,
     const char *code, const char *message)
 {
-	o_begin(o, NULL, O_OBJECT);
-	o_str(o, "type", "error");
-	o_begin(o, "error", O_OBJECT);
-	o_str(o, "code", code);
-	o_str(o, "message", message);
+	o_begin(o, NOKEY, O_OBJECT);
+	o_str(o, KEY("type"), "error");
+	o_begin(o, KEY("error"), O_OBJECT);
+	o_str(o, KEY("code"), code);
+	o_str(o, KEY("message"), message);
 	o_end(o, O_OBJECT);
 	o_id(o, id, id_json);
 	o_end(o, O_OBJECT);
@@ -344,10 +350,10 @@ describe_unvouched(struct out *o, const struct lr_cert *c)
 {
 	size_t k;
 
-	o_begin(o, "addresses", O_ARRAY);
+	o_begin(o, KEY("addresses"), O_ARRAY);
 	for (k = 0; k < c->nvouch; k++)
 		if (c->vouch_state[k] != VOUCH_YES)
-			o_str(o, NULL, c->vouch[k]);
+			o_str(o, NOKEY, c->vouch[k]);
 	o_end(o, O_ARRAY);
 }
 
@@ -360,40 +366,40 @@ describe_verdict(struct out *o, const struct lr_cert *c)
 	size_t i;
 
 	snprintf(key, sizeof(key), "%s %u", c->sum.key_type, c->sum.key_bits);
-	o_bool(o, "usable", v->usable);
-	o_bool(o, "can_encrypt", v->can_encrypt);
-	o_bool(o, "can_sign", v->can_sign);
-	o_bool(o, "is_ca", c->sum.is_ca);
-	o_int(o, "version", c->sum.version);
-	o_str(o, "key", key);
+	o_bool(o, KEY("usable"), v->usable);
+	o_bool(o, KEY("can_encrypt"), v->can_encrypt);
+	o_bool(o, KEY("can_sign"), v->can_sign);
+	o_bool(o, KEY("is_ca"), c->sum.is_ca);
+	o_int(o, KEY("version"), c->sum.version);
+	o_str(o, KEY("key"), key);
 	if (v->matched) {
-		o_begin(o, "match", O_OBJECT);
-		o_int(o, "usage", v->usage);
-		o_int(o, "selector", v->selector);
-		o_int(o, "matching", v->matching);
+		o_begin(o, KEY("match"), O_OBJECT);
+		o_int(o, KEY("usage"), v->usage);
+		o_int(o, KEY("selector"), v->selector);
+		o_int(o, KEY("matching"), v->matching);
 		/* Which record (index into "records") and the depth of the
 		 * certificate it matched (0: this one): said even when the
 		 * certificate itself is unfit (dane.h). */
-		o_int(o, "record", v->record);
-		o_int(o, "depth", v->depth);
+		o_int(o, KEY("record"), v->record);
+		o_int(o, KEY("depth"), v->depth);
 		o_end(o, O_OBJECT);
 	} else
-		o_null(o, "match");
+		o_null(o, KEY("match"));
 	if (basis_name(v->basis) != NULL && v->matched)
-		o_str(o, "trust_basis", basis_name(v->basis));
+		o_str(o, KEY("trust_basis"), basis_name(v->basis));
 	else
-		o_null(o, "trust_basis");
+		o_null(o, KEY("trust_basis"));
 	/* The e-mail trust rule's decision (trustrule.h): what a client
 	 * may store the certificate with, if at all. */
 	if (c->trust != NULL)
-		o_str(o, "trust", c->trust);
+		o_str(o, KEY("trust"), c->trust);
 	else
-		o_null(o, "trust");
-	o_begin(o, "problems", O_ARRAY);
+		o_null(o, KEY("trust"));
+	o_begin(o, KEY("problems"), O_ARRAY);
 	for (i = 0; i < v->nproblems; i++) {
-		o_begin(o, NULL, O_OBJECT);
-		o_str(o, "code", v->problems[i].code);
-		o_str(o, "message", v->problems[i].message);
+		o_begin(o, NOKEY, O_OBJECT);
+		o_str(o, KEY("code"), v->problems[i].code);
+		o_str(o, KEY("message"), v->problems[i].message);
 		if (strcmp(v->problems[i].code, "other-address-not-vouched") ==
 		    0)
 			describe_unvouched(o, c);
@@ -405,24 +411,25 @@ describe_verdict(struct out *o, const struct lr_cert *c)
 /* One certificate with its verdict, under key (NULL: in an array or the
  * root). */
 static void
-describe_cert(struct out *o, const char *key, const struct lr_cert *c)
+describe_cert(struct out *o, const char *key, size_t klen,
+    const struct lr_cert *c)
 {
 	size_t i;
 
-	o_begin(o, key, O_OBJECT);
-	o_int(o, "usage", c->usage);
-	o_int(o, "selector", c->selector);
-	o_int(o, "matching", c->matching);
-	o_b64(o, "der", c->sum.der, c->sum.der_len);
-	o_str(o, "sha256", c->sum.sha256);
-	o_str(o, "subject", c->sum.subject ? c->sum.subject : "");
-	o_str(o, "issuer", c->sum.issuer ? c->sum.issuer : "");
-	o_begin(o, "emails", O_ARRAY);
+	o_begin(o, key, klen, O_OBJECT);
+	o_int(o, KEY("usage"), c->usage);
+	o_int(o, KEY("selector"), c->selector);
+	o_int(o, KEY("matching"), c->matching);
+	o_b64(o, KEY("der"), c->sum.der, c->sum.der_len);
+	o_str(o, KEY("sha256"), c->sum.sha256);
+	o_str(o, KEY("subject"), c->sum.subject ? c->sum.subject : "");
+	o_str(o, KEY("issuer"), c->sum.issuer ? c->sum.issuer : "");
+	o_begin(o, KEY("emails"), O_ARRAY);
 	for (i = 0; i < c->sum.nemails; i++)
-		o_str(o, NULL, c->sum.emails[i]);
+		o_str(o, NOKEY, c->sum.emails[i]);
 	o_end(o, O_ARRAY);
-	o_str(o, "not_before", c->sum.not_before_iso);
-	o_str(o, "not_after", c->sum.not_after_iso);
+	o_str(o, KEY("not_before"), c->sum.not_before_iso);
+	o_str(o, KEY("not_after"), c->sum.not_after_iso);
 	describe_verdict(o, c);
 	o_end(o, O_OBJECT);
 }
@@ -433,7 +440,7 @@ report_cert(const struct lr_cert *c)
 	struct out o;
 
 	memset(&o, 0, sizeof(o));
-	describe_cert(&o, NULL, c);
+	describe_cert(&o, NOKEY, c);
 	return out_tree(&o);
 }
 
@@ -442,24 +449,24 @@ describe_record(struct out *o, const struct lr_record *r)
 {
 	char *hex;
 
-	o_begin(o, NULL, O_OBJECT);
-	o_int(o, "usage", r->usage);
-	o_int(o, "selector", r->selector);
-	o_int(o, "matching", r->matching);
+	o_begin(o, NOKEY, O_OBJECT);
+	o_int(o, KEY("usage"), r->usage);
+	o_int(o, KEY("selector"), r->selector);
+	o_int(o, KEY("matching"), r->matching);
 	/* A full certificate is reported once, under "certificates". */
 	if (r->cert >= 0)
-		o_int(o, "certificate", r->cert);
+		o_int(o, KEY("certificate"), r->cert);
 	else {
 		/* RDATA is at most 64 KiB: no overflow. */
 		if ((hex = malloc(r->len * 2 + 1)) != NULL)
 			hex_encode(r->data, r->len, hex);
-		o_str(o, "data", hex);	/* NULL (OOM) fails the message */
+		o_str(o, KEY("data"), hex);	/* NULL (OOM): fails */
 		free(hex);
 	}
 	if (r->problem_code != NULL) {
-		o_begin(o, "problem", O_OBJECT);
-		o_str(o, "code", r->problem_code);
-		o_str(o, "message", r->problem);
+		o_begin(o, KEY("problem"), O_OBJECT);
+		o_str(o, KEY("code"), r->problem_code);
+		o_str(o, KEY("message"), r->problem);
 		o_end(o, O_OBJECT);
 	}
 	o_end(o, O_OBJECT);
@@ -471,55 +478,55 @@ describe_result(struct out *o, const struct lookup_result *lr,
 {
 	size_t i;
 
-	o_begin(o, NULL, O_OBJECT);
-	o_str(o, "type", "result");
-	o_text(o, "address", lr->address, lr->address_len);
+	o_begin(o, NOKEY, O_OBJECT);
+	o_str(o, KEY("type"), "result");
+	o_text(o, KEY("address"), lr->address, lr->address_len);
 	if (lr->query[0] != '\0')
-		o_str(o, "query", lr->query);
+		o_str(o, KEY("query"), lr->query);
 	else
-		o_null(o, "query");
-	o_str(o, "dnssec", lookup_dnssec_name(lr->dnssec));
-	o_str(o, "status", lookup_status_name(lr->status));
-	o_int(o, "ttl", lr->ttl);
+		o_null(o, KEY("query"));
+	o_str(o, KEY("dnssec"), lookup_dnssec_name(lr->dnssec));
+	o_str(o, KEY("status"), lookup_status_name(lr->status));
+	o_int(o, KEY("ttl"), lr->ttl);
 	if (lr->reason != NULL)
-		o_str(o, "reason", lr->reason);
-	o_begin(o, "records", O_ARRAY);
+		o_str(o, KEY("reason"), lr->reason);
+	o_begin(o, KEY("records"), O_ARRAY);
 	for (i = 0; i < lr->nrecords; i++)
 		describe_record(o, &lr->records[i]);
 	o_end(o, O_ARRAY);
-	o_begin(o, "certificates", O_ARRAY);
+	o_begin(o, KEY("certificates"), O_ARRAY);
 	for (i = 0; i < lr->ncerts; i++)
-		describe_cert(o, NULL, &lr->certs[i]);
+		describe_cert(o, NOKEY, &lr->certs[i]);
 	o_end(o, O_ARRAY);
 	if (lr->err_code != NULL) {
-		o_begin(o, "error", O_OBJECT);
-		o_str(o, "code", lr->err_code);
-		o_str(o, "message", lr->err_message);
+		o_begin(o, KEY("error"), O_OBJECT);
+		o_str(o, KEY("code"), lr->err_code);
+		o_str(o, KEY("message"), lr->err_message);
 		o_end(o, O_OBJECT);
 	}
 	if (lr->has_ede) {
-		o_begin(o, "ede", O_OBJECT);
-		o_int(o, "code", lr->ede_code);
-		o_str(o, "text", lr->ede_text ? lr->ede_text : "");
+		o_begin(o, KEY("ede"), O_OBJECT);
+		o_int(o, KEY("code"), lr->ede_code);
+		o_str(o, KEY("text"), lr->ede_text ? lr->ede_text : "");
 		o_end(o, O_OBJECT);
 	}
 	if (lr->cached)
-		o_bool(o, "cached", true);
+		o_bool(o, KEY("cached"), true);
 	if (lr->verify && !lr->https_source)
-		o_str(o, "mode", "verify");
+		o_str(o, KEY("mode"), "verify");
 	/* Where the certificates came from (issue 18), and the _smime TXT
 	 * + HTTPS path when it was tried. */
-	o_str(o, "source", lr->https_source ? "https" : "smimea");
+	o_str(o, KEY("source"), lr->https_source ? "https" : "smimea");
 	if (lr->https_tried) {
-		o_begin(o, "https", O_OBJECT);
+		o_begin(o, KEY("https"), O_OBJECT);
 		if (lr->https_url[0] != '\0')
-			o_str(o, "url", lr->https_url);
+			o_str(o, KEY("url"), lr->https_url);
 		else
-			o_null(o, "url");
-		o_bool(o, "fetched", lr->https_source);
+			o_null(o, KEY("url"));
+		o_bool(o, KEY("fetched"), lr->https_source);
 		if (lr->https_code != NULL) {
-			o_str(o, "code", lr->https_code);
-			o_str(o, "message", lr->https_message);
+			o_str(o, KEY("code"), lr->https_code);
+			o_str(o, KEY("message"), lr->https_message);
 		}
 		o_end(o, O_OBJECT);
 	}
@@ -555,12 +562,12 @@ describe_resolvers(struct out *o, const struct config *cfg, bool trusted)
 {
 	size_t i;
 
-	o_begin(o, "resolvers", O_ARRAY);
+	o_begin(o, KEY("resolvers"), O_ARRAY);
 	for (i = 0; i < cfg->nresolvers; i++) {
-		o_begin(o, NULL, O_OBJECT);
-		o_str(o, "address", cfg->resolvers[i].text);
-		o_bool(o, "loopback", cfg->resolvers[i].loopback);
-		o_bool(o, "trusted", trusted);
+		o_begin(o, NOKEY, O_OBJECT);
+		o_str(o, KEY("address"), cfg->resolvers[i].text);
+		o_bool(o, KEY("loopback"), cfg->resolvers[i].loopback);
+		o_bool(o, KEY("trusted"), trusted);
 		o_end(o, O_OBJECT);
 	}
 	o_end(o, O_ARRAY);
@@ -572,14 +579,14 @@ report_hello(const struct hello_report *h, const cJSON *id)
 	struct out o;
 
 	memset(&o, 0, sizeof(o));
-	o_begin(&o, NULL, O_OBJECT);
-	o_str(&o, "type", "hello");
-	o_str(&o, "name", "dane-smime");
-	o_str(&o, "version", DANE_SMIME_VERSION);
-	o_int(&o, "protocol", 1);
+	o_begin(&o, NOKEY, O_OBJECT);
+	o_str(&o, KEY("type"), "hello");
+	o_str(&o, KEY("name"), "dane-smime");
+	o_str(&o, KEY("version"), DANE_SMIME_VERSION);
+	o_int(&o, KEY("protocol"), 1);
 	describe_resolvers(&o, h->cfg, h->trusted);
-	o_bool(&o, "trusted", h->trusted);
-	o_str(&o, "trust", h->trust);
+	o_bool(&o, KEY("trusted"), h->trusted);
+	o_str(&o, KEY("trust"), h->trust);
 	o_id(&o, id, NULL);
 	o_end(&o, O_OBJECT);
 	return out_tree(&o);
@@ -591,29 +598,29 @@ report_doctor(const struct doctor_report *d, const cJSON *id)
 	struct out o;
 
 	memset(&o, 0, sizeof(o));
-	o_begin(&o, NULL, O_OBJECT);
-	o_str(&o, "type", "doctor");
-	o_str(&o, "version", DANE_SMIME_VERSION);
+	o_begin(&o, NOKEY, O_OBJECT);
+	o_str(&o, KEY("type"), "doctor");
+	o_str(&o, KEY("version"), DANE_SMIME_VERSION);
 	if (d->cfg->path[0] != '\0')
-		o_str(&o, "config", d->cfg->path);
+		o_str(&o, KEY("config"), d->cfg->path);
 	else
-		o_null(&o, "config");
-	o_bool(&o, "resolvers_from_resolv_conf",
+		o_null(&o, KEY("config"));
+	o_bool(&o, KEY("resolvers_from_resolv_conf"),
 	    d->cfg->resolvers_from_resolv_conf);
 	describe_resolvers(&o, d->cfg, d->trusted);
-	o_bool(&o, "trusted", d->trusted);
-	o_str(&o, "trust", d->trust);
-	o_begin(&o, "probe", O_OBJECT);
-	o_str(&o, "name", d->cfg->probe_name);
-	o_bool(&o, "answered", d->answered);
-	o_bool(&o, "ad", d->ad);
+	o_bool(&o, KEY("trusted"), d->trusted);
+	o_str(&o, KEY("trust"), d->trust);
+	o_begin(&o, KEY("probe"), O_OBJECT);
+	o_str(&o, KEY("name"), d->cfg->probe_name);
+	o_bool(&o, KEY("answered"), d->answered);
+	o_bool(&o, KEY("ad"), d->ad);
 	if (d->answered)
-		o_int(&o, "rcode", d->rcode);
+		o_int(&o, KEY("rcode"), d->rcode);
 	else
-		o_str(&o, "error", d->error);
+		o_str(&o, KEY("error"), d->error);
 	o_end(&o, O_OBJECT);
-	o_bool(&o, "ok", d->trusted && d->answered && d->ad);
-	o_str(&o, "verdict", d->verdict);
+	o_bool(&o, KEY("ok"), d->trusted && d->answered && d->ad);
+	o_str(&o, KEY("verdict"), d->verdict);
 	o_id(&o, id, NULL);
 	o_end(&o, O_OBJECT);
 	return out_tree(&o);
@@ -627,56 +634,56 @@ report_import(const struct import_report *r, const cJSON *id)
 	size_t i;
 
 	memset(&o, 0, sizeof(o));
-	o_begin(&o, NULL, O_OBJECT);
-	o_str(&o, "type", "import");
-	o_text(&o, "address", lr->address, lr->address_len);
-	o_str(&o, "status", lookup_status_name(lr->status));
-	o_str(&o, "dnssec", lookup_dnssec_name(lr->dnssec));
-	o_str(&o, "db", r->db);
-	o_bool(&o, "dry_run", r->dry_run);
-	o_begin(&o, "changes", O_ARRAY);
+	o_begin(&o, NOKEY, O_OBJECT);
+	o_str(&o, KEY("type"), "import");
+	o_text(&o, KEY("address"), lr->address, lr->address_len);
+	o_str(&o, KEY("status"), lookup_status_name(lr->status));
+	o_str(&o, KEY("dnssec"), lookup_dnssec_name(lr->dnssec));
+	o_str(&o, KEY("db"), r->db);
+	o_bool(&o, KEY("dry_run"), r->dry_run);
+	o_begin(&o, KEY("changes"), O_ARRAY);
 	for (i = 0; i < r->nitems; i++) {
 		const struct import_item *it = &r->items[i];
 
 		if (!it->taken)
 			continue;
-		o_begin(&o, NULL, O_OBJECT);
-		o_str(&o, "sha256", it->sha256);
-		o_str(&o, "nickname", it->change.nickname != NULL ?
+		o_begin(&o, NOKEY, O_OBJECT);
+		o_str(&o, KEY("sha256"), it->sha256);
+		o_str(&o, KEY("nickname"), it->change.nickname != NULL ?
 		    it->change.nickname : "");
-		o_str(&o, "trust", it->change.trust);
-		o_str(&o, "action", it->action);
+		o_str(&o, KEY("trust"), it->change.trust);
+		o_str(&o, KEY("action"), it->action);
 		if (it->change.old_trust[0] != '\0')
-			o_str(&o, "old_trust", it->change.old_trust);
+			o_str(&o, KEY("old_trust"), it->change.old_trust);
 		o_end(&o, O_OBJECT);
 	}
 	o_end(&o, O_ARRAY);
-	o_begin(&o, "refused", O_ARRAY);
+	o_begin(&o, KEY("refused"), O_ARRAY);
 	for (i = 0; i < r->nitems; i++) {
 		const struct import_item *it = &r->items[i];
 
 		if (it->taken)
 			continue;
-		o_begin(&o, NULL, O_OBJECT);
-		o_str(&o, "sha256", it->sha256);
-		o_str(&o, "code", it->code);
-		o_str(&o, "reason", it->reason);
+		o_begin(&o, NOKEY, O_OBJECT);
+		o_str(&o, KEY("sha256"), it->sha256);
+		o_str(&o, KEY("code"), it->code);
+		o_str(&o, KEY("reason"), it->reason);
 		o_end(&o, O_OBJECT);
 	}
 	o_end(&o, O_ARRAY);
 	if (lr->reason != NULL)
-		o_str(&o, "reason", lr->reason);
-	o_bool(&o, "ok", r->failed == NULL);
+		o_str(&o, KEY("reason"), lr->reason);
+	o_bool(&o, KEY("ok"), r->failed == NULL);
 	if (r->failed != NULL) {
-		o_begin(&o, "error", O_OBJECT);
-		o_str(&o, "code", "import-failed");
-		o_str(&o, "message", r->failed);
+		o_begin(&o, KEY("error"), O_OBJECT);
+		o_str(&o, KEY("code"), "import-failed");
+		o_str(&o, KEY("message"), r->failed);
 		o_end(&o, O_OBJECT);
 	} else if (lr->status == LS_ERROR && lr->err_code != NULL) {
 		/* Nothing could be looked up: why, as in `result`. */
-		o_begin(&o, "error", O_OBJECT);
-		o_str(&o, "code", lr->err_code);
-		o_str(&o, "message", lr->err_message);
+		o_begin(&o, KEY("error"), O_OBJECT);
+		o_str(&o, KEY("code"), lr->err_code);
+		o_str(&o, KEY("message"), lr->err_message);
 		o_end(&o, O_OBJECT);
 	}
 	o_id(&o, id, NULL);
@@ -691,33 +698,33 @@ report_check(const struct check_report *r, const cJSON *id)
 	size_t i;
 
 	memset(&o, 0, sizeof(o));
-	o_begin(&o, NULL, O_OBJECT);
-	o_str(&o, "type", "check");
-	o_str(&o, "address", r->address);
-	o_str(&o, "query", r->query);
+	o_begin(&o, NOKEY, O_OBJECT);
+	o_str(&o, KEY("type"), "check");
+	o_str(&o, KEY("address"), r->address);
+	o_str(&o, KEY("query"), r->query);
 	if (r->txt_query != NULL)
-		o_str(&o, "txt_query", r->txt_query);
+		o_str(&o, KEY("txt_query"), r->txt_query);
 	else
-		o_null(&o, "txt_query");
+		o_null(&o, KEY("txt_query"));
 	if (r->url != NULL)
-		o_str(&o, "url", r->url);
+		o_str(&o, KEY("url"), r->url);
 	else
-		o_null(&o, "url");
-	o_str(&o, "dnssec", lookup_dnssec_name(r->dnssec));
-	o_str(&o, "status", lookup_status_name(r->status));
-	o_begin(&o, "checks", O_ARRAY);
+		o_null(&o, KEY("url"));
+	o_str(&o, KEY("dnssec"), lookup_dnssec_name(r->dnssec));
+	o_str(&o, KEY("status"), lookup_status_name(r->status));
+	o_begin(&o, KEY("checks"), O_ARRAY);
 	for (i = 0; i < r->nitems; i++) {
-		o_begin(&o, NULL, O_OBJECT);
-		o_str(&o, "name", r->items[i].name);
-		o_str(&o, "result", r->items[i].result);
-		o_str(&o, "message", r->items[i].message);
+		o_begin(&o, NOKEY, O_OBJECT);
+		o_str(&o, KEY("name"), r->items[i].name);
+		o_str(&o, KEY("result"), r->items[i].result);
+		o_str(&o, KEY("message"), r->items[i].message);
 		o_end(&o, O_OBJECT);
 	}
 	o_end(&o, O_ARRAY);
-	o_bool(&o, "ok", r->ok);
-	o_begin(&o, "fixes", O_ARRAY);
+	o_bool(&o, KEY("ok"), r->ok);
+	o_begin(&o, KEY("fixes"), O_ARRAY);
 	for (i = 0; i < r->nfixes; i++)
-		o_str(&o, NULL, r->fixes[i]);
+		o_str(&o, NOKEY, r->fixes[i]);
 	o_end(&o, O_ARRAY);
 	o_id(&o, id, NULL);
 	o_end(&o, O_OBJECT);
@@ -733,58 +740,58 @@ report_message(const struct vm_report *r, const cJSON *id)
 	size_t i;
 
 	memset(&o, 0, sizeof(o));
-	o_begin(&o, NULL, O_OBJECT);
-	o_str(&o, "type", "message-verification");
-	o_str(&o, "signature", r->signature);
+	o_begin(&o, NOKEY, O_OBJECT);
+	o_str(&o, KEY("type"), "message-verification");
+	o_str(&o, KEY("signature"), r->signature);
 	if (mm->nfrom > 0) {
-		o_str(&o, "from", mm->from[0]);
-		o_begin(&o, "from_all", O_ARRAY);
+		o_str(&o, KEY("from"), mm->from[0]);
+		o_begin(&o, KEY("from_all"), O_ARRAY);
 		for (i = 0; i < mm->nfrom; i++)
-			o_str(&o, NULL, mm->from[i]);
+			o_str(&o, NOKEY, mm->from[i]);
 		o_end(&o, O_ARRAY);
 	} else
-		o_null(&o, "from");
+		o_null(&o, KEY("from"));
 	if (mm->from_display != NULL)
-		o_str(&o, "from_display", mm->from_display);
+		o_str(&o, KEY("from_display"), mm->from_display);
 	if (mm->kind == MIME_SIGNED_DETACHED ||
 	    mm->kind == MIME_SIGNED_OPAQUE) {
-		o_str(&o, "format", mm->kind == MIME_SIGNED_DETACHED ?
+		o_str(&o, KEY("format"), mm->kind == MIME_SIGNED_DETACHED ?
 		    "multipart/signed" : "application/pkcs7-mime");
-		o_bool(&o, "nested", mm->nested);
+		o_bool(&o, KEY("nested"), mm->nested);
 	}
 	if (r->looked_up) {
-		describe_cert(&o, "signer", r->signer);
-		o_str(&o, "query", r->query);
-		o_str(&o, "dnssec", r->dnssec);
+		describe_cert(&o, KEY("signer"), r->signer);
+		o_str(&o, KEY("query"), r->query);
+		o_str(&o, KEY("dnssec"), r->dnssec);
 	}
-	o_bool(&o, "address_match", r->looked_up && r->address_match);
+	o_bool(&o, KEY("address_match"), r->looked_up && r->address_match);
 	if (r->looked_up) {
-		o_str(&o, "digest_alg", r->digest_alg);
-		o_str(&o, "signature_alg", r->signature_alg);
+		o_str(&o, KEY("digest_alg"), r->digest_alg);
+		o_str(&o, KEY("signature_alg"), r->signature_alg);
 		if (r->has_signing_time)
-			o_int(&o, "signing_time", r->signing_time);
+			o_int(&o, KEY("signing_time"), r->signing_time);
 		if (r->match != NULL) {
-			o_begin(&o, "match", O_OBJECT);
-			o_int(&o, "usage", r->match->usage);
-			o_int(&o, "selector", r->match->selector);
-			o_int(&o, "matching", r->match->matching);
+			o_begin(&o, KEY("match"), O_OBJECT);
+			o_int(&o, KEY("usage"), r->match->usage);
+			o_int(&o, KEY("selector"), r->match->selector);
+			o_int(&o, KEY("matching"), r->match->matching);
 			o_end(&o, O_OBJECT);
 		}
 	}
 	if (r->dane != SD_NONE)
-		o_str(&o, "dane", verifymsg_dane_name(r->dane));
+		o_str(&o, KEY("dane"), verifymsg_dane_name(r->dane));
 	else
-		o_null(&o, "dane");
-	o_begin(&o, "problems", O_ARRAY);
+		o_null(&o, KEY("dane"));
+	o_begin(&o, KEY("problems"), O_ARRAY);
 	for (i = 0; i < r->nproblems; i++) {
-		o_begin(&o, NULL, O_OBJECT);
-		o_str(&o, "code", r->problems[i].code);
-		o_str(&o, "message", r->problems[i].message);
+		o_begin(&o, NOKEY, O_OBJECT);
+		o_str(&o, KEY("code"), r->problems[i].code);
+		o_str(&o, KEY("message"), r->problems[i].message);
 		o_end(&o, O_OBJECT);
 	}
 	o_end(&o, O_ARRAY);
-	o_bool(&o, "green", r->green);
-	o_str(&o, "summary", r->summary);
+	o_bool(&o, KEY("green"), r->green);
+	o_str(&o, KEY("summary"), r->summary);
 	o_id(&o, id, NULL);
 	o_end(&o, O_OBJECT);
 	return out_tree(&o);
@@ -894,51 +901,52 @@ report_serialise(const cJSON *msg, size_t *len)
 /* ---- doctor: the live DANE token (doctor.h) ---- */
 
 static void
-pkcs11_out(struct out *po, const char *key, const struct pkcs11_report *r)
+pkcs11_out(struct out *po, const char *key, size_t klen,
+    const struct pkcs11_report *r)
 {
 	size_t i;
 
-	o_begin(po, key, O_OBJECT);
-	o_begin(po, "manifests", O_ARRAY);
+	o_begin(po, key, klen, O_OBJECT);
+	o_begin(po, KEY("manifests"), O_ARRAY);
 	for (i = 0; i < r->nmanifests; i++) {
 		const struct pkcs11_manifest *m = &r->manifests[i];
 
-		o_begin(po, NULL, O_OBJECT);
-		o_str(po, "path", m->path);
-		o_bool(po, "exists", m->exists);
-		o_bool(po, "used", m->used);
-		o_bool(po, "valid", m->valid);
+		o_begin(po, NOKEY, O_OBJECT);
+		o_str(po, KEY("path"), m->path);
+		o_bool(po, KEY("exists"), m->exists);
+		o_bool(po, KEY("used"), m->used);
+		o_bool(po, KEY("valid"), m->valid);
 		if (m->library != NULL)
-			o_str(po, "library", m->library);
+			o_str(po, KEY("library"), m->library);
 		else
-			o_null(po, "library");
+			o_null(po, KEY("library"));
 		if (m->problem[0] != '\0')
-			o_str(po, "problem", m->problem);
+			o_str(po, KEY("problem"), m->problem);
 		o_end(po, O_OBJECT);
 	}
 	o_end(po, O_ARRAY);
 	if (r->library != NULL)
-		o_str(po, "library", r->library);
+		o_str(po, KEY("library"), r->library);
 	else
-		o_null(po, "library");
+		o_null(po, KEY("library"));
 	if (r->loads) {
-		o_str(po, "token_state", r->token_state);
-		o_str(po, "token", r->token);
-		o_int(po, "served", (int64_t)r->served);
-		o_int(po, "trusted", (int64_t)r->trusted);
+		o_str(po, KEY("token_state"), r->token_state);
+		o_str(po, KEY("token"), r->token);
+		o_int(po, KEY("served"), (int64_t)r->served);
+		o_int(po, KEY("trusted"), (int64_t)r->trusted);
 	}
-	o_bool(po, "loads", r->loads);
+	o_bool(po, KEY("loads"), r->loads);
 	if (r->has_cache)
-		o_str(po, "cache", r->cache);
+		o_str(po, KEY("cache"), r->cache);
 	else
-		o_null(po, "cache");
-	o_str(po, "cache_status", r->cache_status);
-	o_int(po, "entries", (int64_t)r->entries);
+		o_null(po, KEY("cache"));
+	o_str(po, KEY("cache_status"), r->cache_status);
+	o_int(po, KEY("entries"), (int64_t)r->entries);
 	if (r->has_cache_problem)
-		o_str(po, "cache_problem", r->cache_problem);
-	o_bool(po, "ok", r->ok);
+		o_str(po, KEY("cache_problem"), r->cache_problem);
+	o_bool(po, KEY("ok"), r->ok);
 	if (!r->ok)
-		o_str(po, "problem", r->problem);
+		o_str(po, KEY("problem"), r->problem);
 	o_end(po, O_OBJECT);
 }
 
@@ -948,7 +956,7 @@ report_pkcs11(const struct pkcs11_report *r)
 	struct out o;
 
 	memset(&o, 0, sizeof(o));
-	pkcs11_out(&o, NULL, r);
+	pkcs11_out(&o, NOKEY, r);
 	return out_tree(&o);
 }
 
@@ -959,25 +967,25 @@ install_manifest_out(struct out *o, const struct install_manifest *m)
 {
 	size_t i;
 
-	o_begin(o, NULL, O_OBJECT);
-	o_str(o, "path", m->path);
-	o_bool(o, "exists", m->exists);
-	o_bool(o, "used", m->used);
-	o_bool(o, "valid", m->valid);
+	o_begin(o, NOKEY, O_OBJECT);
+	o_str(o, KEY("path"), m->path);
+	o_bool(o, KEY("exists"), m->exists);
+	o_bool(o, KEY("used"), m->used);
+	o_bool(o, KEY("valid"), m->valid);
 	if (m->host_path != NULL)
-		o_str(o, "host_path", m->host_path);
+		o_str(o, KEY("host_path"), m->host_path);
 	else
-		o_null(o, "host_path");
-	o_bool(o, "host_ok", m->host_ok);
+		o_null(o, KEY("host_path"));
+	o_bool(o, KEY("host_ok"), m->host_ok);
 	if (m->host_version != NULL)
-		o_str(o, "host_version", m->host_version);
-	o_begin(o, "allowed_extensions", O_ARRAY);
+		o_str(o, KEY("host_version"), m->host_version);
+	o_begin(o, KEY("allowed_extensions"), O_ARRAY);
 	for (i = 0; i < m->nallowed; i++)
-		o_str(o, NULL, m->allowed[i]);
+		o_str(o, NOKEY, m->allowed[i]);
 	o_end(o, O_ARRAY);
-	o_bool(o, "id_allowed", m->id_allowed);
+	o_bool(o, KEY("id_allowed"), m->id_allowed);
 	if (m->problem[0] != '\0')
-		o_str(o, "problem", m->problem);
+		o_str(o, KEY("problem"), m->problem);
 	o_end(o, O_OBJECT);
 }
 
@@ -988,32 +996,32 @@ install_profiles_out(struct out *o, const struct install_profiles *p)
 	size_t i;
 
 	if (p->profiles_ini != NULL)
-		o_str(o, "profiles_ini", p->profiles_ini);
+		o_str(o, KEY("profiles_ini"), p->profiles_ini);
 	else
-		o_null(o, "profiles_ini");
-	o_begin(o, "profiles", O_ARRAY);
+		o_null(o, KEY("profiles_ini"));
+	o_begin(o, KEY("profiles"), O_ARRAY);
 	for (i = 0; i < p->n; i++) {
 		const struct install_profile *t = &p->v[i];
 
-		o_begin(o, NULL, O_OBJECT);
-		o_str(o, "name", t->name);
-		o_str(o, "path", t->path);
-		o_bool(o, "default", t->is_default);
-		o_bool(o, "exists", t->exists);
-		o_str(o, "addon", t->addon);
+		o_begin(o, NOKEY, O_OBJECT);
+		o_str(o, KEY("name"), t->name);
+		o_str(o, KEY("path"), t->path);
+		o_bool(o, KEY("default"), t->is_default);
+		o_bool(o, KEY("exists"), t->exists);
+		o_str(o, KEY("addon"), t->addon);
 		if (t->addon_version[0] != '\0')
-			o_str(o, "addon_version", t->addon_version);
-		o_bool(o, "addon_file", t->addon_file);
+			o_str(o, KEY("addon_version"), t->addon_version);
+		o_bool(o, KEY("addon_file"), t->addon_file);
 		if (t->problem[0] != '\0')
-			o_str(o, "problem", t->problem);
+			o_str(o, KEY("problem"), t->problem);
 		o_end(o, O_OBJECT);
 	}
 	o_end(o, O_ARRAY);
 	if (p->profiles_problem[0] != '\0')
-		o_str(o, "profiles_problem", p->profiles_problem);
-	o_bool(o, "addon_enabled", p->addon_enabled);
+		o_str(o, KEY("profiles_problem"), p->profiles_problem);
+	o_bool(o, KEY("addon_enabled"), p->addon_enabled);
 	if (!p->addon_enabled)
-		o_str(o, "addon_problem", p->addon_problem);
+		o_str(o, KEY("addon_problem"), p->addon_problem);
 }
 
 cJSON *
@@ -1032,7 +1040,7 @@ report_install_profiles(const struct install_profiles *p)
 	struct out o;
 
 	memset(&o, 0, sizeof(o));
-	o_begin(&o, NULL, O_OBJECT);
+	o_begin(&o, NOKEY, O_OBJECT);
 	install_profiles_out(&o, p);
 	o_end(&o, O_OBJECT);
 	return out_tree(&o);
@@ -1045,16 +1053,16 @@ report_install(const struct install_report *r)
 	size_t i;
 
 	memset(&o, 0, sizeof(o));
-	o_begin(&o, NULL, O_OBJECT);
-	o_begin(&o, "manifests", O_ARRAY);
+	o_begin(&o, NOKEY, O_OBJECT);
+	o_begin(&o, KEY("manifests"), O_ARRAY);
 	for (i = 0; i < r->nmanifests; i++)
 		install_manifest_out(&o, &r->manifests[i]);
 	o_end(&o, O_ARRAY);
-	o_bool(&o, "ok", r->ok);
+	o_bool(&o, KEY("ok"), r->ok);
 	if (!r->ok)
-		o_str(&o, "problem", r->problem);
+		o_str(&o, KEY("problem"), r->problem);
 	install_profiles_out(&o, &r->profiles);
-	pkcs11_out(&o, "pkcs11", &r->pkcs11);
+	pkcs11_out(&o, KEY("pkcs11"), &r->pkcs11);
 	o_end(&o, O_OBJECT);
 	return out_tree(&o);
 }

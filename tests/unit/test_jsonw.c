@@ -300,6 +300,189 @@ test_structure(void)
 	jsonw_free(&w);
 }
 
+/* A random string of up to max bytes (no NUL) drawn from an alphabet
+ * heavy in the bytes that need escaping, runs of plain ASCII around them. */
+static size_t
+rand_text(char *s, size_t max)
+{
+	static const char special[] = "\"\\\b\f\n\r\t\x01\x1f\x7f\x80\xc3\xa9 ";
+	size_t n = (size_t)rand() % (max + 1), i;
+
+	for (i = 0; i < n; i++)
+		switch (rand() % 4) {
+		case 0:
+			s[i] = special[rand() % (int)(sizeof(special) - 1)];
+			break;
+		case 1:
+			s[i] = (char)(1 + rand() % 255);
+			break;
+		default:
+			s[i] = (char)(0x20 + rand() % 0x5f);
+			break;
+		}
+	s[n] = '\0';
+	return n;
+}
+
+/* jsonw_key_len, jsonw_member_string and jsonw_member_int (one
+ * reservation per member) against cJSON, over random keys and values of
+ * every length around the 8-byte word scan, and against the separate
+ * jsonw_key + value calls under size limits: the same bytes and the
+ * same error at every limit. */
+static void
+test_members(void)
+{
+	struct jsonw w, v;
+	char key[40], val[80], *want, kplain[40];
+	size_t kn, i, lim;
+	int64_t num;
+	cJSON *o;
+	int round;
+
+	srand(15);
+	for (round = 0; round < 20000; round++) {
+		/* A plain key (what KEY() passes) and a random value. */
+		kn = (size_t)rand() % 20;
+		for (i = 0; i < kn; i++)
+			kplain[i] = (char)("abc_xyz019 -.:/"[rand() % 15]);
+		kplain[kn] = '\0';
+		rand_text(val, sizeof(val) - 1);
+		rand_text(key, sizeof(key) - 1);
+		num = (int64_t)((uint64_t)rand() << 33 ^ (uint64_t)rand()) %
+		    1000000000000000LL;
+		if (rand() % 2)
+			num = -num;
+		jsonw_init(&w, SIZE_MAX);
+		jsonw_object_begin(&w);
+		jsonw_member_string(&w, kplain, kn, val);
+		jsonw_member_int(&w, kplain, kn, num);
+		jsonw_key_len(&w, kplain, kn);
+		jsonw_string(&w, val);
+		jsonw_key(&w, key);
+		jsonw_string(&w, val);
+		jsonw_key_len(&w, "arr", 3);
+		jsonw_array_begin(&w);
+		jsonw_member_string(&w, NULL, 0, val);
+		jsonw_member_int(&w, NULL, 0, num);
+		jsonw_array_end(&w);
+		jsonw_object_end(&w);
+		CHECK(jsonw_complete(&w));
+		o = cJSON_CreateObject();
+		cJSON_AddItemToObject(o, kplain, cJSON_CreateString(val));
+		cJSON_AddItemToObject(o, kplain,
+		    cJSON_CreateNumber((double)num));
+		cJSON_AddItemToObject(o, kplain, cJSON_CreateString(val));
+		cJSON_AddItemToObject(o, key, cJSON_CreateString(val));
+		cJSON_AddItemToObject(o, "arr", cJSON_CreateArray());
+		cJSON_AddItemToArray(cJSON_GetObjectItem(o, "arr"),
+		    cJSON_CreateString(val));
+		cJSON_AddItemToArray(cJSON_GetObjectItem(o, "arr"),
+		    cJSON_CreateNumber((double)num));
+		want = cjson(o);
+		CHECK_STR(text(&w, 0), want);
+		free(want);
+		jsonw_free(&w);
+
+		/* Limits: the member call and the two-call form agree on
+		 * the bytes and on the error, at every limit near the end. */
+		for (lim = 0; lim < 40 + 2 * strlen(val); lim += 1 +
+		    (size_t)rand() % 3) {
+			jsonw_init(&w, lim);
+			jsonw_init(&v, lim);
+			jsonw_object_begin(&w);
+			jsonw_object_begin(&v);
+			jsonw_member_string(&w, kplain, kn, val);
+			jsonw_key(&v, kplain);
+			jsonw_string(&v, val);
+			jsonw_member_int(&w, kplain, kn, num);
+			jsonw_key(&v, kplain);
+			jsonw_int(&v, num);
+			jsonw_object_end(&w);
+			jsonw_object_end(&v);
+			CHECK(jsonw_error(&w) == jsonw_error(&v));
+			if (jsonw_error(&v) == JSONW_OK) {
+				want = strdup(text(&v, 0));
+				CHECK_STR(text(&w, 0), want);
+				free(want);
+			}
+			jsonw_free(&w);
+			jsonw_free(&v);
+		}
+	}
+	/* Misuse: a member outside an object, a NULL value, a key left
+	 * pending. */
+	jsonw_init(&w, SIZE_MAX);
+	jsonw_array_begin(&w);
+	jsonw_member_string(&w, "k", 1, "v");
+	CHECK(jsonw_error(&w) == JSONW_E_USAGE);
+	jsonw_free(&w);
+	jsonw_init(&w, SIZE_MAX);
+	jsonw_object_begin(&w);
+	jsonw_member_string(&w, "k", 1, NULL);
+	CHECK(jsonw_error(&w) == JSONW_E_USAGE);
+	jsonw_free(&w);
+	jsonw_init(&w, SIZE_MAX);
+	jsonw_object_begin(&w);
+	JSONW_KEY(&w, "k");
+	jsonw_member_int(&w, "j", 1, 1);
+	CHECK(jsonw_error(&w) == JSONW_E_USAGE);
+	jsonw_free(&w);
+	jsonw_init(&w, SIZE_MAX);
+	jsonw_int(&w, 1);
+	jsonw_key_len(&w, "k", 1);
+	CHECK(jsonw_error(&w) == JSONW_E_USAGE);
+	jsonw_free(&w);
+}
+
+/* report.c passes every member name as KEY("literal") to jsonw_key_len,
+ * which does not escape: each literal there must be plain (printable
+ * ASCII, no '"' or '\\'), and the file may not call jsonw_key with a
+ * computed name. Read from the source (the tests run in the project
+ * root). */
+static void
+test_key_literals(void)
+{
+	FILE *f = fopen("host/core/report.c", "rb");
+	static char src[1 << 18];
+	size_t n, nkeys = 0, bad = 0;
+	const char *p, *q;
+
+	CHECK(f != NULL);
+	if (f == NULL)
+		return;
+	n = fread(src, 1, sizeof(src) - 1, f);
+	fclose(f);
+	CHECK(n > 0 && n < sizeof(src) - 1);
+	src[n] = '\0';
+	for (p = src; (p = strstr(p, "KEY(")) != NULL; p += 4) {
+		/* The macro's own definition and JSONW_KEY's name. */
+		if (p > src && p[-1] == '_')
+			continue;
+		if (strncmp(p, "KEY(lit)", 8) == 0)
+			continue;
+		q = p + 4;
+		if (*q != '"') {
+			fprintf(stderr, "report.c: KEY( without a literal "
+			    "at offset %zu\n", (size_t)(p - src));
+			bad++;
+			continue;
+		}
+		for (q++; *q != '"' && *q != '\0'; q++)
+			if ((unsigned char)*q < 0x20 || *q == '\\' ||
+			    (unsigned char)*q >= 0x7f)
+				break;
+		if (*q != '"' || q[1] != ')') {
+			fprintf(stderr, "report.c: key needs escaping at "
+			    "offset %zu\n", (size_t)(p - src));
+			bad++;
+		}
+		nkeys++;
+	}
+	CHECK(bad == 0);
+	CHECK(nkeys > 150);
+	CHECK(strstr(src, "jsonw_key(") == NULL);
+}
+
 /* ---- report_result vs report_result_write ---- */
 
 static int nchecked;
@@ -614,6 +797,8 @@ main(int argc, char **argv)
 	test_base64_keys();
 	test_numbers();
 	test_structure();
+	test_members();
+	test_key_literals();
 	make_ids();
 	test_results();
 	test_random();
