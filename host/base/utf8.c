@@ -54,13 +54,58 @@ utf8_is_control(uint32_t cp)
 	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f);
 }
 
+/*
+ * ASCII fast paths. Most text here (names, addresses, messages) is plain
+ * ASCII, for which decoding each code point is wasted work: 8 bytes are
+ * tested at once and, if all are ASCII (and for text, none a control),
+ * taken as they are; the first word that fails goes through
+ * utf8_decode byte by byte as before, so every input gets the same
+ * answer as the decoder alone would give.
+ */
+#define ONES	0x0101010101010101ULL
+#define HIGHS	0x8080808080808080ULL
+
+/* No byte of x is >= 0x80. */
+static inline bool
+word_ascii(uint64_t x)
+{
+	return (x & HIGHS) == 0;
+}
+
+/* Every byte of x is printable ASCII, 0x20..0x7e: none >= 0x80, none
+ * below 0x20 (the exact "has a byte less than n" test), and none 0x7f
+ * (with all bytes <= 0x7f, adding 1 to each carries into no neighbour
+ * and sets a high bit exactly where a byte was 0x7f). */
+static inline bool
+word_ascii_text(uint64_t x)
+{
+	uint64_t lt = (x - ONES * 0x20) & ~x & HIGHS;
+
+	return ((x | (x + ONES) | lt) & HIGHS) == 0;
+}
+
+/* A byte that is a whole, non-control code point by itself. */
+static inline bool
+ascii_text(unsigned char c)
+{
+	return c >= 0x20 && c < 0x7f;
+}
+
 bool
 utf8_valid(const char *s, size_t len)
 {
 	size_t off = 0, n;
 	uint32_t cp;
+	uint64_t x;
 
 	while (off < len) {
+		for (; len - off >= 8; off += 8) {
+			memcpy(&x, s + off, 8);
+			if (!word_ascii(x))
+				break;
+		}
+		if (off == len)
+			break;
 		if ((n = utf8_decode(s + off, len - off, &cp)) == 0)
 			return false;
 		off += n;
@@ -73,8 +118,20 @@ utf8_valid_text(const char *s, size_t len)
 {
 	size_t off = 0, n;
 	uint32_t cp;
+	uint64_t x;
 
 	while (off < len) {
+		for (; len - off >= 8; off += 8) {
+			memcpy(&x, s + off, 8);
+			if (!word_ascii_text(x))
+				break;
+		}
+		if (off == len)
+			break;
+		if (ascii_text((unsigned char)s[off])) {
+			off++;
+			continue;
+		}
 		if ((n = utf8_decode(s + off, len - off, &cp)) == 0 ||
 		    utf8_is_control(cp))
 			return false;
@@ -89,6 +146,7 @@ utf8_sanitize(const char *src, size_t len)
 	char *out;
 	size_t off = 0, o = 0, n;
 	uint32_t cp;
+	uint64_t x;
 
 	if (len == SIZE_MAX)
 		return NULL;
@@ -97,6 +155,18 @@ utf8_sanitize(const char *src, size_t len)
 	/* Each replaced unit is one byte in and one '?' out, so the result
 	 * never outgrows the input. */
 	while (off < len) {
+		for (; len - off >= 8; off += 8, o += 8) {
+			memcpy(&x, src + off, 8);
+			if (!word_ascii_text(x))
+				break;
+			memcpy(out + o, &x, 8);
+		}
+		if (off == len)
+			break;
+		if (ascii_text((unsigned char)src[off])) {
+			out[o++] = src[off++];
+			continue;
+		}
 		n = utf8_decode(src + off, len - off, &cp);
 		if (n == 0 || utf8_is_control(cp)) {
 			out[o++] = '?';

@@ -194,11 +194,155 @@ test_utf8(void)
 	CHECK(utf8_truncate("", 0) == 0);
 }
 
+/* ---- the ASCII fast paths against the decoder-only originals ----
+ * The functions as they were before the 8-bytes-at-a-time paths, kept
+ * here as the reference: the new ones must give the same answer (and
+ * the same bytes) for every input. */
+static bool
+ref_valid(const char *s, size_t len)
+{
+	size_t off = 0, n;
+	uint32_t cp;
+
+	while (off < len) {
+		if ((n = utf8_decode(s + off, len - off, &cp)) == 0)
+			return false;
+		off += n;
+	}
+	return true;
+}
+
+static bool
+ref_valid_text(const char *s, size_t len)
+{
+	size_t off = 0, n;
+	uint32_t cp;
+
+	while (off < len) {
+		if ((n = utf8_decode(s + off, len - off, &cp)) == 0 ||
+		    utf8_is_control(cp))
+			return false;
+		off += n;
+	}
+	return true;
+}
+
+static char *
+ref_sanitize(const char *src, size_t len)
+{
+	char *out;
+	size_t off = 0, o = 0, n;
+	uint32_t cp;
+
+	if (len == SIZE_MAX)
+		return NULL;
+	if ((out = malloc(len + 1)) == NULL)
+		return NULL;
+	while (off < len) {
+		n = utf8_decode(src + off, len - off, &cp);
+		if (n == 0 || utf8_is_control(cp)) {
+			out[o++] = '?';
+			off += n == 0 ? 1 : n;
+			continue;
+		}
+		memcpy(out + o, src + off, n);
+		o += n;
+		off += n;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+static size_t nutf8_mismatch;
+
+/* s[0..len) in a buffer of exactly len bytes (ASan sees any overread)
+ * through the three functions and their references. */
+static void
+utf8_same(const char *s, size_t len)
+{
+	char *b = malloc(len ? len : 1), *got, *want;
+
+	CHECK(b != NULL);
+	if (b == NULL)
+		return;
+	memcpy(b, s, len);
+	got = utf8_sanitize(b, len);
+	want = ref_sanitize(b, len);
+	if (utf8_valid(b, len) != ref_valid(b, len) ||
+	    utf8_valid_text(b, len) != ref_valid_text(b, len) ||
+	    got == NULL || want == NULL || strcmp(got, want) != 0) {
+		if (nutf8_mismatch++ < 10)
+			fprintf(stderr, "utf8 fast path differs, len %zu\n",
+			    len);
+	}
+	free(got);
+	free(want);
+	free(b);
+}
+
+static void
+test_utf8_fast(void)
+{
+	/* Pieces that exercise every branch: printable ASCII, the controls
+	 * and DEL, C1 in UTF-8, valid 2-4 byte sequences, and ill-formed
+	 * ones (overlong, surrogate, > U+10FFFF, stray continuation,
+	 * truncated lead, bytes that never appear). */
+	static const char *const piece[] = {
+		"a", "Z", " ", "~", "0123456789", "CN=Example", "\x00",
+		"\x01", "\t", "\n", "\x1f", "\x7f", "\xc2\x80", "\xc2\x9f",
+		"\xc2\xa0", "\xc3\xb6", "\xe2\x82\xac", "\xf0\x9f\x98\x80",
+		"\xf4\x8f\xbf\xbf", "\xc0\x80", "\xc1\xbf", "\xe0\x80\xaf",
+		"\xed\xa0\x80", "\xf4\x90\x80\x80", "\xf5", "\xff", "\x80",
+		"\xbf", "\xc3", "\xe2\x82", "\xf0\x9f\x98", "\"", "\\",
+	};
+	char buf[256];
+	size_t len, i, k, plen;
+	int round, c;
+
+	/* Every byte value at every offset of ASCII text 0..24 long. */
+	for (len = 1; len <= 24; len++)
+		for (i = 0; i < len; i++)
+			for (c = 0; c < 256; c++) {
+				memset(buf, 'x', len);
+				buf[i] = (char)c;
+				utf8_same(buf, len);
+			}
+	/* Every piece at every offset, padded with ASCII on both sides. */
+	for (k = 0; k < sizeof(piece) / sizeof(piece[0]); k++) {
+		plen = piece[k][0] == '\0' ? 1 : strlen(piece[k]);
+		for (i = 0; i < 20; i++)
+			for (len = i + plen; len < i + plen + 12; len++) {
+				memset(buf, 'm', len);
+				memcpy(buf + i, piece[k], plen);
+				utf8_same(buf, len);
+			}
+	}
+	/* Random mixes of pieces and random bytes. */
+	srand(15);
+	for (round = 0; round < 200000; round++) {
+		len = 0;
+		while (len < 200 && rand() % 16 != 0) {
+			if (rand() % 8 == 0) {
+				buf[len++] = (char)(rand() % 256);
+				continue;
+			}
+			k = (size_t)rand() % (sizeof(piece) / sizeof(piece[0]));
+			plen = piece[k][0] == '\0' ? 1 : strlen(piece[k]);
+			memcpy(buf + len, piece[k], plen);
+			len += plen;
+		}
+		utf8_same(buf, len);
+	}
+	CHECK(nutf8_mismatch == 0);
+	utf8_same("", 0);
+}
+
 int
 main(void)
 {
 	test_b64();
 	test_hex();
 	test_utf8();
+	test_utf8_fast();
 	return t_done("encode");
 }
