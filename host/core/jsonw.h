@@ -98,6 +98,10 @@ void	 jsonw_member_int(struct jsonw *w, const char *key, size_t kn,
 /* A string value holding the RFC 4648 4 base64 of p[0..n), encoded
  * straight into the buffer (base64 needs no JSON escaping). */
 void	 jsonw_base64(struct jsonw *w, const uint8_t *p, size_t n);
+/* A string value holding the lowercase hex of p[0..n) (as hex_encode),
+ * as a member under key (as jsonw_member_string) or, key NULL, alone. */
+void	 jsonw_member_hex(struct jsonw *w, const char *key, size_t kn,
+	    const uint8_t *p, size_t n);
 /* A value the caller serialised already (e.g. a request id printed once
  * by cJSON), copied verbatim: the caller vouches that it is one valid
  * JSON value. NULL is a usage error. */

@@ -207,6 +207,25 @@ o_b64(struct out *o, const char *key, size_t klen, const uint8_t *p,
 	free(s);
 }
 
+/* The lowercase hex of p[0..n) as a string (hex_encode's text): into
+ * the writer directly, or into a temporary string for the tree. */
+static void
+o_hex(struct out *o, const char *key, size_t klen, const uint8_t *p,
+    size_t n)
+{
+	char *hex;
+
+	if (o->w != NULL) {
+		jsonw_member_hex(o->w, key, klen, p, n);
+		return;
+	}
+	/* RDATA is at most 64 KiB: no overflow. */
+	if ((hex = malloc(n * 2 + 1)) != NULL)
+		hex_encode(p, n, hex);
+	o_str(o, key, klen, hex);	/* NULL (OOM) fails the message */
+	free(hex);
+}
+
 /* Integers only: cJSON prints these as plain digits below 1e15, and
  * every number in a result (TTL, record fields, indexes) is far below. */
 static void
@@ -357,6 +376,28 @@ describe_unvouched(struct out *o, const struct lr_cert *c)
 	o_end(o, O_ARRAY);
 }
 
+/* "%s %u" of type and bits, as snprintf into key[32] would make it
+ * (cut at 31 bytes), without printf's cost: once per certificate. */
+static void
+key_text(char key[32], const char *type, unsigned bits)
+{
+	char digits[16], *d = digits + sizeof(digits);
+	size_t n = 0, k;
+
+	for (; type[n] != '\0' && n < 31; n++)
+		key[n] = type[n];
+	do {
+		*--d = (char)('0' + bits % 10);
+		bits /= 10;
+	} while (bits != 0);
+	if (n < 31)
+		key[n++] = ' ';
+	for (k = (size_t)(digits + sizeof(digits) - d); k > 0 && n < 31;
+	    k--)
+		key[n++] = *d++;
+	key[n] = '\0';
+}
+
 /* The decision about one certificate (RFC 6698/7671/8162 via dane.c). */
 static void
 describe_verdict(struct out *o, const struct lr_cert *c)
@@ -365,7 +406,7 @@ describe_verdict(struct out *o, const struct lr_cert *c)
 	char key[32];
 	size_t i;
 
-	snprintf(key, sizeof(key), "%s %u", c->sum.key_type, c->sum.key_bits);
+	key_text(key, c->sum.key_type, c->sum.key_bits);
 	o_bool(o, KEY("usable"), v->usable);
 	o_bool(o, KEY("can_encrypt"), v->can_encrypt);
 	o_bool(o, KEY("can_sign"), v->can_sign);
@@ -447,8 +488,6 @@ report_cert(const struct lr_cert *c)
 static void
 describe_record(struct out *o, const struct lr_record *r)
 {
-	char *hex;
-
 	o_begin(o, NOKEY, O_OBJECT);
 	o_int(o, KEY("usage"), r->usage);
 	o_int(o, KEY("selector"), r->selector);
@@ -456,13 +495,8 @@ describe_record(struct out *o, const struct lr_record *r)
 	/* A full certificate is reported once, under "certificates". */
 	if (r->cert >= 0)
 		o_int(o, KEY("certificate"), r->cert);
-	else {
-		/* RDATA is at most 64 KiB: no overflow. */
-		if ((hex = malloc(r->len * 2 + 1)) != NULL)
-			hex_encode(r->data, r->len, hex);
-		o_str(o, KEY("data"), hex);	/* NULL (OOM): fails */
-		free(hex);
-	}
+	else
+		o_hex(o, KEY("data"), r->data, r->len);
 	if (r->problem_code != NULL) {
 		o_begin(o, KEY("problem"), O_OBJECT);
 		o_str(o, KEY("code"), r->problem_code);

@@ -601,6 +601,37 @@ fake_cert(struct lr_cert *c, unsigned k)
 	}
 }
 
+/* The "key" member ("%s %u" of key_type and key_bits, formatted in
+ * report.c without snprintf) against snprintf, for every key_type
+ * length and bit counts of every width. */
+static void
+test_key_text(void)
+{
+	static const unsigned bits[] = { 0, 1, 9, 10, 99, 100, 255, 256, 2048,
+	    4096, 65535, 1000000, 4294967295u };
+	struct lr_cert c;
+	char want[32];
+	const cJSON *k;
+	cJSON *j;
+	size_t t, b;
+
+	for (t = 0; t < sizeof(c.sum.key_type); t++)
+		for (b = 0; b < sizeof(bits) / sizeof(bits[0]); b++) {
+			fake_cert(&c, (unsigned)(t + b));
+			memset(c.sum.key_type, 0, sizeof(c.sum.key_type));
+			memset(c.sum.key_type, 'a' + (int)(t % 26), t);
+			c.sum.key_bits = bits[b];
+			snprintf(want, sizeof(want), "%s %u", c.sum.key_type,
+			    c.sum.key_bits);
+			j = report_cert(&c);
+			k = cJSON_GetObjectItemCaseSensitive(j, "key");
+			CHECK(cJSON_IsString(k));
+			CHECK_STR(cJSON_IsString(k) ? k->valuestring : NULL,
+			    want);
+			cJSON_Delete(j);
+		}
+}
+
 static const uint8_t rdata[] = { 0x00, 0x01, 0xab, 0xcd, 0xef, 0xff, 0x10 };
 
 static void
@@ -800,6 +831,7 @@ main(int argc, char **argv)
 	test_members();
 	test_key_literals();
 	make_ids();
+	test_key_text();
 	test_results();
 	test_random();
 	test_real_certs(argc > 1 ? argv[1] : DS_FIXTURES_DIR);
