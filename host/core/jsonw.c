@@ -594,7 +594,10 @@ jsonw_member_int(struct jsonw *w, const char *key, size_t kn, int64_t v)
 		return;
 	}
 	key_put(w, key, kn);
-	memcpy(w->buf + w->len, p, n);
+	if (n == 1)	/* most numbers in a result are one digit */
+		w->buf[w->len] = *p;
+	else
+		memcpy(w->buf + w->len, p, n);
 	w->len += n;
 	value_end(w);
 }
