@@ -44,8 +44,9 @@ struct waiter {
 
 struct chan;
 
+/* One question and its answer. The entry, its first waiter and the
+ * qname are one allocation: most questions have one asker. */
 struct entry {
-	char *qname;
 	uint16_t qtype;
 	uint16_t qid;
 	enum entry_state state;
@@ -57,10 +58,19 @@ struct entry {
 	bool retried;		/* sent again after ECONNREFUSED */
 	struct chan *conn;	/* its own TCP channel while on it */
 	bool on_ready;
+	bool dispatching;	/* its callbacks are running: keep it */
+	bool w0_used;
+	bool in_lru;
+	struct waiter w0;	/* the first asker, without a malloc */
 	struct waiter *waiters, **waiters_tail;
 	struct entry *hnext;	/* hash chain */
 	struct entry *qnext;	/* send queue or ready list */
+	struct entry *lprev, *lnext;	/* answers, least recently used first */
 	struct resolver *owner;
+	uint32_t hash;		/* bucket, hash_name() once */
+	size_t bytes;		/* what it counts in cache_bytes, once done */
+	size_t qlen;
+	char qname[];		/* presentation form, NUL-terminated */
 };
 
 /* A c-ares channel: the shared UDP one, or one TCP question's own. */
@@ -85,7 +95,7 @@ struct resolver {
 	bool lib_init;
 	struct entry *tcp_entries;	/* RESQ_TCP questions, not cached */
 	size_t cache_bytes;	/* what answers in the table hold, roughly */
-	size_t evict_cursor;	/* bucket where eviction goes on */
+	struct entry *lru_head, *lru_tail;	/* done answers in the table */
 	bool trusted;
 	char trust_reason[512];
 	struct entry *buckets[CACHE_BUCKETS];
@@ -115,18 +125,23 @@ now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* The bucket of (s[0..len), qtype). Names that strcasecmp() calls equal
+ * must share it: octets are hashed with bit 0x20 set, which folds ASCII
+ * case (and merges some other pairs, harmless for a hash). Eight octets
+ * at a time, FNV-1a style. */
 static uint32_t
-hash_name(const char *s, uint16_t qtype)
+hash_name(const char *s, size_t len, uint16_t qtype)
 {
-	uint32_t h = 2166136261u ^ qtype;	/* FNV-1a */
+	uint64_t h = 14695981039346656037u ^ qtype, w;
 
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c >= 'A' && c <= 'Z')
-			c = (unsigned char)(c - 'A' + 'a');
-		h = (h ^ c) * 16777619u;
+	for (; len >= 8; s += 8, len -= 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ (w | 0x2020202020202020u)) * 1099511628211u;
 	}
-	return h & (CACHE_BUCKETS - 1);
+	for (; len > 0; s++, len--)
+		h = (h ^ ((unsigned char)*s | 0x20u)) * 1099511628211u;
+	h ^= h >> 29;
+	return (uint32_t)h & (CACHE_BUCKETS - 1);
 }
 
 /* Unpredictable query IDs (RFC 5452 9.2): c-ares 1.18's ares_send keeps
@@ -198,27 +213,64 @@ sock_state_cb(void *data, ares_socket_t fd, int readable, int writable)
 }
 
 static struct entry *
-lookup_entry(struct resolver *r, const char *qname, uint16_t qtype)
+lookup_entry(struct resolver *r, uint32_t h, const char *qname, size_t qlen,
+    uint16_t qtype)
 {
 	struct entry *e;
 
-	for (e = r->buckets[hash_name(qname, qtype)]; e != NULL; e = e->hnext)
-		if (e->qtype == qtype && strcasecmp(e->qname, qname) == 0)
+	for (e = r->buckets[h]; e != NULL; e = e->hnext)
+		if (e->qtype == qtype && e->qlen == qlen &&
+		    strcasecmp(e->qname, qname) == 0)
 			return e;
 	return NULL;
 }
 
-static void
-unlink_entry(struct resolver *r, struct entry *e)
+/* A new entry for (qname, qtype), in no list yet. */
+static struct entry *
+new_entry(struct resolver *r, const char *qname, size_t qlen, uint16_t qtype)
 {
-	struct entry **pp = &r->buckets[hash_name(e->qname, e->qtype)];
+	struct entry *e;
 
-	for (; *pp != NULL; pp = &(*pp)->hnext)
-		if (*pp == e) {
-			*pp = e->hnext;
-			r->nentries--;
-			return;
-		}
+	if ((e = calloc(1, sizeof(*e) + qlen + 1)) == NULL)
+		return NULL;
+	memcpy(e->qname, qname, qlen + 1);
+	e->qlen = qlen;
+	e->qtype = qtype;
+	e->owner = r;
+	e->state = E_QUEUED;
+	e->waiters_tail = &e->waiters;
+	return e;
+}
+
+/* A waiter on e: its built-in one when free. NULL on OOM. */
+static struct waiter *
+take_waiter(struct entry *e)
+{
+	struct waiter *w;
+
+	if (!e->w0_used) {
+		e->w0_used = true;
+		w = &e->w0;
+		memset(w, 0, sizeof(*w));
+		return w;
+	}
+	return calloc(1, sizeof(*w));
+}
+
+static void
+put_waiter(struct entry *e, struct waiter *w)
+{
+	if (w == &e->w0)
+		e->w0_used = false;
+	else
+		free(w);
+}
+
+static void
+add_waiter(struct entry *e, struct waiter *w)
+{
+	*e->waiters_tail = w;
+	e->waiters_tail = &w->next;
 }
 
 static void
@@ -228,17 +280,18 @@ free_waiters(struct entry *e)
 
 	while (w != NULL) {
 		struct waiter *wn = w->next;
-		free(w);
+		put_waiter(e, w);
 		w = wn;
 	}
 	e->waiters = NULL;
 }
 
-/* What an answer costs in memory, for the cache budget. */
+/* What an answer costs in memory, for the cache budget: computed once,
+ * when it is done (its records do not change after). */
 static size_t
 entry_bytes(const struct entry *e)
 {
-	size_t i, n = sizeof(*e) + strlen(e->qname) + 1;
+	size_t i, n = sizeof(*e) + e->qlen + 1;
 
 	for (i = 0; i < e->res.msg.nrecords; i++)
 		n += sizeof(e->res.msg.records[i]) + e->res.msg.records[i].len;
@@ -254,38 +307,75 @@ free_entry(struct entry *e)
 	if (e == NULL)
 		return;
 	dnsmsg_free(&e->res.msg);
-	free(e->qname);
 	free(e);
 }
 
-/* Drops from one bucket the answers nobody waits for that expire by
- * `by` (INT64_MAX: all of them). */
-static void
-drop_idle(struct resolver *r, struct entry **pp, int64_t by)
+/* An answer nobody waits for, whose callbacks are not running: the only
+ * kind the cache may free. */
+static bool
+entry_idle(const struct entry *e)
 {
-	while (*pp != NULL) {
-		struct entry *e = *pp;
-
-		if (e->state == E_DONE && !e->on_ready &&
-		    e->waiters == NULL && e->expires <= by) {
-			*pp = e->hnext;
-			r->nentries--;
-			r->cache_bytes -= entry_bytes(e);
-			free_entry(e);
-		} else
-			pp = &e->hnext;
-	}
+	return e->state == E_DONE && !e->on_ready && e->waiters == NULL &&
+	    !e->dispatching;
 }
 
-/* Drops expired answers nobody waits for. Called only when the cache is
- * full, so the cost is paid rarely. */
 static void
-sweep(struct resolver *r, int64_t now)
+lru_remove(struct resolver *r, struct entry *e)
 {
-	size_t b;
+	if (!e->in_lru)
+		return;
+	*(e->lprev != NULL ? &e->lprev->lnext : &r->lru_head) = e->lnext;
+	*(e->lnext != NULL ? &e->lnext->lprev : &r->lru_tail) = e->lprev;
+	e->lprev = e->lnext = NULL;
+	e->in_lru = false;
+}
 
-	for (b = 0; b < CACHE_BUCKETS; b++)
-		drop_idle(r, &r->buckets[b], now);
+/* Puts e at the recently used end. */
+static void
+lru_append(struct resolver *r, struct entry *e)
+{
+	lru_remove(r, e);
+	e->lprev = r->lru_tail;
+	e->lnext = NULL;
+	*(r->lru_tail != NULL ? &r->lru_tail->lnext : &r->lru_head) = e;
+	r->lru_tail = e;
+	e->in_lru = true;
+}
+
+/* Takes a cached entry out of the table and frees it. */
+static void
+drop_entry(struct resolver *r, struct entry *e)
+{
+	struct entry **pp = &r->buckets[e->hash];
+
+	for (; *pp != NULL; pp = &(*pp)->hnext)
+		if (*pp == e) {
+			*pp = e->hnext;
+			r->nentries--;
+			break;
+		}
+	lru_remove(r, e);
+	r->cache_bytes -= e->bytes;
+	free_entry(e);
+}
+
+/* Frees idle answers from the least recently used end while there are
+ * more than max_entries entries or more than max_bytes cached. The walk
+ * passes over the few answers someone waits for; everything else it
+ * looks at it frees, so the cost is what it frees. */
+static void
+trim(struct resolver *r, size_t max_entries, size_t max_bytes)
+{
+	struct entry *e = r->lru_head;
+
+	while (e != NULL && (r->nentries > max_entries ||
+	    r->cache_bytes > max_bytes)) {
+		struct entry *next = e->lnext;
+
+		if (entry_idle(e))
+			drop_entry(r, e);
+		e = next;
+	}
 }
 
 static void
@@ -299,26 +389,16 @@ ready_push(struct resolver *r, struct entry *e)
 	r->ready_tail = &e->qnext;
 }
 
-/* Keeps the cache within DS_CACHE_MAX_BYTES: answers nobody waits for
- * go first when expired, then in bucket order from where the last
- * eviction stopped (cheap, and fair enough for a cache whose only job is
- * to spare the validator repeated questions). */
+/* Keeps the cache within DS_CACHE_MAX_BYTES: once over it, answers
+ * nobody waits for go, least recently used first, down to three
+ * quarters of it (so the walk is not paid on every answer). Expired
+ * answers are older than most, and a lookup drops one it meets. */
 static void
 evict(struct resolver *r)
 {
-	int64_t now = now_ms();
-	size_t scanned;
-
 	if (r->cache_bytes <= DS_CACHE_MAX_BYTES)
 		return;
-	sweep(r, now);
-	for (scanned = 0; scanned < CACHE_BUCKETS &&
-	    r->cache_bytes > DS_CACHE_MAX_BYTES / 4 * 3; scanned++) {
-		struct entry **pp = &r->buckets[r->evict_cursor];
-
-		r->evict_cursor = (r->evict_cursor + 1) & (CACHE_BUCKETS - 1);
-		drop_idle(r, pp, INT64_MAX);
-	}
+	trim(r, SIZE_MAX, DS_CACHE_MAX_BYTES / 4 * 3);
 }
 
 static void
@@ -339,7 +419,9 @@ complete(struct resolver *r, struct entry *e)
 	e->expires = now + (int64_t)ttl * 1000;
 	ready_push(r, e);
 	if (!e->tcp) {
-		r->cache_bytes += entry_bytes(e);
+		e->bytes = entry_bytes(e);
+		r->cache_bytes += e->bytes;
+		lru_append(r, e);
 		evict(r);
 	}
 }
@@ -529,14 +611,58 @@ send_tcp(struct resolver *r, struct entry *e, const unsigned char *buf,
 	return 0;
 }
 
+/* The query c-ares 1.18's ares_create_query(qname, IN, qtype, qid, rd=1,
+ * DS_EDNS_UDP_SIZE) makes, built here without its allocation for the
+ * names we ask (labels without escapes, no trailing dot): header
+ * with RD and ARCOUNT 1, the question, an OPT RR with our UDP size
+ * (RFC 1035 4.1, RFC 6891 6.1.2). Returns the length, or 0 when the name
+ * is not such a name: c-ares then builds the query and judges the name. */
+#define QUERY_MAX (12 + DNS_NAME_MAX + 4 + 11)
+static int
+build_query(const char *qname, uint16_t qtype, uint16_t qid,
+    unsigned char *out)
+{
+	size_t n, i;
+
+	if (qname[0] == '\0' || strchr(qname, '\\') != NULL ||
+	    dns_name_to_wire(qname, out + 12, DNS_NAME_MAX, &n) < 0)
+		return 0;
+	/* dns_name_to_wire takes a trailing dot; c-ares must see it. */
+	i = strlen(qname);
+	if (qname[i - 1] == '.')
+		return 0;
+	out[0] = (unsigned char)(qid >> 8);
+	out[1] = (unsigned char)qid;
+	out[2] = 0x01;		/* RD */
+	out[3] = 0;
+	out[4] = 0, out[5] = 1;	/* QDCOUNT */
+	out[6] = out[7] = out[8] = out[9] = 0;
+	out[10] = 0, out[11] = 1;	/* ARCOUNT: the OPT */
+	i = 12 + n;
+	out[i++] = (unsigned char)(qtype >> 8);
+	out[i++] = (unsigned char)qtype;
+	out[i++] = 0;
+	out[i++] = 1;		/* IN */
+	out[i++] = 0;		/* OPT: root owner */
+	out[i++] = 0;
+	out[i++] = DNS_TYPE_OPT;
+	out[i++] = (unsigned char)(DS_EDNS_UDP_SIZE >> 8);
+	out[i++] = (unsigned char)DS_EDNS_UDP_SIZE;
+	memset(out + i, 0, 6);	/* TTL (extended RCODE, flags), RDLENGTH */
+	return (int)(i + 6);
+}
+
 /* Puts queued questions on the wire while the window has room. */
 static void
 pump(struct resolver *r)
 {
+	/* One clock reading per batch: at most DS_MAX_INFLIGHT sends,
+	 * microseconds apart, against budgets of seconds. */
+	int64_t now = r->queue != NULL ? now_ms() : 0;
+
 	while (r->queue != NULL && r->inflight < DS_MAX_INFLIGHT) {
 		struct entry *e = r->queue;
-		unsigned char *buf = NULL;
-		int64_t now = now_ms();
+		unsigned char *buf = NULL, qbuf[QUERY_MAX];
 		char err[256];
 		int len = 0, rc;
 
@@ -561,11 +687,16 @@ pump(struct resolver *r)
 			complete(r, e);
 			continue;
 		}
-		rc = ares_create_query(e->qname, 1 /* IN */, e->qtype, e->qid,
-		    1, &buf, &len, DS_EDNS_UDP_SIZE);
+		if ((len = build_query(e->qname, e->qtype, e->qid,
+		    qbuf)) > 0) {
+			buf = qbuf;
+			rc = ARES_SUCCESS;
+		} else
+			rc = ares_create_query(e->qname, 1 /* IN */, e->qtype,
+			    e->qid, 1, &buf, &len, DS_EDNS_UDP_SIZE);
 		if (rc != ARES_SUCCESS || len < 12 + 11) {
 			release_qid(r, e->qid);
-			if (buf != NULL)
+			if (buf != NULL && buf != qbuf)
 				ares_free_string(buf);
 			set_error(e, rc == ARES_ENOMEM ? "internal" :
 			    "bad-query", "cannot build the query: %s",
@@ -596,7 +727,8 @@ pump(struct resolver *r)
 				set_error(e, "resolver-error", "%s", err);
 			complete(r, e);
 		}
-		ares_free_string(buf);
+		if (buf != qbuf)
+			ares_free_string(buf);
 	}
 	reap_tcp(r);
 }
@@ -611,23 +743,20 @@ resolver_query(struct resolver *r, const char *qname, uint16_t qtype,
 /* A TCP-only question: its own entry, outside the cache, so the answer
  * really crossed a TCP connection. */
 static int
-query_tcp(struct resolver *r, const char *qname, uint16_t qtype,
-    struct waiter *w)
+query_tcp(struct resolver *r, const char *qname, size_t qlen, uint16_t qtype,
+    resolver_cb cb, void *arg)
 {
 	struct entry *e;
+	struct waiter *w;
 
-	if ((e = calloc(1, sizeof(*e))) == NULL ||
-	    (e->qname = strdup(qname)) == NULL) {
-		free(e);
+	if ((e = new_entry(r, qname, qlen, qtype)) == NULL)
 		return -1;
-	}
-	e->qtype = qtype;
-	e->owner = r;
 	e->tcp = true;
 	e->use_tcp = true;
-	e->state = E_QUEUED;
-	e->waiters = w;
-	e->waiters_tail = &w->next;
+	w = take_waiter(e);	/* the built-in one: cannot fail */
+	w->cb = cb;
+	w->arg = arg;
+	add_waiter(e, w);
 	e->hnext = r->tcp_entries;
 	r->tcp_entries = e;
 	*r->queue_tail = e;
@@ -642,56 +771,45 @@ resolver_query_flags(struct resolver *r, const char *qname, uint16_t qtype,
 {
 	struct entry *e;
 	struct waiter *w;
-	int64_t now = now_ms();
+	size_t qlen = strlen(qname);
+	uint32_t h;
 
-	if ((w = calloc(1, sizeof(*w))) == NULL)
-		return -1;
-	w->cb = cb;
-	w->arg = arg;
-	if (flags & RESQ_TCP) {
-		if (query_tcp(r, qname, qtype, w) < 0) {
-			free(w);
-			return -1;
-		}
-		return 0;
-	}
+	if (flags & RESQ_TCP)
+		return query_tcp(r, qname, qlen, qtype, cb, arg);
 
-	e = lookup_entry(r, qname, qtype);
-	if (e != NULL && e->state == E_DONE && e->expires <= now &&
-	    !e->on_ready && e->waiters == NULL) {
-		unlink_entry(r, e);
-		r->cache_bytes -= entry_bytes(e);
-		free_entry(e);
+	h = hash_name(qname, qlen, qtype);
+	e = lookup_entry(r, h, qname, qlen, qtype);
+	if (e != NULL && entry_idle(e) && e->expires <= now_ms()) {
+		drop_entry(r, e);
 		e = NULL;
 	}
 	if (e == NULL) {
+		/* The entry limit: idle answers go, least recently used
+		 * first, before a new entry is made. */
 		if (r->nentries >= DS_CACHE_MAX_ENTRIES)
-			sweep(r, now);
-		if ((e = calloc(1, sizeof(*e))) == NULL ||
-		    (e->qname = strdup(qname)) == NULL) {
-			free(e);
-			free(w);
+			trim(r, DS_CACHE_MAX_ENTRIES - 1, SIZE_MAX);
+		if ((e = new_entry(r, qname, qlen, qtype)) == NULL)
 			return -1;
-		}
-		e->qtype = qtype;
-		e->owner = r;
-		e->waiters_tail = &e->waiters;
-		e->state = E_QUEUED;
-		{
-			uint32_t h = hash_name(qname, qtype);
-			e->hnext = r->buckets[h];
-			r->buckets[h] = e;
-			r->nentries++;
-		}
+		e->hash = h;
+		e->hnext = r->buckets[h];
+		r->buckets[h] = e;
+		r->nentries++;
 		*r->queue_tail = e;
 		r->queue_tail = &e->qnext;
-	} else if (e->state == E_DONE) {
-		w->from_cache = true;
-		ready_push(r, e);
+		w = take_waiter(e);	/* the built-in one: cannot fail */
+	} else {
+		if ((w = take_waiter(e)) == NULL)
+			return -1;
+		if (e->state == E_DONE) {
+			w->from_cache = true;
+			ready_push(r, e);
+			lru_append(r, e);	/* recently used */
+		}
 	}
 	/* Queued or in flight: coalesce onto the same question. */
-	*e->waiters_tail = w;
-	e->waiters_tail = &w->next;
+	w->cb = cb;
+	w->arg = arg;
+	add_waiter(e, w);
 	r->pending++;
 	return 0;
 }
@@ -735,6 +853,10 @@ resolver_dispatch(struct resolver *r)
 		w = e->waiters;
 		e->waiters = NULL;
 		e->waiters_tail = &e->waiters;
+		/* A callback may ask again, and its question may drop an
+		 * idle expired answer (a TTL of 0): not this one, whose
+		 * res the remaining waiters are still handed. */
+		e->dispatching = true;
 		while (w != NULL) {
 			struct waiter *next = w->next;
 
@@ -743,9 +865,10 @@ resolver_dispatch(struct resolver *r)
 				count_down_ttl(e);
 			r->pending--;
 			w->cb(w->arg, &e->res);
-			free(w);
+			put_waiter(e, w);
 			w = next;
 		}
+		e->dispatching = false;
 		if (e->tcp) {
 			struct entry **pp = &r->tcp_entries;
 
