@@ -44,8 +44,19 @@ ttl_clamp(uint32_t ttl)
 static uint8_t
 lower(uint8_t c)
 {
-	/* RFC 4343: ASCII-only case folding; other octets compare as is. */
-	return c >= 'A' && c <= 'Z' ? (uint8_t)(c - 'A' + 'a') : c;
+	/* RFC 4343: ASCII-only case folding; other octets compare as is.
+	 * Without a branch, so copy_lower's loop vectorizes. */
+	return (uint8_t)(c + ((uint8_t)(c - 'A') < 26u ? 'a' - 'A' : 0));
+}
+
+/* dst[0..n) = src[0..n) lowercased (lower()); the two do not overlap. */
+static void
+copy_lower(uint8_t *restrict dst, const uint8_t *restrict src, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		dst[i] = lower(src[i]);
 }
 
 /*
@@ -63,7 +74,7 @@ read_name(const uint8_t *msg, size_t len, struct reader *r, uint8_t *name,
 	struct reader jump;
 	struct reader *src = r;
 	const uint8_t *p;
-	size_t n = 0, ptrs = 0, here, target, i;
+	size_t n = 0, ptrs = 0, here, target;
 	uint8_t c, c2;
 
 	for (;;) {
@@ -82,8 +93,8 @@ read_name(const uint8_t *msg, size_t len, struct reader *r, uint8_t *name,
 			if (rd_bytes(src, c, &p) < 0)
 				goto ran_off;
 			name[n++] = c;
-			for (i = 0; i < c; i++)
-				name[n++] = lower(p[i]);
+			copy_lower(name + n, p, c);
+			n += c;
 			break;
 		case 0xc0:
 			if (rd_u8(src, &c2) < 0)
@@ -197,41 +208,40 @@ static void
 name_to_text(const uint8_t *name, size_t namelen, char *out, size_t outsize)
 {
 	static const char digits[] = "0123456789";
-	char tmp[5];
-	size_t i = 0, o = 0, k, tlen;
+	size_t i = 0, o = 0, k;
 	uint8_t lab, c;
 
-	out[0] = '\0';
+	/* out[o] is written '\0' before every return: whatever fits, cut
+	 * at an escape boundary. */
 	while (i < namelen && (lab = name[i++]) != 0) {
 		if (o != 0) {
 			if (o + 1 >= outsize)
-				return;
+				goto out;
 			out[o++] = '.';
-			out[o] = '\0';
 		}
 		for (k = 0; k < lab && i < namelen; k++) {
 			c = name[i++];
 			if (c == '.' || c == '\\') {
-				tmp[0] = '\\';
-				tmp[1] = (char)c;
-				tlen = 2;
+				if (o + 2 >= outsize)
+					goto out;
+				out[o++] = '\\';
+				out[o++] = (char)c;
 			} else if (c < 0x21 || c > 0x7e) {
-				tmp[0] = '\\';
-				tmp[1] = digits[c / 100];
-				tmp[2] = digits[c / 10 % 10];
-				tmp[3] = digits[c % 10];
-				tlen = 4;
+				if (o + 4 >= outsize)
+					goto out;
+				out[o++] = '\\';
+				out[o++] = digits[c / 100];
+				out[o++] = digits[c / 10 % 10];
+				out[o++] = digits[c % 10];
 			} else {
-				tmp[0] = (char)c;
-				tlen = 1;
+				if (o + 1 >= outsize)
+					goto out;
+				out[o++] = (char)c;
 			}
-			if (o + tlen >= outsize)
-				return;
-			memcpy(out + o, tmp, tlen);
-			o += tlen;
-			out[o] = '\0';
 		}
 	}
+out:
+	out[o] = '\0';
 }
 
 static bool
@@ -512,56 +522,81 @@ smimea_canonical_cmp(const void *a, const void *b)
 	return x->len < y->len ? -1 : x->len > y->len;
 }
 
+/* What pass 0 of collect() finds: dnsmsg_parse counts it on its first
+ * walk when the answer has no CNAME (final is then the question). */
+struct tally {
+	size_t total, mine;	/* RRs of the type; of them owned by final, IN */
+	uint32_t ttl;		/* their minimum TTL, when mine > 0 */
+};
+
+static void
+tally_rr(struct tally *t, const struct rr *rr, uint16_t type,
+    const uint8_t *final, size_t finallen)
+{
+	if (rr->type != type)
+		return;
+	t->total++;
+	if (rr->class != DNS_CLASS_IN ||
+	    !name_eq(rr->owner, rr->ownerlen, final, finallen))
+		return;
+	if (t->mine == 0 || rr->ttl < t->ttl)
+		t->ttl = rr->ttl;
+	t->mine++;
+}
+
 /* Collects the answer's RRs of k->type owned by final (class IN), in
  * answer order; the others of that type are counted in k->ignored. Their
- * minimum TTL goes into *ttl. Returns 0, >0 or -1 (OOM); on failure
- * k->arr may hold what was kept so far, for the caller to free. */
+ * minimum TTL goes into *ttl. pre, when not NULL, is pass 0's tally made
+ * already. Returns 0, >0 or -1 (OOM); on failure k->arr may hold what was
+ * kept so far, for the caller to free. */
 static int
 collect(const struct parse *ps, const uint8_t *final, size_t finallen,
-    struct keep *k, uint32_t *ttl, bool *have_ttl)
+    struct keep *k, const struct tally *pre, uint32_t *ttl, bool *have_ttl)
 {
 	struct reader r;
 	struct rr rr;
-	size_t total = 0, mine = 0, keep = 0;
+	struct tally t = { 0, 0, 0 };
+	size_t keep = 0;
 	uint16_t i;
 	int pass, rc;
 
 	/* Pass 0 counts, so the array is sized (and bounded) before calloc. */
-	for (pass = 0; pass < 2; pass++) {
+	for (pass = pre != NULL ? 1 : 0; pass < 2; pass++) {
+		if (pass == 1) {
+			/* Pass 0's tally, the caller's or ours. */
+			if (pre != NULL)
+				t = *pre;
+			if (t.mine > 0) {
+				if (!*have_ttl || t.ttl < *ttl)
+					*ttl = t.ttl;
+				*have_ttl = true;
+			}
+			keep = t.mine < k->max ? t.mine : k->max;
+			k->ignored = t.total - keep;
+			if (keep == 0)
+				break;
+			if ((k->arr = calloc(keep, k->size)) == NULL)
+				return -1;
+		}
 		rd_init(&r, ps->msg, ps->len);
 		if (rd_seek(&r, ps->an_off) < 0)
 			return DNSMSG_E_SHORT;
 		for (i = 0; i < ps->ancount; i++) {
 			if ((rc = read_rr(ps->msg, ps->len, &r, &rr)) != 0)
 				return rc;
-			if (rr.type != k->type)
-				continue;
-			if (pass == 0)
-				total++;
-			if (rr.class != DNS_CLASS_IN ||
-			    !name_eq(rr.owner, rr.ownerlen, final, finallen))
-				continue;
 			if (pass == 0) {
-				mine++;
-				if (!*have_ttl || rr.ttl < *ttl)
-					*ttl = rr.ttl;
-				*have_ttl = true;
+				tally_rr(&t, &rr, k->type, final, finallen);
 				continue;
 			}
+			if (rr.type != k->type || rr.class != DNS_CLASS_IN ||
+			    !name_eq(rr.owner, rr.ownerlen, final, finallen))
+				continue;
 			if (k->n == keep)
 				continue;
 			if (k->store(&rr, (uint8_t *)k->arr +
 			    k->n * k->size) < 0)
 				return -1;
 			k->n++;
-		}
-		if (pass == 0) {
-			keep = mine < k->max ? mine : k->max;
-			k->ignored = total - keep;
-			if (keep == 0)
-				break;
-			if ((k->arr = calloc(keep, k->size)) == NULL)
-				return -1;
 		}
 	}
 	return DNSMSG_OK;
@@ -578,7 +613,9 @@ dnsmsg_parse(const uint8_t *msg, size_t len, const char *qname,
 	size_t namelen, finallen, i;
 	uint16_t flags, qdcount, nscount, arcount, t, c;
 	uint32_t minimum, soa_ttl = 0, ttl = 0;
-	bool have_ttl = false;
+	uint16_t want = qtype == DNS_TYPE_TXT ? DNS_TYPE_TXT : DNS_TYPE_SMIMEA;
+	struct tally tally = { 0, 0, 0 };
+	bool have_ttl = false, an_cname = false;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -614,8 +651,9 @@ dnsmsg_parse(const uint8_t *msg, size_t len, const char *qname,
 		rc = DNSMSG_E_QUESTION;
 		goto out;
 	}
-	for (i = 0; i < ps.qnamelen; i++)
-		ps.qname[i] = lower(ps.qname[i]);	/* length octets are < 64 */
+	/* Length octets are < 64: lower() leaves them. */
+	copy_lower(name, ps.qname, ps.qnamelen);
+	memcpy(ps.qname, name, ps.qnamelen);
 	if ((rc = read_name(ps.msg, ps.len, &r, name, &namelen)) != 0)
 		goto out;
 	if (rd_u16(&r, &t) < 0 || rd_u16(&r, &c) < 0) {
@@ -638,6 +676,10 @@ dnsmsg_parse(const uint8_t *msg, size_t len, const char *qname,
 			rc = DNSMSG_E_OPT;
 			goto out;
 		}
+		/* Without a CNAME the chain ends at the question: what
+		 * collect's first pass would count is counted here. */
+		an_cname |= rr.type == DNS_TYPE_CNAME;
+		tally_rr(&tally, &rr, want, ps.qname, ps.qnamelen);
 	}
 
 	/* Authority: the SOA gives the negative TTL (RFC 2308 5). */
@@ -675,7 +717,11 @@ dnsmsg_parse(const uint8_t *msg, size_t len, const char *qname,
 		goto out;
 	}
 
-	if ((rc = follow_cnames(&ps, final, &finallen, out, &ttl,
+	if (!an_cname) {
+		/* What follow_cnames finds when there is none to follow. */
+		memcpy(final, ps.qname, ps.qnamelen);
+		finallen = ps.qnamelen;
+	} else if ((rc = follow_cnames(&ps, final, &finallen, out, &ttl,
 	    &have_ttl)) != 0)
 		goto out;
 	/* A TXT question keeps TXT RRs only (SMIMEA RRs there are stray). */
@@ -683,7 +729,8 @@ dnsmsg_parse(const uint8_t *msg, size_t len, const char *qname,
 		struct keep k = { DNS_TYPE_TXT, DS_MAX_TXT_RECORDS,
 		    sizeof(struct txt_rec), store_txt, NULL, 0, 0 };
 
-		rc = collect(&ps, final, finallen, &k, &ttl, &have_ttl);
+		rc = collect(&ps, final, finallen, &k,
+		    an_cname ? NULL : &tally, &ttl, &have_ttl);
 		out->txts = k.arr;
 		out->ntxts = k.n;
 		out->ntxt_ignored = k.ignored;
@@ -691,7 +738,8 @@ dnsmsg_parse(const uint8_t *msg, size_t len, const char *qname,
 		struct keep k = { DNS_TYPE_SMIMEA, DS_MAX_RECORDS,
 		    sizeof(struct smimea_rec), store_smimea, NULL, 0, 0 };
 
-		rc = collect(&ps, final, finallen, &k, &ttl, &have_ttl);
+		rc = collect(&ps, final, finallen, &k,
+		    an_cname ? NULL : &tally, &ttl, &have_ttl);
 		out->records = k.arr;
 		out->nrecords = k.n;
 		out->nignored = k.ignored;
@@ -812,7 +860,7 @@ dns_name_to_wire(const char *name, uint8_t *out, size_t outlen,
     size_t *wirelen)
 {
 	const char *s = name;
-	size_t n = 0, labstart;
+	size_t n = 0, labstart, run, last;
 	int v, d1, d2, d3;
 
 	if (name == NULL || out == NULL)
@@ -826,6 +874,18 @@ dns_name_to_wire(const char *name, uint8_t *out, size_t outlen,
 			return -1;
 		out[n++] = 0;
 		while (*s != '\0' && *s != '.') {
+			/* A run without escapes in one go: the bounds below
+			 * hold for each octet of it iff for its last. */
+			if ((run = strcspn(s, ".\\")) > 0) {
+				last = n + run - 1;
+				if (last - labstart > DS_MAX_LABEL ||
+				    last >= outlen || last + 1 >= DNS_NAME_MAX)
+					return -1;
+				memcpy(out + n, s, run);
+				n += run;
+				s += run;
+				continue;
+			}
 			v = (unsigned char)*s++;
 			if (v == '\\') {
 				/* RFC 1035 5.1: \X and \DDD. */

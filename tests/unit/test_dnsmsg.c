@@ -1104,6 +1104,27 @@ test_name_to_wire(void)
 	CHECK(dns_name_to_wire("example.com", w, 12, &n) == -1);
 	CHECK(dns_name_to_wire("example.com", w, 5, &n) == -1);
 	CHECK(dns_name_to_wire(".", w, 0, &n) == -1);
+	/* Runs of plain octets are copied at once: the label and output
+	 * bounds still hold octet by octet, escapes mixed in or not. */
+	for (i = 0; i < 13; i++)
+		CHECK(dns_name_to_wire("example.com", w, i, &n) == -1);
+	memset(name, 'a', 62);
+	memcpy(name + 62, "\\065", 5);
+	CHECK(dns_name_to_wire(name, w, sizeof(w), &n) == 0 && n == 65 &&
+	    w[0] == 63 && w[63] == 'A');
+	memset(name, 'a', 63);
+	memcpy(name + 63, "\\065", 5);
+	CHECK(dns_name_to_wire(name, w, sizeof(w), &n) == -1);
+	memcpy(name, "\\065", 4);
+	memset(name + 4, 'a', 63);
+	name[67] = '\0';
+	CHECK(dns_name_to_wire(name, w, sizeof(w), &n) == -1);
+	name[66] = '\0';
+	CHECK(dns_name_to_wire(name, w, sizeof(w), &n) == 0 && n == 65);
+	CHECK(dns_name_to_wire(name, w, 64, &n) == -1);
+	CHECK(dns_name_to_wire(name, w, 65, &n) == 0);
+	CHECK(dns_name_to_wire("ab\\.cd\\\\e.f", w, sizeof(w), &n) == 0 &&
+	    n == 11 && memcmp(w, "\7ab.cd\\e\1f\0", 11) == 0);
 }
 
 /* final_name escapes what is not printable. */
