@@ -363,12 +363,13 @@ uint_bits(const struct reader *v)
 }
 
 /*
- * SubjectPublicKeyInfo (RFC 5280 4.1.2.7; spki: the whole TLV) of the kinds NSS's key_info in
- * certs.c sees as "rsa" (rsaEncryption with NULL parameters, RFC 3279
- * 2.3.1: SECKEY_PublicKeyStrengthInBits is the modulus's bit length),
- * "ec" (id-ecPublicKey on P-256, P-384 or P-521 with an uncompressed
- * point, RFC 5480: the curve's size), "ed25519"/"ed448" (RFC 8410 without
- * parameters: certs.c's own sizes). Everything else is declined.
+ * SubjectPublicKeyInfo (RFC 5280 4.1.2.7; spki: the whole TLV) of the
+ * kinds certs.c's key_info (NSS path) sees as "rsa" (rsaEncryption with
+ * NULL parameters, RFC 3279 2.3.1: SECKEY_PublicKeyStrengthInBits is the
+ * modulus's bit length), "ec" (id-ecPublicKey on P-256, P-384 or P-521
+ * with an uncompressed point, RFC 5480: the curve's size),
+ * "ed25519"/"ed448" (RFC 8410 without parameters: certs.c's own sizes).
+ * Everything else is declined.
  */
 static bool
 read_key(struct reader spki, struct cert_summary *c)
