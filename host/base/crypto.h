@@ -21,8 +21,11 @@
  * working: a context is reference-counted by NSS. */
 int crypto_init(void);
 
-/* Digests of p[0..n) into out. Call crypto_init themselves.
- * 0 ok, -1 on NSS failure or if n does not fit NSS's 32-bit length. */
+/* Digests of p[0..n) into out: through freebl's raw interface when
+ * libfreebl3 is there, which needs no crypto_init (a lookup whose
+ * certificates x509sum reads never starts NSS); else through PKCS #11,
+ * calling crypto_init themselves. 0 ok, -1 on NSS failure or if n does
+ * not fit NSS's 32-bit length. */
 int crypto_sha256(const void *p, size_t n, uint8_t out[32]);
 int crypto_sha512(const void *p, size_t n, uint8_t out[64]);
 

@@ -557,9 +557,10 @@ job_finish_one(struct engine *e, struct job *j)
 	j->reported++;
 }
 
-/* PKIX needs the root store and the configured NSS database: loaded
- * on the first answer that has records, never at start-up. A broken
- * nss_db only removes anchors (fail closed); it is said once. */
+/* PKIX needs the root store and the configured NSS database: asked
+ * for on the first answer that has records, opened by the first path
+ * validation (pkix_defer_init), never at start-up. A broken nss_db only
+ * removes anchors (fail closed); it is said once. */
 static void
 ensure_trust(struct engine *e)
 {
@@ -568,6 +569,8 @@ ensure_trust(struct engine *e)
 	if (e->trust_loaded)
 		return;
 	e->trust_loaded = true;
+	if (pkix_defer_init(e->cfg->nss_db, true) == 0)
+		return;
 	if (pkix_init(e->cfg->nss_db, true, err, sizeof(err)) != 0)
 		log_error("trust anchors: %s", err);
 }

@@ -620,8 +620,8 @@ start_decode(const uint8_t *der, size_t len, struct cert_summary *c,
 	    rd_left(&r) != 0)
 		return fail(why, "not one DER-encoded certificate "
 		    "(RFC 5280 4.1)", CERTS_E_DECODE);
-	if (crypto_init() != 0)
-		return -1;
+	/* No NSS start here: the digest needs none (crypto.c), and NSS is
+	 * started by nss_summary only when x509sum declines. */
 	if ((c->der = malloc(len)) == NULL)
 		return -1;
 	memcpy(c->der, der, len);
@@ -642,6 +642,8 @@ nss_summary(struct cert_summary *c, const char **why)
 	PRTime nb, na;
 	int rc;
 
+	if (crypto_init() != 0)
+		return -1;
 	PORT_SetError(0);
 	item.type = siDERCertBuffer;
 	item.data = c->der;

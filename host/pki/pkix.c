@@ -36,6 +36,9 @@ static bool roots_tried;		/* ... and loading them failed */
 static PK11SlotInfo *db_slot;		/* the nss_db, read-only */
 static char *db_dir;			/* its directory, without "sql:" */
 static bool inited;			/* pkix_init ran (hook set) */
+/* pkix_defer_init's wish, run by the first validation (run_deferred). */
+static bool deferred, deferred_load;
+static char deferred_db[DS_MAX_DB_PATH + 1];
 
 static void verdict(struct pkix_result *out, int status, const char *code,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
@@ -258,6 +261,39 @@ pkix_init(const char *nss_db, bool load, char *err, size_t errlen)
 	    (rc = open_db(nss_db, err, errlen)) != 0)
 		return rc;
 	return 0;
+}
+
+int
+pkix_defer_init(const char *nss_db, bool load_roots)
+{
+	const char *db = nss_db != NULL ? nss_db : "";
+
+	/* The path is kept whole or not at all: a lost nss_db would drop
+	 * its distrust settings, which fails open. */
+	if (strlen(db) >= sizeof(deferred_db))
+		return -1;
+	memcpy(deferred_db, db, strlen(db) + 1);
+	deferred_load = load_roots;
+	deferred = true;
+	return 0;
+}
+
+/* Every validation starts here: pkix_init as pkix_defer_init asked,
+ * once. A bad nss_db only removes anchors (fail closed) and is said
+ * once; -1 only if NSS itself does not start. */
+static int
+run_deferred(void)
+{
+	char err[512];
+	int rc;
+
+	if (!deferred)
+		return 0;
+	deferred = false;
+	rc = pkix_init(deferred_db, deferred_load, err, sizeof(err));
+	if (rc != 0)
+		log_error("trust anchors: %s", err);
+	return rc < 0 ? -1 : 0;
 }
 
 /* Loads the root store if pkix_init asked for it and it is not there
@@ -729,6 +765,8 @@ verify_core(const struct cert_summary *ee,
 	if (ee == NULL || at < 0 || at > ISOTIME_MAX ||
 	    (nintermediates > 0 && intermediates == NULL))
 		return -1;
+	if (run_deferred() != 0)
+		return -1;
 	if (anchor == NULL && !inited &&
 	    pkix_init(NULL, true, NULL, 0) != 0)
 		return -1;
@@ -1038,7 +1076,8 @@ verify_key(const struct cert_summary *ee,
 
 	memset(out, 0, sizeof(*out));
 	memset(&first, 0, sizeof(first));
-	if (crypto_init() != 0 || spki_len > UINT32_MAX)
+	if (run_deferred() != 0 || crypto_init() != 0 ||
+	    spki_len > UINT32_MAX)
 		return -1;
 	item.type = siBuffer;
 	item.data = (unsigned char *)spki;

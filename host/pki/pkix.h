@@ -36,6 +36,17 @@
  */
 int pkix_init(const char *nss_db, bool load_roots, char *err, size_t errlen);
 
+/*
+ * pkix_init(nss_db, load_roots), but when the first validation needs it
+ * rather than now: a lookup that never validates a path (DANE-EE
+ * records whose certificates x509sum reads) then never starts NSS. Any
+ * validation (pkix_verify, pkix_verify_ex) runs it first, once; a bad
+ * nss_db is then logged once ("trust anchors: ...") and validation goes
+ * on with fewer anchors (fail closed), as before. 0, or -1 if nss_db is
+ * longer than DS_MAX_DB_PATH (call pkix_init at once instead).
+ */
+int pkix_defer_init(const char *nss_db, bool load_roots);
+
 enum pkix_status {
 	PKIX_OK = 0,
 	PKIX_E_UNTRUSTED,	/* "pkix-untrusted-issuer" */
