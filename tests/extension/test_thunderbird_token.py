@@ -444,13 +444,13 @@ export async function run(config, m) {
     }
     const vouched = await m.store.getVouched();
     out("vouched", { addresses: Object.keys(vouched) });
-    const two = await openSettled(m, [cfg.address],
-      "This must not go out encrypted.\n");
-    out("settled-after", { recipients: two.list.map((e) => ({
-      address: e.address, state: e.state, usable: e.usable,
-      ready: m.compose.ready(e) })) });
     // NSS keeps a certificate it still references for a few seconds
-    // (shared/notes/thunderbird.md): asked again each second.
+    // (shared/notes/thunderbird.md), and a compose window opened
+    // meanwhile pins its recipients' certificates for as long as it is
+    // open (SECURITY.md, known limits): so the new window is opened once
+    // Thunderbird's own lookup no longer finds it, asked each second.
+    // (Opening it first raced with NSS letting go: one CI run in ~10
+    // found the certificate pinned 25 s later.)
     let after;
     const t1 = Date.now();
     do {
@@ -458,9 +458,14 @@ export async function run(config, m) {
       if (!after[cfg.address].found)
         break;
       await sleep(1000);
-    } while (Date.now() - t1 < 25000);
+    } while (Date.now() - t1 < 45000);
     out("finds-after", { finds: after, seconds: (Date.now() - t0) / 1000,
       lingered: (Date.now() - t1) / 1000 });
+    const two = await openSettled(m, [cfg.address],
+      "This must not go out encrypted.\n");
+    out("settled-after", { recipients: two.list.map((e) => ({
+      address: e.address, state: e.state, usable: e.usable,
+      ready: m.compose.ready(e) })) });
     out("sent-after", await send(two.tab, cfg.sendWait));
     out("live-done", {});
   }
@@ -728,22 +733,23 @@ class AddonToken(unittest.TestCase):
                 break
         ev = self.events(r, "vouched")
         self.assertNotIn(HUGH, ev["addresses"])
+        ev = self.events(r, "finds-after", timeout=90)
+        self.assertEqual(ev["finds"][HUGH], {"found": False}, ev)
+        lingered = ev["lingered"]
+        refused_after = time.monotonic() - t_withdrawn
         ev = self.events(r, "settled-after")
         self.assertEqual(ev["recipients"], [{"address": HUGH,
                                              "state": "absent",
                                              "usable": False,
                                              "ready": False}])
-        ev = self.events(r, "finds-after", timeout=60)
-        self.assertEqual(ev["finds"][HUGH], {"found": False}, ev)
-        lingered = ev["lingered"]
-        refused_after = time.monotonic() - t_withdrawn
         ev = self.events(r, "sent-after", timeout=60)
         self.assertFalse(ev["sent"], ev)
         self.events(r, "live-done")
         after = self.stopped(r)
-        # Within a minute of the withdrawal Thunderbird no longer finds
-        # a certificate for hugh.
-        self.assertLess(refused_after, 60)
+        # Within a minute and a half of the withdrawal Thunderbird no
+        # longer finds a certificate for hugh (typically ~33 s: the
+        # record's TTL, a re-check, then NSS letting go).
+        self.assertLess(refused_after, 90)
         # The module stays in the profile's pkcs11.txt.
         self.assertIn("library=" + MODULE, r.pkcs11_txt)
         # Nothing written into cert9.db: the same certificates as before
