@@ -15,6 +15,7 @@
 #include "nsslib.h"		/* after the NSS headers: calls via dlopen */
 
 #include "crypto.h"
+#include "dynlib.h"
 #include "log.h"
 
 static NSSInitContext *nss_ctx;
@@ -50,16 +51,10 @@ static struct {
 	__typeof__(&NSSLOWHASH_Destroy) destroy;
 } lh;
 
-/* POSIX dlsym: an object pointer converts to a function pointer. */
 static int
 lh_sym(const char *name, void *fp)
 {
-	void *s = dlsym(lh.lib, name);
-
-	if (s == NULL)
-		return -1;
-	memcpy(fp, &s, sizeof(s));
-	return 0;
+	return dynlib_sym(lh.lib, name, fp);
 }
 
 static void

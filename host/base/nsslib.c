@@ -6,6 +6,7 @@
 #define NSSLIB_NO_REDIRECT	/* the table's own names, not the calls */
 #include "nsslib.h"
 
+#include "dynlib.h"
 #include "fail.h"
 #include "log.h"
 
@@ -19,10 +20,6 @@ enum { L_NSPR, L_NSSUTIL, L_NSS3, L_SMIME, L_COUNT };
 static const char *const sonames[L_COUNT] = {
 	DS_NSPR4_SONAME, DS_NSSUTIL3_SONAME, DS_NSS3_SONAME, DS_SMIME3_SONAME
 };
-
-/* POSIX dlsym: an object pointer converts to a function pointer. */
-_Static_assert(sizeof(void *) == sizeof(void (*)(void)),
-    "dlsym's pointer must fit a function pointer");
 
 static struct nsslib table;
 static void *libs[L_COUNT];
@@ -57,7 +54,6 @@ nsslib_load(char *err, size_t errlen)
 		    offsetof(struct nsslib, SECOID_AlgorithmIDTemplate) },
 	};
 	const char *e;
-	void *p;
 	size_t i;
 
 	if (nsslib_table != NULL)
@@ -71,13 +67,13 @@ nsslib_load(char *err, size_t errlen)
 			goto fail;
 		}
 	for (i = 0; i < sizeof(syms) / sizeof(syms[0]); i++) {
-		if ((p = dlsym(libs[syms[i].lib], syms[i].name)) == NULL) {
+		if (dynlib_sym(libs[syms[i].lib], syms[i].name,
+		    (char *)&table + syms[i].off) != 0) {
 			seterr(err, errlen, "NSS cannot be used: %s lacks %s "
 			    "(an NSS older than the host was built for?)",
 			    sonames[syms[i].lib], syms[i].name);
 			goto fail;
 		}
-		memcpy((char *)&table + syms[i].off, &p, sizeof(p));
 	}
 	nsslib_table = &table;
 	return 0;

@@ -10,6 +10,7 @@
 
 #include "address.h"
 #include "crypto.h"
+#include "dynlib.h"
 #include "encode.h"
 #include "fail.h"
 #include "utf8.h"
@@ -237,19 +238,6 @@ static struct {
 	__typeof__(&idn2_free) free;
 } idn;
 
-/* Stores lib's function name into *slot (POSIX dlsym: an object pointer
- * converts to a function pointer). false if it is missing. */
-static bool
-idn_sym(void *lib, const char *name, void *slot)
-{
-	void *f = dlsym(lib, name);
-
-	if (f == NULL)
-		return false;
-	memcpy(slot, &f, sizeof(f));
-	return true;
-}
-
 static bool
 idn_load(void)
 {
@@ -259,8 +247,8 @@ idn_load(void)
 		return true;
 	if ((lib = dlopen(DS_LIBIDN2_SONAME, RTLD_NOW | RTLD_LOCAL)) == NULL)
 		return false;
-	if (!idn_sym(lib, "idn2_lookup_u8", &idn.lookup_u8) ||
-	    !idn_sym(lib, "idn2_free", &idn.free)) {
+	if (dynlib_sym(lib, "idn2_lookup_u8", &idn.lookup_u8) != 0 ||
+	    dynlib_sym(lib, "idn2_free", &idn.free) != 0) {
 		dlclose(lib);
 		return false;
 	}

@@ -15,6 +15,7 @@
 #include <sqlite3.h>
 
 #include "distrust.h"
+#include "dynlib.h"
 #include "dslimits.h"
 #include "fail.h"
 #include "pkcs11cert.h"
@@ -59,19 +60,6 @@ static struct {
 	const char *(*errstr)(int);
 } sq;
 
-/* Stores the address of lib's symbol name into *slot (a function pointer
- * of the right type; POSIX dlsym). 0, or -1 when it is missing. */
-static int
-sym(void *lib, const char *name, void *slot)
-{
-	void *f = dlsym(lib, name);
-
-	if (f == NULL)
-		return -1;
-	memcpy(slot, &f, sizeof(f));
-	return 0;
-}
-
 static int
 sq_load(char *err, size_t errlen)
 {
@@ -84,22 +72,22 @@ sq_load(char *err, size_t errlen)
 		    dlerror());
 		return -1;
 	}
-	if (sym(lib, "sqlite3_open_v2", &sq.open_v2) != 0 ||
-	    sym(lib, "sqlite3_close", &sq.close) != 0 ||
-	    sym(lib, "sqlite3_extended_result_codes",
+	if (dynlib_sym(lib, "sqlite3_open_v2", &sq.open_v2) != 0 ||
+	    dynlib_sym(lib, "sqlite3_close", &sq.close) != 0 ||
+	    dynlib_sym(lib, "sqlite3_extended_result_codes",
 	    &sq.extended_result_codes) != 0 ||
-	    sym(lib, "sqlite3_busy_timeout", &sq.busy_timeout) != 0 ||
-	    sym(lib, "sqlite3_db_config", &sq.db_config) != 0 ||
-	    sym(lib, "sqlite3_limit", &sq.limit) != 0 ||
-	    sym(lib, "sqlite3_exec", &sq.exec) != 0 ||
-	    sym(lib, "sqlite3_prepare_v2", &sq.prepare_v2) != 0 ||
-	    sym(lib, "sqlite3_step", &sq.step) != 0 ||
-	    sym(lib, "sqlite3_finalize", &sq.finalize) != 0 ||
-	    sym(lib, "sqlite3_column_text", &sq.column_text) != 0 ||
-	    sym(lib, "sqlite3_column_blob", &sq.column_blob) != 0 ||
-	    sym(lib, "sqlite3_column_bytes", &sq.column_bytes) != 0 ||
-	    sym(lib, "sqlite3_errmsg", &sq.errmsg) != 0 ||
-	    sym(lib, "sqlite3_errstr", &sq.errstr) != 0) {
+	    dynlib_sym(lib, "sqlite3_busy_timeout", &sq.busy_timeout) != 0 ||
+	    dynlib_sym(lib, "sqlite3_db_config", &sq.db_config) != 0 ||
+	    dynlib_sym(lib, "sqlite3_limit", &sq.limit) != 0 ||
+	    dynlib_sym(lib, "sqlite3_exec", &sq.exec) != 0 ||
+	    dynlib_sym(lib, "sqlite3_prepare_v2", &sq.prepare_v2) != 0 ||
+	    dynlib_sym(lib, "sqlite3_step", &sq.step) != 0 ||
+	    dynlib_sym(lib, "sqlite3_finalize", &sq.finalize) != 0 ||
+	    dynlib_sym(lib, "sqlite3_column_text", &sq.column_text) != 0 ||
+	    dynlib_sym(lib, "sqlite3_column_blob", &sq.column_blob) != 0 ||
+	    dynlib_sym(lib, "sqlite3_column_bytes", &sq.column_bytes) != 0 ||
+	    dynlib_sym(lib, "sqlite3_errmsg", &sq.errmsg) != 0 ||
+	    dynlib_sym(lib, "sqlite3_errstr", &sq.errstr) != 0) {
 		seterr(err, errlen, "%s lacks a function we use",
 		    SQLITE_SONAME);
 		dlclose(lib);

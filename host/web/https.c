@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "dynlib.h"
 #include "encode.h"
 #include "fail.h"
 #include "https.h"
@@ -736,17 +737,6 @@ out:
 
 /* --- libcurl, loaded on the first fetch --- */
 
-/* Resolves one symbol into *fp (a function pointer's storage). */
-static bool
-lc_sym(void *lib, const char *name, void *fp)
-{
-	void *s = dlsym(lib, name);
-
-	if (s == NULL)
-		return false;
-	memcpy(fp, &s, sizeof(s));	/* POSIX: dlsym's object to a function */
-	return true;
-}
 
 /*
  * Opens libcurl once per process (name: DS_LIBCURL_SONAME, or the test
@@ -780,7 +770,8 @@ lc_load(const char *name, char *msg, size_t msglen)
 		return -1;
 	}
 	for (i = 0; i < sizeof(syms) / sizeof(syms[0]); i++)
-		if (!lc_sym(lib, syms[i].name, (char *)&lc + syms[i].off)) {
+		if (dynlib_sym(lib, syms[i].name, (char *)&lc + syms[i].off) !=
+		    0) {
 			seterr(msg, msglen, "%s lacks %s: the HTTPS path "
 			    "needs libcurl 7.85 or newer", name, syms[i].name);
 			goto fail;
