@@ -104,6 +104,11 @@ is(const struct reader *v, const uint8_t *oid, size_t n)
 /* Whole TLV encodings and OID contents we compare against. */
 static const uint8_t der_version3[] = { 0xa0, 0x03, 0x02, 0x01, 0x02 };
 static const uint8_t der_bc_empty[] = { 0x30, 0x00 };
+static const uint8_t der_bc_ca[] = { 0x30, 0x03, 0x01, 0x01, 0xff };
+/* cA TRUE, pathLenConstraint 0..127 (the last octet, checked apart). */
+static const uint8_t der_bc_ca_len[] = {
+	0x30, 0x06, 0x01, 0x01, 0xff, 0x02, 0x01
+};
 static const uint8_t oid_rsa[] = {
 	0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01
 };
@@ -596,15 +601,23 @@ summarise(const uint8_t *der, size_t len, struct cert_summary *c)
 		return 0;
 	if (!read_key(spki, c))
 		return 0;
-	/* basicConstraints: only absent or cA FALSE in DER (an empty
-	 * SEQUENCE), so that NSS's cert type has no CA bit (certdb.c
-	 * cert_ComputeCertType, CERT_IsCACert: with a v3 certificate, no
-	 * Netscape cert type and no cA, none is ever set). */
+	/* basicConstraints: absent, cA FALSE (an empty SEQUENCE) or cA
+	 * TRUE with or without a one-octet pathLenConstraint, each in DER;
+	 * any other encoding is declined. With a v3 certificate and no
+	 * Netscape cert type, NSS's cert type (certdb.c
+	 * cert_ComputeCertType) has a CA bit exactly when cA is TRUE and
+	 * there is either no extendedKeyUsage or one whose purposes give
+	 * the CA bit; of those we take emailProtection (below) and decline
+	 * the rest. Self-signed certificates as `openssl req -x509` makes
+	 * them by default are such CAs (cA TRUE, no EKU). */
 	if ((v = FIND_EXT(x, nx, oid_bc)) != NULL &&
-	    !is(v, der_bc_empty, sizeof(der_bc_empty)))
+	    !is(v, der_bc_empty, sizeof(der_bc_empty)) &&
+	    !is(v, der_bc_ca, sizeof(der_bc_ca)) &&
+	    !(v->len == sizeof(der_bc_ca_len) + 1 &&
+	    memcmp(v->data, der_bc_ca_len, sizeof(der_bc_ca_len)) == 0 &&
+	    v->data[sizeof(der_bc_ca_len)] < 0x80))
 		return 0;
 	c->version = 3;
-	c->ns_ca = false;
 	if ((rc = name_render(subject, &c->subject)) != 1 ||
 	    (rc = name_render(issuer, &c->issuer)) != 1)
 		return rc;
@@ -622,6 +635,16 @@ summarise(const uint8_t *der, size_t len, struct cert_summary *c)
 	if ((v = FIND_EXT(x, nx, oid_eku)) != NULL &&
 	    (rc = certs_eku_value(c, v->data, v->len, &why)) != 0)
 		return rc < 0 ? -1 : 0;
+	if (c->is_ca) {
+		/* cert_ComputeCertType: no EKU gives SSL and e-mail CA; an
+		 * EKU with emailProtection gives e-mail CA; an EKU without
+		 * it may or may not give one (serverAuth, clientAuth,
+		 * codeSigning, and in older releases Netscape step-up, do):
+		 * declined. */
+		if (c->has_eku && !c->eku_email)
+			return 0;
+		c->ns_ca = true;
+	}
 	certs_judge_key(c);
 	if ((v = FIND_EXT(x, nx, oid_san)) != NULL &&
 	    (rc = certs_san_value(c, v->data, v->len, &why)) != 0)

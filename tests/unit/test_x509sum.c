@@ -338,9 +338,25 @@ static const char gen_script[] =
 "conf any-comma 'CN = Example\\\\, Alice' \"$LEAF\"; mk any-comma rsa -sha256\n"
 "conf any-special 'CN = a=b;c<d>e#f\"g\\\\\\\\h+i' \"$LEAF\"\n"
 "mk any-special rsa -sha256\n"
-"conf any-ca \"$DN\" 'basicConstraints = critical, CA:TRUE\\n"
+/* CAs (NSS's cert type then has a CA bit): cA TRUE without EKU, with a
+ * path length, with emailProtection; with other purposes only, which the
+ * fast path declines; and `openssl req -x509` with its own defaults
+ * (cA TRUE, SKI, AKI), as self-made certificates come. */
+"conf accept-ca \"$DN\" 'basicConstraints = critical, CA:TRUE\\n"
 "keyUsage = keyCertSign, cRLSign\\nsubjectKeyIdentifier = hash'\n"
-"mk any-ca rsa -sha256\n"
+"mk accept-ca rsa -sha256\n"
+"conf accept-ca-pathlen \"$DN\" 'basicConstraints = critical, CA:TRUE, "
+"pathlen:0\\nkeyUsage = keyCertSign\\nsubjectKeyIdentifier = hash'\n"
+"mk accept-ca-pathlen p256 -sha256\n"
+"conf accept-ca-email \"$DN\" 'basicConstraints = CA:TRUE\\n"
+"extendedKeyUsage = emailProtection\\nsubjectAltName = @alt'\n"
+"mk accept-ca-email rsa -sha256\n"
+"conf any-ca-server \"$DN\" 'basicConstraints = CA:TRUE\\n"
+"extendedKeyUsage = serverAuth'\nmk any-ca-server rsa -sha256\n"
+"conf any-ca-tsa \"$DN\" 'basicConstraints = CA:TRUE\\n"
+"extendedKeyUsage = timeStamping'\nmk any-ca-tsa rsa -sha256\n"
+"o req -x509 -new -key rsa.key -subj '/CN=self@example.org' -days 30 "
+"-outform DER -out accept-ca-default.der\n"
 "conf any-nstype \"$DN\" 'nsCertType = client, email\\n"
 "subjectAltName = @alt'\nmk any-nstype rsa -sha256\n"
 "conf any-nstype-ca \"$DN\" 'nsCertType = sslCA, emailCA'\n"
