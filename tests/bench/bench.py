@@ -43,14 +43,12 @@ import json
 import os
 import platform
 import random
-import select
 import shutil
 import statistics
 import struct
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -169,6 +167,7 @@ class Usage:
 
 
 MEASURE = None      # path of the compiled measure.c
+NREADER = None      # path of the compiled nreader.c
 
 
 def measured(argv, **kw):
@@ -266,46 +265,29 @@ class Bench:
         req = json.dumps({"type": "lookup", "id": "b",
                           "addresses": [a for a, _ in addrs]}).encode()
         frame = struct.pack("=I", len(req)) + req
+        reqf = os.path.join(self.work, "native.req")
+        outf = os.path.join(self.work, "native.out")
+        with open(reqf, "wb") as f:
+            f.write(frame)
+        fd, ruf = tempfile.mkstemp(prefix="ru-")
+        os.close(fd)
         v0 = cpu_of(self.unbound_pid)
+        # nreader.c writes the request, drains the replies and notes when
+        # the done reply arrived (CLOCK_MONOTONIC, time.perf_counter's
+        # clock), as Thunderbird's reader would: a Python reader here was
+        # a third process on two cores and decided the figure.
         t0 = time.perf_counter()
-        p, ruf = measured([self.binary, "--config", self.tb.config_path,
-                           "native"], stdin=subprocess.PIPE,
-                          stdout=subprocess.PIPE,
-                          stderr=subprocess.DEVNULL, env=self.env)
-
-        def writer():
-            p.stdin.write(frame)
-            p.stdin.flush()
-        w = threading.Thread(target=writer)
-        w.start()
-        buf = bytearray()
+        subprocess.run([NREADER, ruf, reqf, outf, self.binary, "--config",
+                        self.tb.config_path, "native"],
+                       stdin=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                       env=self.env)
+        ru = Usage(ruf)
+        os.unlink(ruf)
+        wall = (ru.wall - t0) if ru.wall > 0 else time.perf_counter() - t0
+        vcpu = cpu_of(self.unbound_pid) - v0
+        with open(outf, "rb") as f:
+            buf = f.read()
         msgs = []
-        done_at = None
-        fd = p.stdout.fileno()
-        # While the clock runs, only drain the pipe (as Thunderbird's C++
-        # reader would) and watch the new bytes for the done reply: the
-        # key "type":"done" with bare quotes can only be JSON structure,
-        # never inside an escaped string. Frames are split and checked
-        # afterwards, so this loop's Python work does not compete with
-        # the validator for the second core (it did: ~10 ms at 10,000).
-        while done_at is None:
-            # A host that stops answering shows up as lost lookups
-            # instead of hanging the benchmark.
-            if not select.select([fd], [], [], 60)[0]:
-                p.kill()
-                break
-            chunk = os.read(fd, 1 << 20)
-            if not chunk:
-                break
-            start = max(0, len(buf) - 16)
-            buf += chunk
-            if buf.find(b'"type":"done"', start) >= 0:
-                done_at = time.perf_counter()
-        wall = (done_at or time.perf_counter()) - t0
-        w.join()
-        p.stdin.close()
-        buf += p.stdout.read()      # the rest of the done frame, if any
-        _, ru = wait_measured(p, ruf, t0)
         pos = 0
         while len(buf) - pos >= 4:
             (ln,) = struct.unpack_from("=I", buf, pos)
@@ -316,7 +298,6 @@ class Bench:
         if not any(b'"type":"done"' in m[:40] for m in msgs[-1:]):
             print("native: the last frame is not the done reply",
                   file=sys.stderr)
-        vcpu = cpu_of(self.unbound_pid) - v0
         got = []
         for body in msgs:
             m = json.loads(body)
@@ -456,11 +437,12 @@ def main():
     fmax = counts(nmax)[0]
     cold_f = counts(a.cold_n)[0] if a.cold_n else 0
     work = tempfile.mkdtemp(prefix="dane-smime-bench-")
-    global MEASURE
+    global MEASURE, NREADER
     floor_bin = os.path.join(work, "floor")
     MEASURE = os.path.join(work, "measure")
+    NREADER = os.path.join(work, "nreader")
     echo_bin = os.path.join(work, "echo")
-    for exe in (floor_bin, MEASURE, echo_bin):
+    for exe in (floor_bin, MEASURE, NREADER, echo_bin):
         subprocess.run(["cc", "-O2", "-o", exe, os.path.join(
             HERE, os.path.basename(exe) + ".c")], check=True)
     # echo.c again, linked with the shared libraries the binary names
