@@ -9,7 +9,7 @@ measures side by side, for N = 1, 100, 1000, 10000 addresses:
              the same query as dane-smime), no certificate work at all
   cli        dane-smime lookup --json ADDR... (all addresses in argv)
   native     dane-smime native, one session, one lookup request with N
-             addresses, until its "done"
+             addresses, until its "done" (read by nreader.c)
   python     alt_dnspython.py: dnspython + cryptography, one address after
              another (what a person would write)
   dig+ossl   dig-openssl.sh: dig + sha256sum + xxd + openssl per address,
