@@ -373,13 +373,24 @@ class Bench:
                 echo, libs)
 
 
-def median_run(fn, addrs, runs):
-    rs = [fn(addrs) for _ in range(runs)]
-    rs.sort(key=lambda r: r.wall)
+def median_of(rs):
+    rs = sorted(rs, key=lambda r: r.wall)
     best = rs[len(rs) // 2]
     best.lost = max(r.lost for r in rs)     # any run losing counts
     best.wrong = max(r.wrong for r in rs)
     return best
+
+
+def median_runs(fns, addrs, runs):
+    """The median run of each fn, the fns taking turns (one run of each,
+    `runs` rounds): a slow spell of the machine (another VM, the CPU's
+    clock) then falls on every column alike instead of on one of them,
+    which the ratios to the floor would otherwise take for the host's."""
+    rs = [[] for _ in fns]
+    for _ in range(runs):
+        for i, fn in enumerate(fns):
+            rs[i].append(fn(addrs))
+    return [median_of(r) for r in rs]
 
 
 def fmt_table(rows):
@@ -511,14 +522,11 @@ def main():
         for n in ns:
             addrs = mix(n, "", 0)
             b.floor(addrs, "warm-up")           # warm the validator
-            block = [median_run(b.floor, addrs, a.runs),
-                     median_run(b.cli, addrs, a.runs),
-                     median_run(b.native, addrs, a.runs)]
+            fns = [b.floor, b.cli, b.native]
             if base is not None:
-                block += [median_run(lambda x: base.cli(x, "cli base"),
-                                     addrs, a.runs),
-                          median_run(lambda x: base.native(x, "native base"),
-                                     addrs, a.runs)]
+                fns += [lambda x: base.cli(x, "cli base"),
+                        lambda x: base.native(x, "native base")]
+            block = median_runs(fns, addrs, a.runs)
             if have_py and n <= a.python_max:
                 block.append(b.external([SYSTEM_PYTHON, os.path.join(
                     HERE, "alt_dnspython.py")], addrs, "python"))
