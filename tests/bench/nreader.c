@@ -58,10 +58,30 @@ slurp(const char *path, size_t *len)
 	return buf;
 }
 
+/* One read(2) from fd onto *buf (grown when full): >0 bytes read, 0 end
+ * of file, -1 error. */
+static ssize_t
+read_more(int fd, char **buf, size_t *have, size_t *cap)
+{
+	ssize_t n;
+
+	if (*have == *cap) {
+		char *nb = realloc(*buf, *cap * 2);
+
+		if (nb == NULL)
+			return -1;
+		*buf = nb;
+		*cap *= 2;
+	}
+	if ((n = read(fd, *buf + *have, *cap - *have)) > 0)
+		*have += (size_t)n;
+	return n;
+}
+
 int
 main(int argc, char **argv)
 {
-	size_t reqlen, sent = 0, have = 0, cap = 1 << 22;
+	size_t reqlen, sent = 0, have = 0, cap = 1 << 22, from;
 	char *req, *buf;
 	int in[2], out[2], status;
 	double done = 0;
@@ -122,37 +142,18 @@ main(int argc, char **argv)
 		}
 		if (!(p[0].revents & (POLLIN | POLLHUP)))
 			continue;
-		if (have == cap) {
-			cap *= 2;
-			if ((buf = realloc(buf, cap)) == NULL)
-				return 71;
-		}
-		if ((n = read(out[0], buf + have, cap - have)) <= 0)
+		/* Only the new bytes (and the key's length before them). */
+		from = have > sizeof(done_key) ? have - sizeof(done_key) : 0;
+		if (read_more(out[0], &buf, &have, &cap) <= 0)
 			break;
-		{
-			size_t from = have > sizeof(done_key) ?
-			    have - sizeof(done_key) : 0;
-
-			have += (size_t)n;
-			if (memmem(buf + from, have - from, done_key,
-			    sizeof(done_key) - 1) != NULL)
-				done = mono();
-		}
+		if (memmem(buf + from, have - from, done_key,
+		    sizeof(done_key) - 1) != NULL)
+			done = mono();
 	}
 	/* End of input ends the session; the rest of the done frame. */
 	close(in[1]);
-	for (;;) {
-		ssize_t n;
-
-		if (have == cap) {
-			cap *= 2;
-			if ((buf = realloc(buf, cap)) == NULL)
-				return 71;
-		}
-		if ((n = read(out[0], buf + have, cap - have)) <= 0)
-			break;
-		have += (size_t)n;
-	}
+	while (read_more(out[0], &buf, &have, &cap) > 0)
+		continue;
 	if (wait4(pid, &status, 0, &ru) == -1) {
 		perror("wait4");
 		return 71;
