@@ -267,8 +267,11 @@ out:
 	/* What was answered is shown, also before an internal failure. */
 	cli_flush(&c);
 	jsonw_free(&c.out);
+	/* Ours, not the input's: out of memory, or NSS could not start (its
+	 * libraries missing: crypto_init has said which, above). */
 	if (ret == EXIT_INTERNAL)
-		log_error("internal failure (out of memory)");
+		log_error("internal failure: out of memory, or NSS could not "
+		    "start (see above)");
 	engine_free(e);
 	https_free(h);
 	resolver_free(res);
