@@ -21,8 +21,9 @@
  * working: a context is reference-counted by NSS. */
 int crypto_init(void);
 
-/* Digests of p[0..n) into out: through freebl's raw interface when
- * libfreebl3 is there, which needs no crypto_init (a lookup whose
+/* Digests of p[0..n) into out: SHA-256 on the CPU's SHA extensions when
+ * it has them (sha256ni.h); else through freebl's raw interface when
+ * libfreebl3 is there; neither needs crypto_init (a lookup whose
  * certificates x509sum reads never starts NSS); else through PKCS #11,
  * calling crypto_init themselves. 0 ok, -1 on NSS failure or if n does
  * not fit NSS's 32-bit length. */
